@@ -1,0 +1,90 @@
+//! The SDK's error type and its stable kind strings.
+//!
+//! Every failure the core can report is an [`SdkError`]; its
+//! [`kind`](SdkError::kind) is the string the C ABI's
+//! `net_last_error_kind()` and every binding's typed error carry, so a kind
+//! is spelled once, here (or in the module error it wraps).
+
+use crate::channel::ChannelNameError;
+use crate::identity::{IdentityError, TokenError};
+
+/// Result alias used throughout the SDK.
+pub type Result<T, E = SdkError> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the SDK.
+///
+/// `#[non_exhaustive]`: always keep a wildcard arm when matching, so adding
+/// a variant stays a minor-version change.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SdkError {
+    /// A shard's ring is full and the policy is `FailProducer`.
+    #[error("backpressure: the shard's ring buffer is full")]
+    Backpressure,
+    /// The node has been shut down.
+    #[error("the node is shut down")]
+    Closed,
+    /// A builder or JSON configuration value is out of range or malformed.
+    #[error("invalid configuration: {0}")]
+    InvalidConfig(String),
+    /// A poll cursor that this node did not produce, or for another shard count.
+    #[error("invalid cursor: {0}")]
+    InvalidCursor(String),
+    /// An argument that is not acceptable (e.g. text that is not UTF-8).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    /// An event could not be serialized to JSON.
+    #[error("serialization failed: {0}")]
+    Serialization(String),
+    /// An event's bytes could not be deserialized into the requested type.
+    #[error("deserialization failed: {0}")]
+    Deserialization(String),
+    /// The storage backend failed.
+    #[error("backend failure: {0}")]
+    Backend(String),
+    /// A token was refused.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    /// An identity input was malformed.
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
+    /// A channel name was refused.
+    #[error(transparent)]
+    Channel(#[from] ChannelNameError),
+}
+
+impl SdkError {
+    /// The stable, cross-language kind string.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SdkError::Backpressure => "backpressure",
+            SdkError::Closed => "closed",
+            SdkError::InvalidConfig(_) => "invalid_config",
+            SdkError::InvalidCursor(_) => "invalid_cursor",
+            SdkError::InvalidArgument(_) => "invalid_argument",
+            SdkError::Serialization(_) => "serialization",
+            SdkError::Deserialization(_) => "deserialization",
+            SdkError::Backend(_) => "backend",
+            SdkError::Token(e) => e.kind(),
+            SdkError::Identity(e) => e.kind(),
+            SdkError::Channel(e) => e.kind(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_the_contract_spellings() {
+        assert_eq!(SdkError::Backpressure.kind(), "backpressure");
+        assert_eq!(SdkError::Closed.kind(), "closed");
+        assert_eq!(SdkError::from(TokenError::Expired).kind(), "expired");
+        assert_eq!(SdkError::from(TokenError::InvalidSignature).kind(), "invalid_signature");
+        assert_eq!(SdkError::from(ChannelNameError::Empty).kind(), "invalid_channel");
+        let e = SdkError::from(IdentityError::InvalidLength { what: "seed", expected: 32, actual: 3 });
+        assert_eq!(e.kind(), "invalid_length");
+        assert_eq!(e.to_string(), "seed must be 32 bytes, got 3");
+    }
+}

@@ -1,0 +1,5 @@
+//! Identities, node ids and permission tokens.
+
+mod error;
+
+pub use error::{IdentityError, TokenError};

@@ -1,0 +1,26 @@
+//! # Net — the engine and the Rust SDK
+//!
+//! Net is an encrypted, latency-first mesh event bus. This crate (published
+//! as `net-mesh-sdk`, imported as `net_sdk`) holds the whole engine; the C
+//! ABI and the Node, Python and Go bindings are thin skins over it.
+//!
+//! Modules, one concept each:
+//! - [`bus`]: the local event bus — sharded lock-free rings, batchers,
+//!   backends, poll cursors, subscriptions ([`Net`] is its front door).
+//! - [`identity`]: ed25519 identities, node ids and permission tokens.
+//! - [`channel`]: channel names and their hashes.
+//! - [`clock`]: the one clock every timestamp comes from.
+//! - [`runtime`]: the process-global tokio runtime used by foreign callers.
+//! - [`error`]: [`SdkError`] and its stable kind strings.
+
+pub mod bus;
+pub mod channel;
+pub mod clock;
+pub mod error;
+pub mod identity;
+pub mod runtime;
+
+pub use channel::{ChannelHash, ChannelName, ChannelNameError};
+pub use clock::Clock;
+pub use error::{Result, SdkError};
+pub use identity::{IdentityError, TokenError};
