@@ -1,1 +1,35 @@
+//! The C ABI of Net: `libnet.so` / `libnet.a`, described by `include/net.h`
+//! (generated from this crate by cbindgen — see `cbindgen.toml`).
+//!
+//! This crate only translates: C arguments into Rust values (`args`),
+//! results and errors into status codes plus the thread-local message/kind
+//! pair (`status`, `last_error`), with every entry point behind the panic
+//! guard (`guard`). All behaviour lives in the `net_sdk` core.
 
+#![allow(non_camel_case_types)]
+#![allow(clippy::missing_safety_doc)] // each function documents its contract in net.h
+#![allow(clippy::not_unsafe_ptr_arg_deref)] // C entry points take raw pointers by design
+
+mod args;
+mod channel;
+mod config;
+mod guard;
+mod identity;
+mod ingest;
+mod last_error;
+mod node;
+mod poll;
+mod registry;
+mod stats;
+mod status;
+mod token;
+
+pub use channel::*;
+pub use identity::*;
+pub use ingest::*;
+pub use last_error::*;
+pub use node::*;
+pub use poll::*;
+pub use stats::*;
+pub use status::NetStatus;
+pub use token::*;

@@ -1,0 +1,84 @@
+//! Node lifecycle: `net_init`, `net_shutdown`, `net_num_shards`,
+//! `net_flush`, `net_version`.
+
+use std::ffi::c_char;
+
+use net_sdk::runtime::block_on;
+use net_sdk::Net;
+
+use crate::registry::Registry;
+use crate::status::{FfiError, NetStatus};
+use crate::{args, guard};
+
+/// An event-bus node (opaque). Created by `net_init`, released by
+/// `net_shutdown`.
+pub struct NetNode {
+    pub(crate) net: Net,
+}
+
+/// Handle to a node, as returned by `net_init`.
+#[allow(non_camel_case_types)]
+pub type net_handle_t = *mut NetNode;
+
+pub(crate) static NODES: Registry<NetNode> = Registry::new();
+
+/// Run a short call on a live node.
+pub(crate) fn with_net<R>(handle: net_handle_t, f: impl FnOnce(&Net) -> Result<R, FfiError>) -> Result<R, FfiError> {
+    NODES.with(handle, "handle", |node| f(&node.net))?
+}
+
+/// The library version, a static NUL-terminated string; do not free.
+#[no_mangle]
+pub extern "C" fn net_version() -> *const c_char {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}
+
+/// Create a node from a JSON configuration (NUL-terminated; NULL or ""
+/// for the defaults: 4 shards, in-memory backend).
+///
+/// Keys: `num_shards`, `ring_capacity` (alias `ring_buffer_capacity`),
+/// `backpressure` (alias `backpressure_mode`: `"drop_oldest"`,
+/// `"drop_newest"`, `"fail_producer"`), `shard_strategy` (`"hash"`,
+/// `"round_robin"`), `retention`, `batch` `{max_size, max_delay_ms}`.
+///
+/// Returns a handle owned by the caller, released with `net_shutdown`, or
+/// NULL on failure (see `net_last_error_message()`; kinds `invalid_json`,
+/// `invalid_config`, `invalid_utf8`).
+#[no_mangle]
+pub extern "C" fn net_init(config_json: *const c_char) -> net_handle_t {
+    guard::pointer(|| {
+        let text = args::optional_cstr(config_json, "config_json")?.unwrap_or("");
+        let builder = crate::config::builder_from_json(text)?;
+        let net = block_on(builder.build()).map_err(|e| FfiError::from_sdk(e, NetStatus::NET_ERR_INIT_FAILED))?;
+        Ok(NODES.insert(NetNode { net }))
+    })
+}
+
+/// Drain every pending event into the backend, stop the node and release
+/// the handle. The handle is invalid afterwards; calling this again with it
+/// fails with `NET_ERR_NULL_POINTER` (kind `invalid_handle`) without
+/// touching memory. NULL fails with kind `null_parameter`.
+#[no_mangle]
+pub extern "C" fn net_shutdown(handle: net_handle_t) -> i32 {
+    guard::status(|| {
+        let node = NODES.remove(handle, "handle")?;
+        let net = node.net.clone();
+        block_on(async move { net.shutdown().await }).map_err(|e| FfiError::from_sdk(e, NetStatus::NET_ERR_UNKNOWN))
+    })
+}
+
+/// Number of shards of the node, or 0 for a NULL or dead handle.
+#[no_mangle]
+pub extern "C" fn net_num_shards(handle: net_handle_t) -> u16 {
+    guard::guarded(|_| 0, || with_net(handle, |net| Ok(net.shards())))
+}
+
+/// Block until every event ingested before this call is visible to poll.
+#[no_mangle]
+pub extern "C" fn net_flush(handle: net_handle_t) -> i32 {
+    guard::status(|| {
+        let node = NODES.get(handle, "handle")?;
+        let net = node.net.clone();
+        block_on(async move { net.flush().await }).map_err(|e| FfiError::from_sdk(e, NetStatus::NET_ERR_UNKNOWN))
+    })
+}

@@ -1,0 +1,61 @@
+//! Statistics: `net_stats_ex` (structured) and `net_stats` (JSON).
+
+use std::ffi::c_char;
+
+use serde::Serialize;
+
+use crate::node::{with_net, net_handle_t};
+use crate::{args, guard};
+
+/// Ingestion counters of a node.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NetStats {
+    /// Events accepted into a ring.
+    pub events_ingested: u64,
+    /// Events discarded by `drop_oldest` / `drop_newest`.
+    pub events_dropped: u64,
+    /// Batches handed to the backend.
+    pub batches_dispatched: u64,
+}
+
+/// Write the node's counters to `*out`.
+#[no_mangle]
+pub extern "C" fn net_stats_ex(handle: net_handle_t, out: *mut NetStats) -> i32 {
+    guard::status(|| {
+        let out = args::out(out, "out")?;
+        let stats = with_net(handle, |net| Ok(net.stats()))?;
+        *out = NetStats {
+            events_ingested: stats.events_ingested,
+            events_dropped: stats.events_dropped,
+            batches_dispatched: stats.batches_dispatched,
+        };
+        Ok(())
+    })
+}
+
+#[derive(Serialize)]
+struct JsonStats {
+    events_ingested: u64,
+    events_dropped: u64,
+    batches_dispatched: u64,
+    shard_depths: Vec<usize>,
+}
+
+/// Write the node's counters as JSON
+/// (`{"events_ingested","events_dropped","batches_dispatched","shard_depths"}`),
+/// NUL-terminated, into `out_buffer`. Returns the bytes written without the
+/// NUL, or a negative code (`NET_ERR_BUFFER_TOO_SMALL`).
+#[no_mangle]
+pub extern "C" fn net_stats(handle: net_handle_t, out_buffer: *mut c_char, buffer_len: usize) -> i32 {
+    guard::count(|| {
+        let stats = with_net(handle, |net| Ok(net.stats()))?;
+        let body = JsonStats {
+            events_ingested: stats.events_ingested,
+            events_dropped: stats.events_dropped,
+            batches_dispatched: stats.batches_dispatched,
+            shard_depths: stats.shard_depths,
+        };
+        crate::poll::write_json(&body, out_buffer, buffer_len)
+    })
+}
