@@ -1,5 +1,7 @@
 //! Identities: `net_identity_*` and `net_verify_signature`.
 
+use std::ffi::c_int;
+
 use net_sdk::{EntityId, Identity};
 
 use crate::status::FfiError;
@@ -59,19 +61,19 @@ pub extern "C" fn net_identity_free(id: *mut NetIdentity) {
 
 /// Copy the 32-byte secret seed into `out` (`out_len` >= 32). Secret material.
 #[no_mangle]
-pub extern "C" fn net_identity_to_seed(id: *const NetIdentity, out: *mut u8, out_len: usize) -> i32 {
+pub extern "C" fn net_identity_to_seed(id: *const NetIdentity, out: *mut u8, out_len: usize) -> c_int {
     guard::status(|| args::write_bytes(&identity(id)?.to_bytes(), out, out_len, "out"))
 }
 
 /// Copy the 32-byte entity id (ed25519 public key) into `out` (`out_len` >= 32).
 #[no_mangle]
-pub extern "C" fn net_identity_entity_id(id: *const NetIdentity, out: *mut u8, out_len: usize) -> i32 {
+pub extern "C" fn net_identity_entity_id(id: *const NetIdentity, out: *mut u8, out_len: usize) -> c_int {
     guard::status(|| args::write_bytes(identity(id)?.entity_id().as_bytes(), out, out_len, "out"))
 }
 
 /// Write the identity's 64-bit node id to `*out`.
 #[no_mangle]
-pub extern "C" fn net_identity_node_id(id: *const NetIdentity, out: *mut u64) -> i32 {
+pub extern "C" fn net_identity_node_id(id: *const NetIdentity, out: *mut u64) -> c_int {
     guard::status(|| {
         *args::out(out, "out")? = identity(id)?.node_id();
         Ok(())
@@ -80,7 +82,7 @@ pub extern "C" fn net_identity_node_id(id: *const NetIdentity, out: *mut u64) ->
 
 /// Write the identity's 64-bit origin hash to `*out`.
 #[no_mangle]
-pub extern "C" fn net_identity_origin_hash(id: *const NetIdentity, out: *mut u64) -> i32 {
+pub extern "C" fn net_identity_origin_hash(id: *const NetIdentity, out: *mut u64) -> c_int {
     guard::status(|| {
         *args::out(out, "out")? = identity(id)?.origin_hash();
         Ok(())
@@ -95,7 +97,7 @@ pub extern "C" fn net_identity_sign(
     msg_len: usize,
     sig_out: *mut u8,
     sig_out_len: usize,
-) -> i32 {
+) -> c_int {
     guard::status(|| {
         let identity = identity(id)?;
         let msg = args::bytes(msg, msg_len, "msg")?;
@@ -114,7 +116,7 @@ pub extern "C" fn net_verify_signature(
     msg_len: usize,
     sig: *const u8,
     sig_len: usize,
-) -> i32 {
+) -> c_int {
     guard::status(|| {
         let entity = entity_id(entity, entity_len, "entity_id")?;
         let msg = args::bytes(msg, msg_len, "msg")?;
@@ -125,7 +127,7 @@ pub extern "C" fn net_verify_signature(
 
 /// Write the node id derived from a 32-byte entity id to `*out`.
 #[no_mangle]
-pub extern "C" fn net_entity_node_id(entity: *const u8, entity_len: usize, out: *mut u64) -> i32 {
+pub extern "C" fn net_entity_node_id(entity: *const u8, entity_len: usize, out: *mut u64) -> c_int {
     guard::status(|| {
         let value = entity_id(entity, entity_len, "entity_id")?.node_id();
         *args::out(out, "out")? = value;

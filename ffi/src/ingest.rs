@@ -4,7 +4,7 @@
 //! Events are text (JSON by convention): every payload is checked to be
 //! UTF-8 and copied, because the caller keeps ownership of its buffer.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_int};
 
 use bytes::Bytes;
 use net_sdk::Receipt;
@@ -43,13 +43,13 @@ fn emit_one(handle: net_handle_t, raw: *const c_char, len: usize, validate_json:
 /// `NET_ERR_BACKPRESSURE` when the ring is full under `fail_producer`,
 /// `NET_ERR_SHUTTING_DOWN`, `NET_ERR_INVALID_UTF8`.
 #[no_mangle]
-pub extern "C" fn net_ingest_raw(handle: net_handle_t, raw: *const c_char, len: usize) -> i32 {
+pub extern "C" fn net_ingest_raw(handle: net_handle_t, raw: *const c_char, len: usize) -> c_int {
     guard::status(|| emit_one(handle, raw, len, false).map(drop))
 }
 
 /// As `net_ingest_raw`, and writes the receipt to `out` when it is not NULL.
 #[no_mangle]
-pub extern "C" fn net_ingest_raw_ex(handle: net_handle_t, raw: *const c_char, len: usize, out: *mut NetReceipt) -> i32 {
+pub extern "C" fn net_ingest_raw_ex(handle: net_handle_t, raw: *const c_char, len: usize, out: *mut NetReceipt) -> c_int {
     guard::status(|| {
         let receipt = emit_one(handle, raw, len, false)?;
         if let Some(out) = unsafe { out.as_mut() } {
@@ -62,7 +62,7 @@ pub extern "C" fn net_ingest_raw_ex(handle: net_handle_t, raw: *const c_char, le
 /// As `net_ingest_raw`, but first checks that the event is valid JSON
 /// (`NET_ERR_INVALID_JSON` otherwise).
 #[no_mangle]
-pub extern "C" fn net_ingest(handle: net_handle_t, event_json: *const c_char, len: usize) -> i32 {
+pub extern "C" fn net_ingest(handle: net_handle_t, event_json: *const c_char, len: usize) -> c_int {
     guard::status(|| emit_one(handle, event_json, len, true).map(drop))
 }
 
@@ -76,7 +76,7 @@ pub extern "C" fn net_ingest_raw_batch(
     raws: *const *const c_char,
     lens: *const usize,
     count: usize,
-) -> i32 {
+) -> c_int {
     guard::count(|| {
         let raws = args::slice(raws, count, "raws")?;
         let lens = args::slice(lens, count, "lens")?;
@@ -93,7 +93,7 @@ pub extern "C" fn net_ingest_raw_batch(
 /// into one shard. Returns how many were accepted, or a negative code
 /// (`NET_ERR_INVALID_JSON` when the text is not a JSON array).
 #[no_mangle]
-pub extern "C" fn net_ingest_batch(handle: net_handle_t, events_json: *const c_char) -> i32 {
+pub extern "C" fn net_ingest_batch(handle: net_handle_t, events_json: *const c_char) -> c_int {
     guard::count(|| {
         let text = args::optional_cstr(events_json, "events_json")?.ok_or_else(|| FfiError::null("events_json"))?;
         let items: Vec<Box<serde_json::value::RawValue>> = serde_json::from_str(text).map_err(|e| {

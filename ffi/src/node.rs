@@ -1,7 +1,7 @@
 //! Node lifecycle: `net_init`, `net_shutdown`, `net_num_shards`,
 //! `net_flush`, `net_version`.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_int};
 
 use net_sdk::runtime::block_on;
 use net_sdk::Net;
@@ -59,7 +59,7 @@ pub extern "C" fn net_init(config_json: *const c_char) -> net_handle_t {
 /// fails with `NET_ERR_NULL_POINTER` (kind `invalid_handle`) without
 /// touching memory. NULL fails with kind `null_parameter`.
 #[no_mangle]
-pub extern "C" fn net_shutdown(handle: net_handle_t) -> i32 {
+pub extern "C" fn net_shutdown(handle: net_handle_t) -> c_int {
     guard::status(|| {
         let node = NODES.remove(handle, "handle")?;
         let net = node.net.clone();
@@ -75,7 +75,7 @@ pub extern "C" fn net_num_shards(handle: net_handle_t) -> u16 {
 
 /// Block until every event ingested before this call is visible to poll.
 #[no_mangle]
-pub extern "C" fn net_flush(handle: net_handle_t) -> i32 {
+pub extern "C" fn net_flush(handle: net_handle_t) -> c_int {
     guard::status(|| {
         let node = NODES.get(handle, "handle")?;
         let net = node.net.clone();

@@ -122,7 +122,7 @@ fn events_block(events: &[Event]) -> Result<*mut NetEvent, FfiError> {
 /// `*out` is zeroed. A `limit` of 0 succeeds with no events and returns
 /// the same position as `next_id`.
 #[no_mangle]
-pub extern "C" fn net_poll_ex(handle: net_handle_t, limit: usize, cursor: *const c_char, out: *mut NetPollResult) -> i32 {
+pub extern "C" fn net_poll_ex(handle: net_handle_t, limit: usize, cursor: *const c_char, out: *mut NetPollResult) -> c_int {
     guard::status(|| {
         let out = args::out(out, "out")?;
         *out = NetPollResult { events: std::ptr::null_mut(), count: 0, next_id: std::ptr::null_mut(), has_more: 0 };
@@ -209,7 +209,7 @@ pub(crate) fn write_json(value: &impl Serialize, buffer: *mut c_char, len: usize
 /// (without the NUL), or a negative code; `NET_ERR_BUFFER_TOO_SMALL` loses
 /// nothing, as polling does not consume events.
 #[no_mangle]
-pub extern "C" fn net_poll(handle: net_handle_t, request_json: *const c_char, out_buffer: *mut c_char, buffer_len: usize) -> i32 {
+pub extern "C" fn net_poll(handle: net_handle_t, request_json: *const c_char, out_buffer: *mut c_char, buffer_len: usize) -> c_int {
     guard::count(|| {
         let request: JsonPollRequest = match args::optional_cstr(request_json, "request_json")? {
             None => JsonPollRequest::default(),

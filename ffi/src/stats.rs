@@ -1,6 +1,6 @@
 //! Statistics: `net_stats_ex` (structured) and `net_stats` (JSON).
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_int};
 
 use serde::Serialize;
 
@@ -21,7 +21,7 @@ pub struct NetStats {
 
 /// Write the node's counters to `*out`.
 #[no_mangle]
-pub extern "C" fn net_stats_ex(handle: net_handle_t, out: *mut NetStats) -> i32 {
+pub extern "C" fn net_stats_ex(handle: net_handle_t, out: *mut NetStats) -> c_int {
     guard::status(|| {
         let out = args::out(out, "out")?;
         let stats = with_net(handle, |net| Ok(net.stats()))?;
@@ -47,7 +47,7 @@ struct JsonStats {
 /// NUL-terminated, into `out_buffer`. Returns the bytes written without the
 /// NUL, or a negative code (`NET_ERR_BUFFER_TOO_SMALL`).
 #[no_mangle]
-pub extern "C" fn net_stats(handle: net_handle_t, out_buffer: *mut c_char, buffer_len: usize) -> i32 {
+pub extern "C" fn net_stats(handle: net_handle_t, out_buffer: *mut c_char, buffer_len: usize) -> c_int {
     guard::count(|| {
         let stats = with_net(handle, |net| Ok(net.stats()))?;
         let body = JsonStats {

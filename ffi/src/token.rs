@@ -6,7 +6,7 @@
 //! `not_yet_valid`, `delegation_exhausted`, `delegation_not_allowed`,
 //! `not_authorized`, `zero_ttl`) in `net_last_error_kind()`.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_int};
 use std::time::Duration;
 
 use net_sdk::{ChannelName, PermissionToken, TokenError, TokenScope};
@@ -68,7 +68,7 @@ pub extern "C" fn net_identity_issue_token(
     delegation_depth: u8,
     out: *mut u8,
     out_len: usize,
-) -> i32 {
+) -> c_int {
     guard::status(|| {
         let issuer = identity(issuer)?;
         let subject = entity_id(subject, subject_len, "subject")?;
@@ -93,7 +93,7 @@ pub extern "C" fn net_identity_delegate_token(
     ttl_secs: u64,
     out: *mut u8,
     out_len: usize,
-) -> i32 {
+) -> c_int {
     guard::status(|| {
         let holder = identity(holder)?;
         let parent = token(parent, parent_len)?;
@@ -106,7 +106,7 @@ pub extern "C" fn net_identity_delegate_token(
 /// Decode a token's fields into `*out` without checking its signature
 /// (kind `invalid_format` for bytes that are not a token).
 #[no_mangle]
-pub extern "C" fn net_token_parse(token_bytes: *const u8, len: usize, out: *mut NetTokenInfo) -> i32 {
+pub extern "C" fn net_token_parse(token_bytes: *const u8, len: usize, out: *mut NetTokenInfo) -> c_int {
     guard::status(|| {
         let out = args::out(out, "out")?;
         let t = token(token_bytes, len)?;
@@ -127,20 +127,20 @@ pub extern "C" fn net_token_parse(token_bytes: *const u8, len: usize, out: *mut 
 /// Verify a token's signature and validity window against the current
 /// time. 0 if valid, else `NET_ERR_TOKEN` with the reason as the kind.
 #[no_mangle]
-pub extern "C" fn net_token_verify(token_bytes: *const u8, len: usize) -> i32 {
+pub extern "C" fn net_token_verify(token_bytes: *const u8, len: usize) -> c_int {
     guard::status(|| Ok(token(token_bytes, len)?.verify()?))
 }
 
 /// As `net_token_verify`, at `now_secs` (seconds since the Unix epoch).
 #[no_mangle]
-pub extern "C" fn net_token_verify_at(token_bytes: *const u8, len: usize, now_secs: u64) -> i32 {
+pub extern "C" fn net_token_verify_at(token_bytes: *const u8, len: usize, now_secs: u64) -> c_int {
     guard::status(|| Ok(token(token_bytes, len)?.verify_at(now_secs)?))
 }
 
 /// Verify a delegation chain of `count` tokens laid out back to back
 /// (`count * 161` bytes, root first) at `now_secs`.
 #[no_mangle]
-pub extern "C" fn net_token_verify_chain(tokens: *const u8, count: usize, now_secs: u64) -> i32 {
+pub extern "C" fn net_token_verify_chain(tokens: *const u8, count: usize, now_secs: u64) -> c_int {
     guard::status(|| {
         let raw = args::bytes(tokens, count.saturating_mul(NET_TOKEN_LEN), "tokens")?;
         let chain = raw.chunks_exact(NET_TOKEN_LEN).map(PermissionToken::from_bytes).collect::<Result<Vec<_>, TokenError>>()?;
