@@ -1,5 +1,6 @@
 /* The C ABI used as intended: round trips, batches, cursors, stats, the
  * JSON forms, identities, tokens and channel hashes. */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include <stdint.h>
 #include <stdlib.h>
 

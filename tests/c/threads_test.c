@@ -1,5 +1,6 @@
 /* Several threads drive one node at once, and each thread's last error is
  * its own (the Go binding relies on both). */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
