@@ -365,7 +365,7 @@ fn chains(a: [u8; 32], b: [u8; 32], c: [u8; 32], d: [u8; 32]) -> Vec<Chain> {
     let no_delegate = ia.issue_token_at(eb, ps, ch, T0, T0 + 3600, 1, 13);
     let depth0 = ia.issue_token_at(eb, s | TokenScope::DELEGATE, ch, T0, T0 + 3600, 0, 14);
     vec![
-        chain("root_only", &[root1.clone()], None),
+        chain("root_only", std::slice::from_ref(&root1), None),
         chain("two_links", &[root1.clone(), ib.issue_token_at(ec, s, ch, T0 + 10, T0 + 600, 0, 20)], None),
         chain(
             "three_links",
