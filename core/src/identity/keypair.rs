@@ -22,6 +22,26 @@ use crate::clock::Clock;
 /// An identity carries a [`Clock`] for the "now" of the tokens it issues
 /// (the system clock unless [`with_clock`](Self::with_clock) says
 /// otherwise), so tests can issue tokens at a mocked time.
+///
+/// ```
+/// use std::time::Duration;
+/// use net_sdk::{ChannelName, Identity, PermissionToken, TokenCache, TokenScope};
+///
+/// let id = Identity::from_seed([0x42; 32]);
+/// let peer = Identity::generate();
+/// let channel = ChannelName::new("sensors/temp").unwrap();
+/// let token = id
+///     .try_issue_token(*peer.entity_id(), TokenScope::SUBSCRIBE, &channel, Duration::from_secs(300), 0)
+///     .unwrap();
+///
+/// // Ship the 161 bytes; the receiver parses, verifies and caches them.
+/// let wire = token.to_bytes();
+/// let received = PermissionToken::from_bytes(&wire).unwrap();
+/// let cache = TokenCache::new();
+/// cache.install(received).unwrap();
+/// assert!(cache.check(peer.entity_id(), channel.hash(), TokenScope::SUBSCRIBE).is_ok());
+/// assert!(cache.check(peer.entity_id(), channel.hash(), TokenScope::PUBLISH).is_err());
+/// ```
 #[derive(Clone)]
 pub struct Identity {
     key: SigningKey,
