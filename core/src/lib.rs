@@ -20,7 +20,7 @@ pub mod error;
 pub mod identity;
 pub mod runtime;
 
-pub use channel::{ChannelHash, ChannelName, ChannelNameError};
+pub use channel::{channel_hash, ChannelHash, ChannelName, ChannelNameError};
 pub use clock::Clock;
 pub use error::{Result, SdkError};
-pub use identity::{IdentityError, TokenError};
+pub use identity::{EntityId, Identity, IdentityError, PermissionToken, TokenCache, TokenError, TokenScope};

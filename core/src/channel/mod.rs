@@ -1,12 +1,10 @@
 //! Channel names and hashes.
 
 mod error;
+mod name;
 
 pub use error::ChannelNameError;
+pub use name::{channel_hash, ChannelName, MAX_CHANNEL_NAME_LEN};
 
-/// The canonical 32-bit hash of a channel name.
+/// The canonical 32-bit hash of a channel name (see [`ChannelName::hash`]).
 pub type ChannelHash = u32;
-
-/// A validated channel name.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ChannelName(String);
