@@ -207,7 +207,7 @@ fn wire_form_round_trips_and_is_laid_out_as_documented() {
     let mut msg = b"net token v1".to_vec();
     msg.extend_from_slice(&b[..97]);
     assert_eq!(t.signing_message(), msg);
-    id.verify(&msg, &t.signature).unwrap();
+    t.verify_signature().unwrap();
     assert_eq!(PermissionToken::from_bytes(&b).unwrap(), t);
     assert_eq!(PermissionToken::try_from(&b[..]).unwrap(), t);
 }
@@ -511,4 +511,22 @@ fn cache_is_shareable_across_threads() {
         h.join().unwrap();
     }
     assert_eq!(cache.len(), 4);
+}
+
+#[test]
+fn a_signed_message_can_never_pass_as_a_token() {
+    // Someone tricks an identity into signing bytes that look like a token
+    // body; message signatures are domain-tagged, so the result is useless.
+    let id = Identity::from_seed([3; 32]);
+    let subject = *Identity::from_seed([4; 32]).entity_id();
+    let genuine = id.issue_token_at(subject, TokenScope::ADMIN, 1, 0, u64::MAX / 2, 0, 9);
+    let mut forged = genuine.clone();
+    forged.signature = id.sign(&genuine.signing_message());
+    assert_eq!(forged.verify_signature(), Err(TokenError::InvalidSignature));
+    let mut body_only = genuine.clone();
+    body_only.signature = id.sign(&genuine.to_bytes()[..97]);
+    assert_eq!(body_only.verify_signature(), Err(TokenError::InvalidSignature));
+    // ...and a token signature is not a valid message signature either.
+    assert!(id.verify(&genuine.signing_message(), &genuine.signature).is_err());
+    assert!(id.verify(b"hello", &id.sign(b"hello")).is_ok());
 }

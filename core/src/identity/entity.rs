@@ -77,7 +77,9 @@ impl EntityId {
         derive_u64(ORIGIN_HASH_CONTEXT, &self.0)
     }
 
-    /// Checks an ed25519 signature by this entity over `msg`.
+    /// Checks a signature made by [`Identity::sign`](super::Identity::sign):
+    /// ed25519 by this entity over [`MESSAGE_SIGNING_TAG`](super::MESSAGE_SIGNING_TAG)
+    /// followed by `msg`.
     ///
     /// Verification is strict (RFC 8032 plus canonical-`S` and no small-order
     /// `R`), so every message has at most one accepted signature per key and
@@ -92,10 +94,14 @@ impl EntityId {
             expected: 64,
             actual: sig.len(),
         })?;
-        self.verify_array(msg, &sig)
+        let mut tagged = Vec::with_capacity(super::MESSAGE_SIGNING_TAG.len() + msg.len());
+        tagged.extend_from_slice(super::MESSAGE_SIGNING_TAG);
+        tagged.extend_from_slice(msg);
+        self.verify_array(&tagged, &sig)
     }
 
-    /// [`EntityId::verify`] for a signature already known to be 64 bytes.
+    /// A plain ed25519 check of `sig` over exactly `msg` (no tag), for the
+    /// crate's own domain-tagged wire forms.
     pub(crate) fn verify_array(&self, msg: &[u8], sig: &[u8; 64]) -> Result<(), IdentityError> {
         // The constructor checked the point, so decompression only fails if
         // someone built an EntityId around the checks; treat that as a bad

@@ -123,15 +123,25 @@ impl Identity {
         self.origin_hash
     }
 
-    /// A plain ed25519 signature (RFC 8032) over `msg`, verifiable by any
-    /// standard ed25519 library.
+    /// An ed25519 signature over [`MESSAGE_SIGNING_TAG`](super::MESSAGE_SIGNING_TAG)
+    /// followed by `msg`.
     ///
-    /// It is deliberately not domain-separated, for interoperability; so
-    /// never sign bytes chosen by someone else that start with
-    /// [`TOKEN_SIGNING_TAG`](super::TOKEN_SIGNING_TAG): those would be a
-    /// token issued by this identity.
+    /// The tag keeps application signatures in their own domain: tokens are
+    /// signed over [`TOKEN_SIGNING_TAG`](super::TOKEN_SIGNING_TAG) plus their
+    /// fields, and the two tags differ, so no message a program signs here
+    /// can ever be a valid token of this identity, whoever chose its bytes.
+    /// Other languages verify with any RFC 8032 library over `tag || msg`.
     pub fn sign(&self, msg: &[u8]) -> [u8; 64] {
-        self.key.sign(msg).to_bytes()
+        let mut tagged = Vec::with_capacity(super::MESSAGE_SIGNING_TAG.len() + msg.len());
+        tagged.extend_from_slice(super::MESSAGE_SIGNING_TAG);
+        tagged.extend_from_slice(msg);
+        self.sign_raw(&tagged)
+    }
+
+    /// A plain ed25519 signature over `bytes`, for the crate's own
+    /// domain-tagged wire forms (tokens).
+    pub(crate) fn sign_raw(&self, bytes: &[u8]) -> [u8; 64] {
+        self.key.sign(bytes).to_bytes()
     }
 
     /// Verifies a signature by this identity ([`EntityId::verify`]).
@@ -208,7 +218,7 @@ impl Identity {
             nonce,
             signature: [0u8; 64],
         };
-        token.signature = self.sign(&token.signing_message());
+        token.signature = self.sign_raw(&token.signing_message());
         token
     }
 }

@@ -20,4 +20,4 @@ pub use entity::EntityId;
 pub use error::{IdentityError, TokenError};
 pub use keypair::Identity;
 pub use scope::TokenScope;
-pub use token::{PermissionToken, TOKEN_SIGNING_TAG};
+pub use token::{PermissionToken, MESSAGE_SIGNING_TAG, TOKEN_SIGNING_TAG};

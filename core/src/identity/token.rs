@@ -32,6 +32,11 @@ use crate::channel::ChannelHash;
 /// Domain tag prefixed to the signed bytes of a token (wire contract).
 pub const TOKEN_SIGNING_TAG: &[u8] = b"net token v1";
 
+/// Domain tag that [`Identity::sign`](super::Identity::sign) puts before
+/// every application message. It differs from [`TOKEN_SIGNING_TAG`] in its
+/// fifth byte, so no signed message can double as a token signature.
+pub const MESSAGE_SIGNING_TAG: &[u8] = b"net message v1";
+
 /// Length of the signed body of a token (every field but the signature).
 pub(crate) const BODY_SIZE: usize = 97;
 
