@@ -1,1 +1,3 @@
 //! The local event bus.
+#![allow(dead_code)]
+mod ring;
