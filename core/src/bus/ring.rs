@@ -87,11 +87,6 @@ impl<T> Ring<T> {
         &self.slots[(pos & self.mask) as usize]
     }
 
-    /// Capacity in slots.
-    pub(crate) fn capacity(&self) -> usize {
-        self.cap as usize
-    }
-
     /// The next position a producer will claim (= events ever accepted
     /// plus the start offset).
     #[inline]
@@ -218,7 +213,9 @@ impl<T> Ring<T> {
     }
 
     /// Pop the oldest value with its position, or `None` if empty (or the
-    /// oldest claimed position is not written yet).
+    /// oldest claimed position is not written yet). The bus itself uses
+    /// `pop_batch`; this is the reference single-item form.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn pop(&self) -> Option<(u64, T)> {
         let mut pos = self.head.load(Relaxed);
         loop {
