@@ -64,7 +64,10 @@ pub(crate) async fn run(
     loop {
         let Some(strong) = bus.upgrade() else { return };
         let shard = &strong.shards[idx];
-        shard.sleeping.store(false, Relaxed);
+        // Write only if needed: producers read this line on every emit.
+        if shard.sleeping.load(Relaxed) {
+            shard.sleeping.store(false, Relaxed);
+        }
         let n = shard.ring.pop_batch(max_batch, |sequence, (timestamp, raw)| {
             buf.push(StoredEvent { sequence, timestamp, raw })
         });

@@ -117,6 +117,7 @@ impl<T> Ring<T> {
     }
 
     /// Push one value; `Ok(position)` or `Err(value)` when full.
+    #[inline]
     pub(crate) fn push(&self, value: T) -> Result<u64, T> {
         let backoff = Backoff::new();
         let mut pos = self.tail.load(Relaxed);
