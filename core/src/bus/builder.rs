@@ -83,8 +83,10 @@ impl NetBuilder {
     }
 
     /// Validate, then start one batcher task per shard on the current
-    /// tokio runtime. Fails with `InvalidConfig` for out-of-range values
-    /// or when not called inside a tokio runtime.
+    /// tokio runtime, which needs its time driver (`enable_all()`, as
+    /// `#[tokio::main]` and `#[tokio::test]` set up). Fails with
+    /// `InvalidConfig` for out-of-range values or when not called inside a
+    /// tokio runtime.
     pub async fn build(self) -> Result<Net> {
         let config = self.config.validated()?;
         let runtime = tokio::runtime::Handle::try_current()
