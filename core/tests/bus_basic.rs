@@ -209,3 +209,14 @@ fn backpressure_from_str() {
     assert_eq!("FailProducer".parse::<Backpressure>().unwrap(), Backpressure::FailProducer);
     assert_eq!("drop-newest".parse::<Backpressure>().unwrap_err().kind(), "invalid_config");
 }
+
+#[test]
+fn handles_are_send_and_sync() {
+    fn check<T: Send + Sync + 'static>() {}
+    check::<Net>();
+    check::<net_sdk::EventBus>();
+    check::<net_sdk::Receipt>();
+    check::<net_sdk::Event>();
+    fn cheap_clone<T: Clone>() {}
+    cheap_clone::<Net>();
+}

@@ -17,6 +17,18 @@ use crate::error::Result;
 /// A Net node: emit, poll, subscribe. Cheap to clone (an `Arc` inside);
 /// `Send + Sync`. Call [`shutdown`](Self::shutdown) to drain; dropping the
 /// last clone without it stops the batchers but loses queued events.
+///
+/// ```
+/// # #[tokio::main] async fn main() -> net_sdk::Result<()> {
+/// use net_sdk::{Net, PollRequest};
+/// let net = Net::builder().shards(2).build().await?;
+/// let receipt = net.emit_raw(&b"{\"a\":1}"[..])?;
+/// net.flush().await?;
+/// let page = net.poll(PollRequest::default()).await?;
+/// assert_eq!(page.events[0].id.sequence, receipt.sequence);
+/// net.shutdown().await
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Net {
     bus: Arc<EventBus>,
