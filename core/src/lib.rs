@@ -20,6 +20,10 @@ pub mod error;
 pub mod identity;
 pub mod runtime;
 
+pub use bus::{
+    Backend, Backpressure, Event, EventBus, EventId, EventStream, Health, MemoryBackend, Net, NetBuilder, PollRequest,
+    PollResponse, ReadOutcome, Receipt, ShardStrategy, Stats, StoredEvent, SubscribeOpts, TypedEventStream,
+};
 pub use channel::{channel_hash, ChannelHash, ChannelName, ChannelNameError};
 pub use clock::Clock;
 pub use error::{Result, SdkError};

@@ -1,1 +1,37 @@
 //! The local event bus.
+//!
+//! ```text
+//! emit ─► pick shard (xxh3 / round robin) ─► lock-free ring (per shard)
+//!      ─► batcher task (per shard, adaptive batches) ─► Backend::append
+//! poll / subscribe ◄── Backend::read (+ change signal) ◄─┘
+//! ```
+//! One concept per file: [`config`](Backpressure) (policies), `ring` (the
+//! lock-free ring), `shard` (ring + counters + backpressure), `batcher`,
+//! [`backend`], `event` (events, ids, receipts), `cursor` (poll cursors),
+//! `poll`, `subscribe`, `stats`, `event_bus` (engine + lifecycle), `ingest`
+//! (emit paths), `builder` and `net` (the front door).
+
+pub mod backend;
+mod batcher;
+mod builder;
+mod config;
+mod cursor;
+mod event;
+mod event_bus;
+mod ingest;
+mod net;
+mod poll;
+mod ring;
+mod shard;
+mod stats;
+mod subscribe;
+
+pub use backend::{Backend, MemoryBackend, ReadOutcome};
+pub use builder::NetBuilder;
+pub use config::{Backpressure, ShardStrategy};
+pub use event::{Event, EventId, Receipt, StoredEvent};
+pub use event_bus::EventBus;
+pub use net::Net;
+pub use poll::{PollRequest, PollResponse};
+pub use stats::{Health, Stats};
+pub use subscribe::{EventStream, SubscribeOpts, TypedEventStream};

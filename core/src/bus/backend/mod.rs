@@ -1,0 +1,51 @@
+//! Storage backends: where batchers put events and where poll and
+//! subscribe read them back.
+
+mod memory;
+
+pub use memory::MemoryBackend;
+
+use async_trait::async_trait;
+use tokio::sync::Notify;
+
+use super::event::{Event, StoredEvent};
+use crate::error::Result;
+
+/// What a [`Backend::read`] call found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadOutcome {
+    /// The sequence to read next on this shard (one past the last event
+    /// returned, or `from_sequence` if none was returned).
+    pub next_sequence: u64,
+    /// Whether events at or after `next_sequence` are already stored.
+    pub has_more: bool,
+}
+
+/// A per-shard, append-only, sequence-ordered event log.
+///
+/// Shards are `0..shards` of the bus that owns the backend. Sequences
+/// appended to a shard strictly increase (gaps are allowed: dropped events).
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// Store `events` (in sequence order) in `shard`. On success the vector
+    /// is drained (emptied, capacity kept: the batcher reuses it).
+    async fn append(&self, shard: u16, events: &mut Vec<StoredEvent>) -> Result<()>;
+
+    /// Append up to `limit` events of `shard` with sequence >= `from_sequence`
+    /// to `out`, in order. If `from_sequence` is older than the oldest
+    /// retained event, reading starts at the oldest retained one.
+    async fn read(&self, shard: u16, from_sequence: u64, limit: usize, out: &mut Vec<Event>) -> Result<ReadOutcome>;
+
+    /// The sequence after the last one appended to `shard` (0 if none).
+    fn tail(&self, shard: u16) -> u64;
+
+    /// Signalled (`notify_waiters`) after every successful append, so
+    /// subscribers can await new data: register with `notified()` +
+    /// `enable()` before re-reading to avoid missing a signal.
+    fn changed(&self) -> &Notify;
+
+    /// Release resources; called once by `Net::shutdown` after the final drain.
+    async fn close(&self) -> Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,108 @@
+//! [`NetBuilder`]: configuration and start-up.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::backend::{Backend, MemoryBackend};
+use super::batcher;
+use super::config::{Backpressure, BusConfig, ShardStrategy};
+use super::event_bus::EventBus;
+use super::net::Net;
+use crate::clock::Clock;
+use crate::error::{Result, SdkError};
+
+/// Configures and starts a [`Net`] node; from [`Net::builder`].
+#[derive(Default)]
+pub struct NetBuilder {
+    config: BusConfig,
+    clock: Option<Clock>,
+    backend: Option<Arc<dyn Backend>>,
+}
+
+impl NetBuilder {
+    /// Number of shards, 1..=1024 (default 4).
+    pub fn shards(mut self, n: u16) -> Self {
+        self.config.shards = n;
+        self
+    }
+
+    /// Ring slots per shard, rounded up to a power of two; 2..=2^24
+    /// (default 8192).
+    pub fn ring_capacity(mut self, n: usize) -> Self {
+        self.config.ring_capacity = n;
+        self
+    }
+
+    /// What to do when a ring is full (default [`Backpressure::DropOldest`]).
+    pub fn backpressure(mut self, policy: Backpressure) -> Self {
+        self.config.backpressure = policy;
+        self
+    }
+
+    /// How events are assigned to shards (default [`ShardStrategy::Hash`]).
+    pub fn shard_strategy(mut self, strategy: ShardStrategy) -> Self {
+        self.config.strategy = strategy;
+        self
+    }
+
+    /// Events the memory backend keeps per shard, >= 1 (default 2^20).
+    pub fn retention(mut self, events_per_shard: usize) -> Self {
+        self.config.retention = events_per_shard;
+        self
+    }
+
+    /// Largest batch a batcher appends at once, >= 1 (default 1024).
+    pub fn max_batch(mut self, n: usize) -> Self {
+        self.config.max_batch = n;
+        self
+    }
+
+    /// How long an idle batcher sleeps before re-checking on its own,
+    /// > 0 (default 1 ms). Events never wait for it: producers wake it.
+    pub fn max_delay(mut self, d: Duration) -> Self {
+        self.config.max_delay = d;
+        self
+    }
+
+    /// The clock stamping events (default [`Clock::system`]).
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Use the in-memory backend (the default).
+    pub fn memory(mut self) -> Self {
+        self.backend = None;
+        self
+    }
+
+    /// Use `backend` for storage. It must serve shards `0..shards`.
+    pub fn backend(mut self, backend: Arc<dyn Backend>) -> Self {
+        self.backend = Some(backend);
+        self
+    }
+
+    /// Validate, then start one batcher task per shard on the current
+    /// tokio runtime, which needs its time driver (`enable_all()`, as
+    /// `#[tokio::main]` and `#[tokio::test]` set up). Fails with
+    /// `InvalidConfig` for out-of-range values or when not called inside a
+    /// tokio runtime.
+    pub async fn build(self) -> Result<Net> {
+        let config = self.config.validated()?;
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|_| SdkError::InvalidConfig("Net::builder().build() must run inside a tokio runtime".into()))?;
+        let backend = self
+            .backend
+            .unwrap_or_else(|| Arc::new(MemoryBackend::new(config.shards, config.retention)));
+        let (max_batch, max_delay) = (config.max_batch, config.max_delay);
+        let bus = Arc::new(EventBus::new(config, backend.clone(), self.clock.unwrap_or_default()));
+        let tasks = (0..bus.shards.len())
+            .map(|i| {
+                let signals = bus.shards[i].signals.clone();
+                runtime.spawn(batcher::run(Arc::downgrade(&bus), i, signals, backend.clone(), max_batch, max_delay))
+            })
+            .collect();
+        *bus.tasks.lock() = tasks;
+        Ok(Net::from_bus(bus))
+    }
+}

@@ -1,0 +1,192 @@
+//! The engine behind [`Net`](super::Net): shards, backend, lifecycle.
+
+use std::sync::atomic::Ordering::{Acquire, Relaxed, SeqCst};
+use std::sync::atomic::{AtomicU64, AtomicU8};
+use std::sync::Arc;
+
+use crossbeam_utils::CachePadded;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+use super::backend::Backend;
+use super::config::BusConfig;
+use super::event::StoredEvent;
+use super::shard::Shard;
+use crate::clock::Clock;
+use crate::error::{Result, SdkError};
+
+const OPEN: u8 = 0;
+const CLOSING: u8 = 1;
+const CLOSED: u8 = 2;
+
+/// The local event bus: N shards of lock-free rings, one batcher task per
+/// shard, and a [`Backend`]. Reached through [`Net::bus`](super::Net::bus);
+/// [`Net`](super::Net) is the ergonomic front door.
+pub struct EventBus {
+    pub(crate) config: BusConfig,
+    pub(crate) shards: Box<[Shard]>,
+    pub(crate) backend: Arc<dyn Backend>,
+    pub(crate) clock: Clock,
+    /// Round-robin counter (own cache line: producers share it).
+    pub(crate) rr: CachePadded<AtomicU64>,
+    state: AtomicU8,
+    /// Signalled once the bus is fully shut down (subscribers end).
+    pub(crate) closed: Notify,
+    pub(crate) tasks: parking_lot::Mutex<Vec<JoinHandle<()>>>,
+    shutdown_lock: tokio::sync::Mutex<()>,
+    backend_errors: AtomicU64,
+}
+
+impl EventBus {
+    pub(crate) fn new(config: BusConfig, backend: Arc<dyn Backend>, clock: Clock) -> Self {
+        let shards = (0..config.shards)
+            // Continue the backend's sequences (a persistent log may
+            // already hold events).
+            .map(|id| Shard::new(id, config.ring_capacity, backend.tail(id)))
+            .collect();
+        Self {
+            config,
+            shards,
+            backend,
+            clock,
+            rr: CachePadded::new(AtomicU64::new(0)),
+            state: AtomicU8::new(OPEN),
+            closed: Notify::new(),
+            tasks: parking_lot::Mutex::new(Vec::new()),
+            shutdown_lock: tokio::sync::Mutex::new(()),
+            backend_errors: AtomicU64::new(0),
+        }
+    }
+
+    /// The backend events are stored in.
+    pub fn backend(&self) -> &Arc<dyn Backend> {
+        &self.backend
+    }
+
+    /// Number of shards.
+    pub fn shard_count(&self) -> u16 {
+        self.config.shards
+    }
+
+    /// Ring capacity per shard (after rounding to a power of two).
+    pub fn ring_capacity(&self) -> usize {
+        self.config.ring_capacity
+    }
+
+    /// The clock stamping events.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Whether `shutdown` has started (emits and polls are refused).
+    pub fn is_stopping(&self) -> bool {
+        self.state.load(Acquire) != OPEN
+    }
+
+    /// Whether `shutdown` has completed.
+    pub fn is_shut_down(&self) -> bool {
+        self.state.load(Acquire) == CLOSED
+    }
+
+    /// Append failures seen by the batchers since start.
+    pub fn backend_errors(&self) -> u64 {
+        self.backend_errors.load(Relaxed)
+    }
+
+    pub(crate) fn record_backend_error(&self) {
+        self.backend_errors.fetch_add(1, Relaxed);
+    }
+
+    #[inline]
+    pub(crate) fn check_open(&self) -> Result<()> {
+        if self.state.load(Acquire) == OPEN {
+            Ok(())
+        } else {
+            Err(SdkError::Closed)
+        }
+    }
+
+    /// Wait until every event emitted before this call is in the backend
+    /// (or was dropped by the backpressure policy).
+    pub async fn flush(&self) -> Result<()> {
+        for shard in self.shards.iter() {
+            let target = shard.ring.tail();
+            loop {
+                let notified = shard.signals.committed.notified();
+                tokio::pin!(notified);
+                // Register before checking, so a commit in between wakes us.
+                notified.as_mut().enable();
+                if shard.committed.load(Acquire) >= target {
+                    break;
+                }
+                if shard.signals.stopped.load(SeqCst) {
+                    if self.is_stopping() {
+                        // shutdown drains the rest.
+                        break;
+                    }
+                    return Err(SdkError::Backend(format!("the batcher of shard {} stopped", shard.id)));
+                }
+                shard.signals.wake.notify_one();
+                notified.await;
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuse new events, drain every ring into the backend, stop the
+    /// batchers, close the backend. Idempotent; concurrent callers wait
+    /// for the first one to finish.
+    ///
+    /// Events whose `emit` returned before this call are all delivered. An
+    /// emit racing with it either fails with `Closed` or is delivered,
+    /// except in the narrow window where it passed the open check just
+    /// before and claims its slot after the final drain.
+    pub async fn shutdown(&self) -> Result<()> {
+        let _once = self.shutdown_lock.lock().await;
+        if self.state.load(Acquire) == CLOSED {
+            return Ok(());
+        }
+        self.state.store(CLOSING, SeqCst);
+        for shard in self.shards.iter() {
+            shard.signals.wake.notify_one();
+        }
+        let tasks = std::mem::take(&mut *self.tasks.lock());
+        for task in tasks {
+            // A panicked batcher is reported by the final drain's result.
+            let _ = task.await;
+        }
+        // Final sweep: anything a batcher could not take (it panicked) or a
+        // straggling producer pushed after the batcher left.
+        let mut result = Ok(());
+        let mut buf = Vec::new();
+        for shard in self.shards.iter() {
+            while shard.ring.pop_batch(usize::MAX, |sequence, (timestamp, raw)| {
+                buf.push(StoredEvent { sequence, timestamp, raw })
+            }) > 0
+            {
+                if let Err(e) = self.backend.append(shard.id, &mut buf).await {
+                    result = Err(e);
+                }
+                buf.clear();
+            }
+            shard.commit();
+        }
+        let closed = self.backend.close().await;
+        self.state.store(CLOSED, SeqCst);
+        self.closed.notify_waiters();
+        for shard in self.shards.iter() {
+            shard.signals.committed.notify_waiters();
+        }
+        result.and(closed)
+    }
+}
+
+impl Drop for EventBus {
+    fn drop(&mut self) {
+        // Wake sleeping batchers: their `Weak` no longer upgrades, so they
+        // exit now rather than at their next timeout.
+        for shard in self.shards.iter() {
+            shard.signals.wake.notify_one();
+        }
+    }
+}

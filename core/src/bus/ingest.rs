@@ -1,0 +1,67 @@
+//! The emit paths: shard choice, serialization, and the ring push.
+//!
+//! `emit_raw` of a ready `Bytes` allocates nothing: a hash (or a relaxed
+//! counter), a clock read, one CAS, one slot write.
+
+use std::sync::atomic::Ordering::Relaxed;
+
+use bytes::Bytes;
+use serde::Serialize;
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::config::ShardStrategy;
+use super::event::Receipt;
+use super::event_bus::EventBus;
+use crate::error::{Result, SdkError};
+
+impl EventBus {
+    #[inline]
+    fn pick_shard(&self, payload: &[u8]) -> usize {
+        let n = self.config.shards as u64;
+        let x = match self.config.strategy {
+            ShardStrategy::Hash => xxh3_64(payload),
+            ShardStrategy::RoundRobin => self.rr.fetch_add(1, Relaxed),
+        };
+        // A mask instead of a division when the count allows it.
+        (if n.is_power_of_two() { x & (n - 1) } else { x % n }) as usize
+    }
+
+    /// Emit one payload as is.
+    #[inline]
+    pub fn emit_raw(&self, raw: Bytes) -> Result<Receipt> {
+        self.check_open()?;
+        let shard = &self.shards[self.pick_shard(&raw)];
+        shard.emit(self.clock.now_nanos(), raw, self.config.backpressure)
+    }
+
+    /// JSON-serialize `value` and emit it.
+    pub fn emit<T: Serialize + ?Sized>(&self, value: &T) -> Result<Receipt> {
+        self.check_open()?;
+        let raw = serde_json::to_vec(value).map_err(|e| SdkError::Serialization(e.to_string()))?;
+        self.emit_raw(Bytes::from(raw))
+    }
+
+    /// Emit a batch to ONE shard (chosen by the round-robin counter or the
+    /// hash of the first payload), in order, with one timestamp. Returns
+    /// how many events were stored. When the ring cannot take them all:
+    /// `DropOldest` evicts queued events; `DropNewest` drops the batch's
+    /// tail (counted); `FailProducer` stores what fits and fails with
+    /// `Backpressure` only if nothing fit.
+    pub fn emit_raw_batch(&self, events: Vec<Bytes>) -> Result<usize> {
+        self.check_open()?;
+        let Some(first) = events.first() else { return Ok(0) };
+        let shard = &self.shards[self.pick_shard(first)];
+        shard.emit_batch(self.clock.now_nanos(), events, self.config.backpressure)
+    }
+
+    /// JSON-serialize each item, then [`emit_raw_batch`](Self::emit_raw_batch).
+    pub fn emit_batch<T: Serialize>(&self, items: &[T]) -> Result<usize> {
+        self.check_open()?;
+        let events = items
+            .iter()
+            .map(|v| serde_json::to_vec(v).map(Bytes::from))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| SdkError::Serialization(e.to_string()))?;
+        self.emit_raw_batch(events)
+    }
+}

@@ -1,0 +1,126 @@
+//! [`Net`]: the node handle users hold.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::builder::NetBuilder;
+use super::event::Receipt;
+use super::event_bus::EventBus;
+use super::poll::{PollRequest, PollResponse};
+use super::stats::{Health, Stats};
+use super::subscribe::{EventStream, SubscribeOpts, TypedEventStream};
+use crate::error::Result;
+
+/// A Net node: emit, poll, subscribe. Cheap to clone (an `Arc` inside);
+/// `Send + Sync`. Call [`shutdown`](Self::shutdown) to drain; dropping the
+/// last clone without it stops the batchers but loses queued events.
+///
+/// ```
+/// # #[tokio::main] async fn main() -> net_sdk::Result<()> {
+/// use net_sdk::{Net, PollRequest};
+/// let net = Net::builder().shards(2).build().await?;
+/// let receipt = net.emit_raw(&b"{\"a\":1}"[..])?;
+/// net.flush().await?;
+/// let page = net.poll(PollRequest::default()).await?;
+/// assert_eq!(page.events[0].id.sequence, receipt.sequence);
+/// net.shutdown().await
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Net {
+    bus: Arc<EventBus>,
+}
+
+impl Net {
+    /// A builder with the defaults (4 shards, memory backend, DropOldest).
+    pub fn builder() -> NetBuilder {
+        NetBuilder::default()
+    }
+
+    pub(crate) fn from_bus(bus: Arc<EventBus>) -> Self {
+        Self { bus }
+    }
+
+    /// JSON-serialize `value` and emit it.
+    pub fn emit<T: Serialize + ?Sized>(&self, value: &T) -> Result<Receipt> {
+        self.bus.emit(value)
+    }
+
+    /// Emit bytes as they are (fastest; no allocation for a `Bytes` or a
+    /// `&'static [u8]`).
+    #[inline]
+    pub fn emit_raw(&self, raw: impl Into<Bytes>) -> Result<Receipt> {
+        self.bus.emit_raw(raw.into())
+    }
+
+    /// Emit a string (copied; not validated as JSON).
+    pub fn emit_str(&self, json: &str) -> Result<Receipt> {
+        self.bus.emit_raw(Bytes::copy_from_slice(json.as_bytes()))
+    }
+
+    /// Serialize and emit a batch to one shard; returns how many were stored.
+    pub fn emit_batch<T: Serialize>(&self, items: &[T]) -> Result<usize> {
+        self.bus.emit_batch(items)
+    }
+
+    /// Emit a batch of raw payloads to one shard, in order, with one
+    /// timestamp; returns how many were stored (see [`EventBus::emit_raw_batch`]).
+    pub fn emit_raw_batch(&self, events: Vec<Bytes>) -> Result<usize> {
+        self.bus.emit_raw_batch(events)
+    }
+
+    /// One-shot poll.
+    pub async fn poll(&self, req: PollRequest) -> Result<PollResponse> {
+        self.bus.poll(req).await
+    }
+
+    /// An async stream of events.
+    pub fn subscribe(&self, opts: SubscribeOpts) -> EventStream {
+        self.bus.subscribe(opts)
+    }
+
+    /// An async stream of events deserialized into `T`.
+    pub fn subscribe_typed<T: DeserializeOwned + Send + 'static>(&self, opts: SubscribeOpts) -> TypedEventStream<T> {
+        self.bus.subscribe_typed(opts)
+    }
+
+    /// Ingestion statistics.
+    pub fn stats(&self) -> Stats {
+        self.bus.stats()
+    }
+
+    /// Number of shards.
+    pub fn shards(&self) -> u16 {
+        self.bus.shard_count()
+    }
+
+    /// Health snapshot.
+    pub fn health(&self) -> Health {
+        self.bus.health()
+    }
+
+    /// Returns once every event emitted before the call is visible to poll.
+    pub async fn flush(&self) -> Result<()> {
+        self.bus.flush().await
+    }
+
+    /// Drain and stop; idempotent. Afterwards emits and polls fail with
+    /// [`SdkError::Closed`](crate::SdkError::Closed) and subscriptions end.
+    pub async fn shutdown(&self) -> Result<()> {
+        self.bus.shutdown().await
+    }
+
+    /// The underlying engine.
+    pub fn bus(&self) -> &EventBus {
+        &self.bus
+    }
+}
+
+impl std::fmt::Debug for Net {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Net").field("shards", &self.shards()).field("health", &self.health()).finish()
+    }
+}

@@ -1,0 +1,308 @@
+//! A bounded, lock-free, multi-producer multi-consumer ring (Vyukov style).
+//!
+//! Why not `crossbeam::ArrayQueue`: the bus needs the *position* a producer
+//! claims, because that position is the event's per-shard sequence number
+//! (it goes into the [`Receipt`](super::Receipt)), and the consumer must pop
+//! in position order so the log is stored in sequence order.
+//!
+//! # Algorithm
+//! Positions are 64-bit counters that never wrap in practice (2^64 events).
+//! Slot `i` carries a `stamp`:
+//! - `stamp == pos`       → the slot is free for the producer of `pos`;
+//! - `stamp == pos + 1`   → the slot holds the value written at `pos`;
+//! - `stamp == pos + cap` → the value was consumed; free for `pos + cap`.
+//!
+//! A producer loads `tail`, checks the slot's stamp, claims the position with
+//! a CAS on `tail`, writes the value, then publishes it by storing
+//! `stamp = pos + 1` with `Release`. A consumer loads `head`, checks for
+//! `stamp == pos + 1` with `Acquire` (which synchronises with the producer's
+//! `Release`, so the value is fully written), claims with a CAS on `head`,
+//! reads the value, and frees the slot with `stamp = pos + cap` (`Release`,
+//! so the read happens-before the next producer's overwrite, which loads the
+//! stamp with `Acquire`). Whoever wins a CAS on a position owns that slot
+//! exclusively until it stores the next stamp, which is what makes the
+//! `UnsafeCell` accesses sound.
+//!
+//! The `tail` CAS is `SeqCst`: the batcher's sleep protocol (see
+//! `batcher.rs`) relies on it being in the single total order with the
+//! batcher's `SeqCst` store of its sleeping flag.
+
+use std::cell::UnsafeCell;
+use std::mem::MaybeUninit;
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
+
+use crossbeam_utils::{Backoff, CachePadded};
+
+// One cache line per slot (a 40-byte item + stamp fits in 64 bytes): the
+// consumer reading slot i must not steal the line the producer is about
+// to write for slot i + 1 (measured: a large share of emit time otherwise).
+#[repr(align(64))]
+struct Slot<T> {
+    stamp: AtomicU64,
+    value: UnsafeCell<MaybeUninit<T>>,
+}
+
+/// A bounded MPMC ring whose claimed positions are sequence numbers.
+pub(crate) struct Ring<T> {
+    // Separate cache lines: producers hammer `tail`, consumers `head`.
+    head: CachePadded<AtomicU64>,
+    tail: CachePadded<AtomicU64>,
+    slots: Box<[Slot<T>]>,
+    mask: u64,
+    cap: u64,
+}
+
+// SAFETY: values move between threads through the ring (needs `T: Send`);
+// slot access is serialised by the stamp/CAS protocol described above.
+unsafe impl<T: Send> Send for Ring<T> {}
+// SAFETY: as above; `&Ring` only hands out owned values, never `&T`.
+unsafe impl<T: Send> Sync for Ring<T> {}
+
+impl<T> Ring<T> {
+    /// A ring of `capacity` slots (a power of two, >= 2: with one slot the
+    /// "written at pos" and "free for pos + cap" stamps would coincide)
+    /// whose first position is `start` (so sequences can continue a
+    /// persisted log).
+    pub(crate) fn with_start(capacity: usize, start: u64) -> Self {
+        assert!(capacity >= 2 && capacity.is_power_of_two(), "ring capacity must be a power of two >= 2");
+        let cap = capacity as u64;
+        let mask = cap - 1;
+        let slots = (0..cap)
+            .map(|j| Slot {
+                // The first position >= start that maps to slot j.
+                stamp: AtomicU64::new(start + (j.wrapping_sub(start) & mask)),
+                value: UnsafeCell::new(MaybeUninit::uninit()),
+            })
+            .collect();
+        Self {
+            head: CachePadded::new(AtomicU64::new(start)),
+            tail: CachePadded::new(AtomicU64::new(start)),
+            slots,
+            mask,
+            cap,
+        }
+    }
+
+    #[inline]
+    fn slot(&self, pos: u64) -> &Slot<T> {
+        // `pos & mask < slots.len()` always; the bounds check is cheap and
+        // keeps this function safe.
+        &self.slots[(pos & self.mask) as usize]
+    }
+
+    /// The next position a producer will claim (= events ever accepted
+    /// plus the start offset).
+    #[inline]
+    pub(crate) fn tail(&self) -> u64 {
+        self.tail.load(SeqCst)
+    }
+
+    /// The next position a consumer will pop.
+    #[inline]
+    pub(crate) fn head(&self) -> u64 {
+        self.head.load(SeqCst)
+    }
+
+    /// Claimed-but-not-popped positions right now (approximate under races).
+    pub(crate) fn len(&self) -> usize {
+        let head = self.head.load(Acquire);
+        let tail = self.tail.load(Acquire);
+        tail.saturating_sub(head) as usize
+    }
+
+    /// When the slot for `pos` is still occupied by the previous lap, the
+    /// ring is full *unless* a consumer has already claimed that value and
+    /// is about to free it; in that case wait briefly instead of reporting
+    /// a spurious "full" (which under DropOldest would drop an event).
+    #[inline]
+    fn pop_in_flight(&self, pos: u64) -> bool {
+        self.head.load(Acquire).wrapping_add(self.cap) > pos
+    }
+
+    /// Push one value; `Ok(position)` or `Err(value)` when full.
+    #[inline]
+    pub(crate) fn push(&self, value: T) -> Result<u64, T> {
+        let backoff = Backoff::new();
+        let mut pos = self.tail.load(Relaxed);
+        loop {
+            let slot = self.slot(pos);
+            let stamp = slot.stamp.load(Acquire);
+            let diff = stamp.wrapping_sub(pos) as i64;
+            if diff == 0 {
+                match self.tail.compare_exchange_weak(pos, pos + 1, SeqCst, Relaxed) {
+                    Ok(_) => {
+                        // SAFETY: winning the CAS for `pos` while the stamp
+                        // said "free for pos" gives us exclusive access to
+                        // the slot until we publish the next stamp; the
+                        // slot holds no live value (the consumer moved it
+                        // out before storing `stamp = pos`).
+                        unsafe { (*slot.value.get()).write(value) };
+                        slot.stamp.store(pos + 1, Release);
+                        return Ok(pos);
+                    }
+                    Err(current) => pos = current,
+                }
+            } else if diff < 0 {
+                if !self.pop_in_flight(pos) {
+                    let current = self.tail.load(Relaxed);
+                    if current == pos {
+                        return Err(value);
+                    }
+                    pos = current;
+                } else {
+                    backoff.snooze();
+                    pos = self.tail.load(Relaxed);
+                }
+            } else {
+                // Another producer claimed `pos`; catch up.
+                pos = self.tail.load(Relaxed);
+            }
+        }
+    }
+
+    /// Push as many values from `src` as fit contiguously, claiming them
+    /// with ONE CAS on `tail`. `make` turns each source item into a value.
+    /// Returns `(first_position, count)`; `count == 0` means full (or `src`
+    /// empty). Items not pushed stay in `src`.
+    pub(crate) fn push_batch<U>(
+        &self,
+        src: &mut std::vec::IntoIter<U>,
+        mut make: impl FnMut(U) -> T,
+    ) -> (u64, usize) {
+        let want = src.len() as u64;
+        if want == 0 {
+            return (self.tail.load(Relaxed), 0);
+        }
+        let backoff = Backoff::new();
+        let mut pos = self.tail.load(Relaxed);
+        loop {
+            // Count contiguous slots free for pos, pos+1, ...: a slot whose
+            // stamp equals its position can only be taken by whoever moves
+            // `tail` past it, so if our CAS succeeds they are all ours.
+            let mut free = 0u64;
+            while free < want.min(self.cap) && self.slot(pos + free).stamp.load(Acquire) == pos + free {
+                free += 1;
+            }
+            if free == 0 {
+                let stamp = self.slot(pos).stamp.load(Acquire);
+                if (stamp.wrapping_sub(pos) as i64) < 0 {
+                    if self.pop_in_flight(pos) {
+                        backoff.snooze();
+                    } else if self.tail.load(Relaxed) == pos {
+                        return (pos, 0);
+                    }
+                }
+                pos = self.tail.load(Relaxed);
+                continue;
+            }
+            match self.tail.compare_exchange_weak(pos, pos + free, SeqCst, Relaxed) {
+                Ok(_) => {
+                    for i in 0..free {
+                        let slot = self.slot(pos + i);
+                        // `src.len() >= free` (checked above, and a vec
+                        // IntoIter's length is exact), so this never fails;
+                        // if it somehow did, the claimed slots would stall
+                        // consumers, hence the hard assertion.
+                        let item = src.next().expect("batch source shorter than its length");
+                        // SAFETY: the CAS made positions pos..pos+free ours
+                        // and every stamp said "free", as in `push`.
+                        unsafe { (*slot.value.get()).write(make(item)) };
+                        slot.stamp.store(pos + i + 1, Release);
+                    }
+                    return (pos, free as usize);
+                }
+                Err(current) => pos = current,
+            }
+        }
+    }
+
+    /// Pop the oldest value with its position, or `None` if empty (or the
+    /// oldest claimed position is not written yet). The bus itself uses
+    /// `pop_batch`; this is the reference single-item form.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn pop(&self) -> Option<(u64, T)> {
+        let mut pos = self.head.load(Relaxed);
+        loop {
+            let slot = self.slot(pos);
+            let stamp = slot.stamp.load(Acquire);
+            let diff = stamp.wrapping_sub(pos + 1) as i64;
+            if diff == 0 {
+                match self.head.compare_exchange_weak(pos, pos + 1, SeqCst, Relaxed) {
+                    Ok(_) => {
+                        // SAFETY: the Acquire load saw the producer's
+                        // Release of `pos + 1`, so the value is initialised;
+                        // winning the CAS makes us its only reader.
+                        let value = unsafe { (*slot.value.get()).assume_init_read() };
+                        slot.stamp.store(pos + self.cap, Release);
+                        return Some((pos, value));
+                    }
+                    Err(current) => pos = current,
+                }
+            } else if diff < 0 {
+                return None;
+            } else {
+                pos = self.head.load(Relaxed);
+            }
+        }
+    }
+
+    /// Pop up to `max` contiguous ready values with ONE CAS on `head`,
+    /// handing each `(position, value)` to `sink` in position order.
+    /// Returns how many were popped.
+    pub(crate) fn pop_batch(&self, max: usize, mut sink: impl FnMut(u64, T)) -> usize {
+        let max = max as u64;
+        if max == 0 {
+            return 0;
+        }
+        let mut pos = self.head.load(Relaxed);
+        loop {
+            let mut ready = 0u64;
+            while ready < max.min(self.cap) && self.slot(pos + ready).stamp.load(Acquire) == pos + ready + 1 {
+                ready += 1;
+            }
+            if ready == 0 {
+                let stamp = self.slot(pos).stamp.load(Acquire);
+                if (stamp.wrapping_sub(pos + 1) as i64) < 0 {
+                    return 0;
+                }
+                pos = self.head.load(Relaxed);
+                continue;
+            }
+            match self.head.compare_exchange_weak(pos, pos + ready, SeqCst, Relaxed) {
+                Ok(_) => {
+                    for i in 0..ready {
+                        let slot = self.slot(pos + i);
+                        // SAFETY: as in `pop`, for each claimed position.
+                        let value = unsafe { (*slot.value.get()).assume_init_read() };
+                        slot.stamp.store(pos + i + self.cap, Release);
+                        sink(pos + i, value);
+                    }
+                    return ready as usize;
+                }
+                Err(current) => pos = current,
+            }
+        }
+    }
+}
+
+impl<T> Drop for Ring<T> {
+    fn drop(&mut self) {
+        // `&mut self`: no producer or consumer is mid-operation, so every
+        // position in head..tail is written (a claim is always followed by
+        // its write, which cannot panic) and still owned by the ring.
+        let head = *self.head.get_mut();
+        let tail = *self.tail.get_mut();
+        for pos in head..tail {
+            let slot = &mut self.slots[(pos & self.mask) as usize];
+            if *slot.stamp.get_mut() == pos + 1 {
+                // SAFETY: stamp `pos + 1` means initialised and not consumed.
+                unsafe { slot.value.get_mut().assume_init_drop() };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "ring_tests.rs"]
+mod tests;

@@ -1,0 +1,62 @@
+//! Counters and health.
+
+use std::sync::atomic::Ordering::{Relaxed, SeqCst};
+
+use super::event_bus::EventBus;
+
+/// Ingestion statistics, summed over shards.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Stats {
+    /// Events accepted into a ring (including ones later evicted by DropOldest).
+    pub events_ingested: u64,
+    /// Events discarded: by backpressure, or lost to a failing backend.
+    pub events_dropped: u64,
+    /// Batches appended to the backend.
+    pub batches_dispatched: u64,
+    /// Events waiting in each shard's ring right now.
+    pub shard_depths: Vec<usize>,
+}
+
+/// A health snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Health {
+    /// Open, every batcher running, no backend failure seen.
+    pub healthy: bool,
+    /// Number of shards.
+    pub shards: u16,
+    /// `shutdown` has started or completed.
+    pub shut_down: bool,
+    /// Batcher tasks currently running.
+    pub batchers_running: u16,
+    /// Backend append failures seen so far.
+    pub backend_errors: u64,
+}
+
+impl EventBus {
+    /// Current counters.
+    pub fn stats(&self) -> Stats {
+        let mut s = Stats { shard_depths: Vec::with_capacity(self.shards.len()), ..Default::default() };
+        for shard in self.shards.iter() {
+            // Every accepted event claimed one ring position.
+            s.events_ingested += shard.ring.tail() - shard.start;
+            s.events_dropped += shard.dropped.load(Relaxed);
+            s.batches_dispatched += shard.batches.load(Relaxed);
+            s.shard_depths.push(shard.ring.len());
+        }
+        s
+    }
+
+    /// Current health.
+    pub fn health(&self) -> Health {
+        let running = self.shards.iter().filter(|s| !s.signals.stopped.load(SeqCst)).count() as u16;
+        let shut_down = self.is_stopping();
+        let backend_errors = self.backend_errors();
+        Health {
+            healthy: !shut_down && running == self.config.shards && backend_errors == 0,
+            shards: self.config.shards,
+            shut_down,
+            batchers_running: running,
+            backend_errors,
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Backpressure policies with a tiny ring and a backend held shut, so the
+//! ring fills deterministically.
+
+mod common;
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use common::GateBackend;
+use net_sdk::{Backpressure, Net, PollRequest};
+
+/// A 1-shard node with a 4-slot ring whose batcher is stuck appending the
+/// first event ("e0"); the ring is then empty and 4 slots free.
+async fn stuck(policy: Backpressure) -> (Net, Arc<GateBackend>) {
+    let gate = GateBackend::new(1);
+    let net = Net::builder().shards(1).ring_capacity(4).backpressure(policy).backend(gate.clone()).build().await.unwrap();
+    net.emit_raw(&b"e0"[..]).unwrap();
+    gate.wait_started(1).await;
+    (net, gate)
+}
+
+fn fill(net: &Net) {
+    for i in 1..=4 {
+        let r = net.emit_raw(Bytes::from(format!("e{i}"))).unwrap();
+        assert_eq!((r.sequence, r.dropped), (i, false));
+    }
+}
+
+async fn payloads(net: &Net, gate: &GateBackend) -> Vec<String> {
+    gate.open();
+    net.flush().await.unwrap();
+    let r = net.poll(PollRequest { limit: 100, cursor: None }).await.unwrap();
+    r.events.iter().map(|e| e.raw_str().into_owned()).collect()
+}
+
+#[tokio::test]
+async fn drop_newest_discards_the_new_event() {
+    let (net, gate) = stuck(Backpressure::DropNewest).await;
+    fill(&net);
+    let r = net.emit_raw(&b"late"[..]).unwrap();
+    assert!(r.dropped);
+    assert_eq!(r.sequence, u64::MAX);
+    let stats = net.stats();
+    assert_eq!(stats.events_dropped, 1);
+    assert_eq!(stats.shard_depths, vec![4]);
+    assert_eq!(stats.events_ingested, 5);
+    assert_eq!(payloads(&net, &gate).await, ["e0", "e1", "e2", "e3", "e4"]);
+    net.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn drop_oldest_keeps_the_newest() {
+    let (net, gate) = stuck(Backpressure::DropOldest).await;
+    fill(&net);
+    let r5 = net.emit_raw(&b"e5"[..]).unwrap();
+    let r6 = net.emit_raw(&b"e6"[..]).unwrap();
+    assert_eq!((r5.sequence, r5.dropped, r6.sequence, r6.dropped), (5, false, 6, false));
+    assert_eq!(net.stats().events_dropped, 2);
+    assert_eq!(net.stats().events_ingested, 7);
+    assert_eq!(payloads(&net, &gate).await, ["e0", "e3", "e4", "e5", "e6"]);
+    net.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn fail_producer_refuses_and_claims_nothing() {
+    let (net, gate) = stuck(Backpressure::FailProducer).await;
+    fill(&net);
+    let err = net.emit_raw(&b"late"[..]).unwrap_err();
+    assert_eq!(err.kind(), "backpressure");
+    assert_eq!(net.emit(&serde_json::json!({"x": 1})).unwrap_err().kind(), "backpressure");
+    assert_eq!(net.emit_raw_batch(vec![Bytes::from_static(b"b"); 3]).unwrap_err().kind(), "backpressure");
+    let stats = net.stats();
+    assert_eq!(stats.events_dropped, 0);
+    assert_eq!(stats.events_ingested, 5);
+    assert_eq!(payloads(&net, &gate).await, ["e0", "e1", "e2", "e3", "e4"]);
+    // Space again: the next sequence follows on.
+    assert_eq!(net.emit_raw(&b"e5"[..]).unwrap().sequence, 5);
+    net.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn batch_fail_producer_pushes_what_fits() {
+    let (net, gate) = stuck(Backpressure::FailProducer).await;
+    net.emit_raw(&b"e1"[..]).unwrap();
+    net.emit_raw(&b"e2"[..]).unwrap();
+    let batch: Vec<Bytes> = ["b1", "b2", "b3"].iter().map(|s| Bytes::from_static(s.as_bytes())).collect();
+    assert_eq!(net.emit_raw_batch(batch).unwrap(), 2);
+    assert_eq!(payloads(&net, &gate).await, ["e0", "e1", "e2", "b1", "b2"]);
+    net.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn batch_drop_newest_counts_the_rest() {
+    let (net, gate) = stuck(Backpressure::DropNewest).await;
+    net.emit_raw(&b"e1"[..]).unwrap();
+    let batch: Vec<Bytes> = (1..=5).map(|i| Bytes::from(format!("b{i}"))).collect();
+    assert_eq!(net.emit_raw_batch(batch).unwrap(), 3);
+    assert_eq!(net.stats().events_dropped, 2);
+    assert_eq!(payloads(&net, &gate).await, ["e0", "e1", "b1", "b2", "b3"]);
+    net.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn batch_drop_oldest_stores_the_whole_batch() {
+    let (net, gate) = stuck(Backpressure::DropOldest).await;
+    net.emit_raw(&b"e1"[..]).unwrap();
+    net.emit_raw(&b"e2"[..]).unwrap();
+    let batch: Vec<Bytes> = (1..=3).map(|i| Bytes::from(format!("b{i}"))).collect();
+    assert_eq!(net.emit_raw_batch(batch).unwrap(), 3);
+    assert_eq!(net.stats().events_dropped, 1);
+    assert_eq!(payloads(&net, &gate).await, ["e0", "e2", "b1", "b2", "b3"]);
+    net.shutdown().await.unwrap();
+}
+
+/// Two producers hammer a tiny ring: every emitted event is either stored
+/// or counted as dropped, exactly once, and each shard's log stays in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounting_is_exact_under_contention() {
+    for policy in [Backpressure::DropOldest, Backpressure::DropNewest] {
+        let net = Net::builder().shards(2).ring_capacity(16).max_batch(8).backpressure(policy).build().await.unwrap();
+        const PER: u64 = 20_000;
+        let threads: Vec<_> = (0..2u64)
+            .map(|t| {
+                let net = net.clone();
+                std::thread::spawn(move || {
+                    let mut dropped_receipts = 0u64;
+                    for i in 0..PER {
+                        let r = net.emit_raw(Bytes::from((t * PER + i).to_le_bytes().to_vec())).unwrap();
+                        dropped_receipts += u64::from(r.dropped);
+                    }
+                    dropped_receipts
+                })
+            })
+            .collect();
+        let dropped_receipts: u64 = threads.into_iter().map(|t| t.join().unwrap()).sum();
+        net.flush().await.unwrap();
+        let stats = net.stats();
+        let stored = common::poll_all(&net, 1000).await;
+        let mut last = [None::<u64>; 2];
+        for e in &stored {
+            let s = e.id.shard as usize;
+            assert!(last[s].map_or(true, |l| l < e.id.sequence), "{policy:?}: out of order");
+            last[s] = Some(e.id.sequence);
+        }
+        assert_eq!(stored.len() as u64 + stats.events_dropped, 2 * PER, "{policy:?}: {stats:?}");
+        match policy {
+            Backpressure::DropNewest => {
+                assert_eq!(stats.events_dropped, dropped_receipts);
+                assert_eq!(stats.events_ingested, stored.len() as u64);
+            }
+            _ => {
+                assert_eq!(dropped_receipts, 0);
+                assert_eq!(stats.events_ingested, 2 * PER);
+            }
+        }
+        net.shutdown().await.unwrap();
+    }
+}

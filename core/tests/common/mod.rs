@@ -1,0 +1,75 @@
+//! Helpers shared by the bus integration tests.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use net_sdk::{Backend, Event, MemoryBackend, ReadOutcome, Result, StoredEvent};
+use tokio::sync::{watch, Notify};
+
+/// A memory backend whose `append` blocks until the gate opens, so a test
+/// can fill a ring deterministically.
+pub struct GateBackend {
+    pub inner: MemoryBackend,
+    open: watch::Sender<bool>,
+    pub appends_started: AtomicUsize,
+}
+
+impl GateBackend {
+    pub fn new(shards: u16) -> Arc<Self> {
+        Arc::new(Self {
+            inner: MemoryBackend::new(shards, 1 << 20),
+            open: watch::channel(false).0,
+            appends_started: AtomicUsize::new(0),
+        })
+    }
+
+    pub fn open(&self) {
+        self.open.send_replace(true);
+    }
+
+    /// Wait until `n` appends have started (and are therefore blocked).
+    pub async fn wait_started(&self, n: usize) {
+        while self.appends_started.load(Ordering::SeqCst) < n {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+}
+
+#[async_trait]
+impl Backend for GateBackend {
+    async fn append(&self, shard: u16, events: &mut Vec<StoredEvent>) -> Result<()> {
+        self.appends_started.fetch_add(1, Ordering::SeqCst);
+        let mut rx = self.open.subscribe();
+        let _ = rx.wait_for(|open| *open).await;
+        self.inner.append(shard, events).await
+    }
+
+    async fn read(&self, shard: u16, from: u64, limit: usize, out: &mut Vec<Event>) -> Result<ReadOutcome> {
+        self.inner.read(shard, from, limit, out).await
+    }
+
+    fn tail(&self, shard: u16) -> u64 {
+        self.inner.tail(shard)
+    }
+
+    fn changed(&self) -> &Notify {
+        self.inner.changed()
+    }
+}
+
+/// Poll everything from the beginning with a given page size.
+pub async fn poll_all(net: &net_sdk::Net, page: usize) -> Vec<Event> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let r = net.poll(net_sdk::PollRequest { limit: page, cursor: cursor.take() }).await.unwrap();
+        out.extend(r.events);
+        cursor = Some(r.next_id);
+        if !r.has_more {
+            return out;
+        }
+    }
+}
