@@ -147,6 +147,10 @@ impl EventBus {
             return Ok(());
         }
         self.state.store(CLOSING, SeqCst);
+        // Close every ring first: from here on a producer that slipped past
+        // `check_open` fails with `Closed` instead of claiming a slot that
+        // nobody would drain.
+        let final_tails: Vec<u64> = self.shards.iter().map(|shard| shard.ring.close()).collect();
         for shard in self.shards.iter() {
             shard.signals.wake.notify_one();
         }
@@ -159,11 +163,17 @@ impl EventBus {
         // straggling producer pushed after the batcher left.
         let mut result = Ok(());
         let mut buf = Vec::new();
-        for shard in self.shards.iter() {
-            while shard.ring.pop_batch(usize::MAX, |sequence, (timestamp, raw)| {
-                buf.push(StoredEvent { sequence, timestamp, raw })
-            }) > 0
-            {
+        for (shard, &end) in self.shards.iter().zip(&final_tails) {
+            // Every position below `end` was claimed before the close and
+            // is being written right now if it is not yet: wait for it.
+            while shard.ring.head() < end {
+                let n = shard.ring.pop_batch(usize::MAX, |sequence, (timestamp, raw)| {
+                    buf.push(StoredEvent { sequence, timestamp, raw })
+                });
+                if n == 0 {
+                    tokio::task::yield_now().await;
+                    continue;
+                }
                 if let Err(e) = self.backend.append(shard.id, &mut buf).await {
                     result = Err(e);
                 }

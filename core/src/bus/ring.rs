@@ -23,6 +23,15 @@
 //! exclusively until it stores the next stamp, which is what makes the
 //! `UnsafeCell` accesses sound.
 //!
+//! # Closing
+//! [`Ring::close`] sets the top bit of `tail`. Producers treat a tail with
+//! that bit as "no more claims", and a producer racing the close loses its
+//! CAS (the value changed), so after `close` returns no position can be
+//! claimed: the returned tail is final and the drainer can wait for every
+//! claimed slot to be written. This is what lets shutdown promise that an
+//! emit either fails with `Closed` or is stored — never a receipt for an
+//! event that is then lost.
+//!
 //! The `tail` CAS is `SeqCst`: the batcher's sleep protocol (see
 //! `batcher.rs`) relies on it being in the single total order with the
 //! batcher's `SeqCst` store of its sleeping flag.
@@ -33,6 +42,9 @@ use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
 
 use crossbeam_utils::{Backoff, CachePadded};
+
+/// Set in `tail` by [`Ring::close`]; positions never reach 2^63.
+const CLOSED: u64 = 1 << 63;
 
 // One cache line per slot (a 40-byte item + stamp fits in 64 bytes): the
 // consumer reading slot i must not steal the line the producer is about
@@ -95,7 +107,20 @@ impl<T> Ring<T> {
     /// plus the start offset).
     #[inline]
     pub(crate) fn tail(&self) -> u64 {
-        self.tail.load(SeqCst)
+        self.tail.load(SeqCst) & !CLOSED
+    }
+
+    /// Refuse every further push; returns the final tail. Positions below
+    /// it are claimed and will be written promptly (a claim is always
+    /// followed by its write, which cannot block or panic).
+    pub(crate) fn close(&self) -> u64 {
+        self.tail.fetch_or(CLOSED, SeqCst) & !CLOSED
+    }
+
+    /// Whether [`close`](Self::close) was called.
+    #[inline]
+    pub(crate) fn is_closed(&self) -> bool {
+        self.tail.load(Acquire) & CLOSED != 0
     }
 
     /// The next position a consumer will pop.
@@ -107,7 +132,7 @@ impl<T> Ring<T> {
     /// Claimed-but-not-popped positions right now (approximate under races).
     pub(crate) fn len(&self) -> usize {
         let head = self.head.load(Acquire);
-        let tail = self.tail.load(Acquire);
+        let tail = self.tail.load(Acquire) & !CLOSED;
         tail.saturating_sub(head) as usize
     }
 
@@ -120,12 +145,16 @@ impl<T> Ring<T> {
         self.head.load(Acquire).wrapping_add(self.cap) > pos
     }
 
-    /// Push one value; `Ok(position)` or `Err(value)` when full.
+    /// Push one value; `Ok(position)`, or `Err(value)` when full or closed
+    /// (tell them apart with [`is_closed`](Self::is_closed)).
     #[inline]
     pub(crate) fn push(&self, value: T) -> Result<u64, T> {
         let backoff = Backoff::new();
         let mut pos = self.tail.load(Relaxed);
         loop {
+            if pos & CLOSED != 0 {
+                return Err(value);
+            }
             let slot = self.slot(pos);
             let stamp = slot.stamp.load(Acquire);
             let diff = stamp.wrapping_sub(pos) as i64;
@@ -164,7 +193,7 @@ impl<T> Ring<T> {
     /// Push as many values from `src` as fit contiguously, claiming them
     /// with ONE CAS on `tail`. `make` turns each source item into a value.
     /// Returns `(first_position, count)`; `count == 0` means full (or `src`
-    /// empty). Items not pushed stay in `src`.
+    /// empty, or the ring closed). Items not pushed stay in `src`.
     pub(crate) fn push_batch<U>(
         &self,
         src: &mut std::vec::IntoIter<U>,
@@ -177,6 +206,9 @@ impl<T> Ring<T> {
         let backoff = Backoff::new();
         let mut pos = self.tail.load(Relaxed);
         loop {
+            if pos & CLOSED != 0 {
+                return (pos & !CLOSED, 0);
+            }
             // Count contiguous slots free for pos, pos+1, ...: a slot whose
             // stamp equals its position can only be taken by whoever moves
             // `tail` past it, so if our CAS succeeds they are all ours.
@@ -292,7 +324,7 @@ impl<T> Drop for Ring<T> {
         // position in head..tail is written (a claim is always followed by
         // its write, which cannot panic) and still owned by the ring.
         let head = *self.head.get_mut();
-        let tail = *self.tail.get_mut();
+        let tail = *self.tail.get_mut() & !CLOSED;
         for pos in head..tail {
             let slot = &mut self.slots[(pos & self.mask) as usize];
             if *slot.stamp.get_mut() == pos + 1 {

@@ -232,3 +232,23 @@ fn stress_two_consumers_no_duplicates() {
     producer.join().unwrap();
     assert!(count > 0);
 }
+
+#[test]
+fn a_closed_ring_refuses_pushes_but_keeps_what_it_holds() {
+    let ring: Ring<u32> = Ring::with_start(4, 10);
+    assert_eq!(ring.push(1), Ok(10));
+    assert_eq!(ring.push(2), Ok(11));
+    assert!(!ring.is_closed());
+    assert_eq!(ring.close(), 12);
+    assert!(ring.is_closed());
+    assert_eq!(ring.tail(), 12);
+    assert_eq!(ring.push(3), Err(3));
+    let mut src = vec![4u32, 5].into_iter();
+    assert_eq!(ring.push_batch(&mut src, |v| v).1, 0);
+    assert_eq!(src.len(), 2, "nothing taken from the batch");
+    assert_eq!(ring.len(), 2);
+    assert_eq!(ring.pop(), Some((10, 1)));
+    assert_eq!(ring.pop(), Some((11, 2)));
+    assert_eq!(ring.pop(), None);
+    assert_eq!(ring.close(), 12, "closing twice is harmless");
+}

@@ -92,6 +92,9 @@ impl Shard {
                     return Ok(Receipt { shard_id: self.id, sequence, timestamp: ts, dropped: false });
                 }
                 Err(back) => {
+                    if self.ring.is_closed() {
+                        return Err(SdkError::Closed);
+                    }
                     // Full: the batcher is surely awake, but make sure.
                     self.wake_if_sleeping();
                     match policy {
@@ -133,6 +136,12 @@ impl Shard {
             accepted += n;
             if n > 0 || src.len() == 0 {
                 continue;
+            }
+            if self.ring.is_closed() {
+                if accepted == 0 {
+                    return Err(SdkError::Closed);
+                }
+                break;
             }
             self.wake_if_sleeping();
             match policy {
