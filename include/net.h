@@ -163,7 +163,7 @@ extern "C" {
 // Validate a channel name and write its canonical 32-bit hash to
 // `*out_hash` and its 16-bit wire hash to `*out_wire_hash` (either may be
 // NULL). `NET_ERR_CHANNEL` (kind `invalid_channel`) for a bad name.
-int32_t net_channel_hash(const char *name, size_t len, uint32_t *out_hash, uint16_t *out_wire_hash);
+int net_channel_hash(const char *name, size_t len, uint32_t *out_hash, uint16_t *out_wire_hash);
 
 // A new random identity, owned by the caller; release with `net_identity_free`.
 net_identity_t *net_identity_generate(void);
@@ -177,63 +177,63 @@ net_identity_t *net_identity_from_seed(const uint8_t *seed, size_t seed_len);
 void net_identity_free(net_identity_t *id);
 
 // Copy the 32-byte secret seed into `out` (`out_len` >= 32). Secret material.
-int32_t net_identity_to_seed(const net_identity_t *id, uint8_t *out, size_t out_len);
+int net_identity_to_seed(const net_identity_t *id, uint8_t *out, size_t out_len);
 
 // Copy the 32-byte entity id (ed25519 public key) into `out` (`out_len` >= 32).
-int32_t net_identity_entity_id(const net_identity_t *id, uint8_t *out, size_t out_len);
+int net_identity_entity_id(const net_identity_t *id, uint8_t *out, size_t out_len);
 
 // Write the identity's 64-bit node id to `*out`.
-int32_t net_identity_node_id(const net_identity_t *id, uint64_t *out);
+int net_identity_node_id(const net_identity_t *id, uint64_t *out);
 
 // Write the identity's 64-bit origin hash to `*out`.
-int32_t net_identity_origin_hash(const net_identity_t *id, uint64_t *out);
+int net_identity_origin_hash(const net_identity_t *id, uint64_t *out);
 
 // Sign `msg` (`msg_len` bytes) and write the 64-byte signature to `sig_out`.
-int32_t net_identity_sign(const net_identity_t *id,
-                          const uint8_t *msg,
-                          size_t msg_len,
-                          uint8_t *sig_out,
-                          size_t sig_out_len);
+int net_identity_sign(const net_identity_t *id,
+                      const uint8_t *msg,
+                      size_t msg_len,
+                      uint8_t *sig_out,
+                      size_t sig_out_len);
 
 // Check a 64-byte signature over `msg` by the 32-byte `entity_id`.
 // Returns 0 when it verifies, `NET_ERR_IDENTITY` (kind `invalid_signature`,
 // `invalid_entity_id` or `invalid_length`) when it does not.
-int32_t net_verify_signature(const uint8_t *entity,
-                             size_t entity_len,
-                             const uint8_t *msg,
-                             size_t msg_len,
-                             const uint8_t *sig,
-                             size_t sig_len);
+int net_verify_signature(const uint8_t *entity,
+                         size_t entity_len,
+                         const uint8_t *msg,
+                         size_t msg_len,
+                         const uint8_t *sig,
+                         size_t sig_len);
 
 // Write the node id derived from a 32-byte entity id to `*out`.
-int32_t net_entity_node_id(const uint8_t *entity, size_t entity_len, uint64_t *out);
+int net_entity_node_id(const uint8_t *entity, size_t entity_len, uint64_t *out);
 
 // Ingest one event of `len` bytes (UTF-8; need not be NUL-terminated).
 // The bytes are copied. Returns 0, or a negative code: e.g.
 // `NET_ERR_BACKPRESSURE` when the ring is full under `fail_producer`,
 // `NET_ERR_SHUTTING_DOWN`, `NET_ERR_INVALID_UTF8`.
-int32_t net_ingest_raw(net_handle_t handle, const char *raw, size_t len);
+int net_ingest_raw(net_handle_t handle, const char *raw, size_t len);
 
 // As `net_ingest_raw`, and writes the receipt to `out` when it is not NULL.
-int32_t net_ingest_raw_ex(net_handle_t handle, const char *raw, size_t len, net_receipt_t *out);
+int net_ingest_raw_ex(net_handle_t handle, const char *raw, size_t len, net_receipt_t *out);
 
 // As `net_ingest_raw`, but first checks that the event is valid JSON
 // (`NET_ERR_INVALID_JSON` otherwise).
-int32_t net_ingest(net_handle_t handle, const char *event_json, size_t len);
+int net_ingest(net_handle_t handle, const char *event_json, size_t len);
 
 // Ingest `count` events, `raws[i]` of `lens[i]` bytes, into one shard in
 // order. Every event is checked before any is ingested, so a bad one
 // ingests nothing. Returns how many were accepted (fewer than `count` when
 // the ring fills under `fail_producer` or `drop_newest`), or a negative code.
-int32_t net_ingest_raw_batch(net_handle_t handle,
-                             const char *const *raws,
-                             const size_t *lens,
-                             size_t count);
+int net_ingest_raw_batch(net_handle_t handle,
+                         const char *const *raws,
+                         const size_t *lens,
+                         size_t count);
 
 // Ingest the elements of a JSON array (NUL-terminated text), in order,
 // into one shard. Returns how many were accepted, or a negative code
 // (`NET_ERR_INVALID_JSON` when the text is not a JSON array).
-int32_t net_ingest_batch(net_handle_t handle, const char *events_json);
+int net_ingest_batch(net_handle_t handle, const char *events_json);
 
 // The human-readable message of the last failing `net_*` call on this
 // thread, or NULL if the last call succeeded. Owned by the library: valid
@@ -268,20 +268,20 @@ net_handle_t net_init(const char *config_json);
 // the handle. The handle is invalid afterwards; calling this again with it
 // fails with `NET_ERR_NULL_POINTER` (kind `invalid_handle`) without
 // touching memory. NULL fails with kind `null_parameter`.
-int32_t net_shutdown(net_handle_t handle);
+int net_shutdown(net_handle_t handle);
 
 // Number of shards of the node, or 0 for a NULL or dead handle.
 uint16_t net_num_shards(net_handle_t handle);
 
 // Block until every event ingested before this call is visible to poll.
-int32_t net_flush(net_handle_t handle);
+int net_flush(net_handle_t handle);
 
 // Poll up to `limit` events after `cursor` (NUL-terminated; NULL starts
 // at the oldest retained event) into `*out`. On success `*out` owns
 // library memory: release it with `net_free_poll_result`. On failure
 // `*out` is zeroed. A `limit` of 0 succeeds with no events and returns
 // the same position as `next_id`.
-int32_t net_poll_ex(net_handle_t handle, size_t limit, const char *cursor, net_poll_result_t *out);
+int net_poll_ex(net_handle_t handle, size_t limit, const char *cursor, net_poll_result_t *out);
 
 // Release what `net_poll_ex` put in `*result` and zero it, so freeing the
 // same result twice is harmless. NULL is a no-op.
@@ -296,62 +296,59 @@ void net_free_string(char *s);
 // is written NUL-terminated into `out_buffer`. Returns the bytes written
 // (without the NUL), or a negative code; `NET_ERR_BUFFER_TOO_SMALL` loses
 // nothing, as polling does not consume events.
-int32_t net_poll(net_handle_t handle,
-                 const char *request_json,
-                 char *out_buffer,
-                 size_t buffer_len);
+int net_poll(net_handle_t handle, const char *request_json, char *out_buffer, size_t buffer_len);
 
 // Write the node's counters to `*out`.
-int32_t net_stats_ex(net_handle_t handle, net_stats_t *out);
+int net_stats_ex(net_handle_t handle, net_stats_t *out);
 
 // Write the node's counters as JSON
 // (`{"events_ingested","events_dropped","batches_dispatched","shard_depths"}`),
 // NUL-terminated, into `out_buffer`. Returns the bytes written without the
 // NUL, or a negative code (`NET_ERR_BUFFER_TOO_SMALL`).
-int32_t net_stats(net_handle_t handle, char *out_buffer, size_t buffer_len);
+int net_stats(net_handle_t handle, char *out_buffer, size_t buffer_len);
 
 // Issue a token from `issuer` to the 32-byte `subject` for `scope` on the
 // channel `(channel, channel_len)`, valid for `ttl_secs` (0 is refused
 // with kind `zero_ttl`) and re-delegable `delegation_depth` times. Writes
 // the 161-byte wire form to `out` (`out_len` >= 161).
-int32_t net_identity_issue_token(const net_identity_t *issuer,
-                                 const uint8_t *subject,
-                                 size_t subject_len,
-                                 uint32_t scope_bits,
-                                 const char *channel,
-                                 size_t channel_len,
-                                 uint64_t ttl_secs,
-                                 uint8_t delegation_depth,
-                                 uint8_t *out,
-                                 size_t out_len);
+int net_identity_issue_token(const net_identity_t *issuer,
+                             const uint8_t *subject,
+                             size_t subject_len,
+                             uint32_t scope_bits,
+                             const char *channel,
+                             size_t channel_len,
+                             uint64_t ttl_secs,
+                             uint8_t delegation_depth,
+                             uint8_t *out,
+                             size_t out_len);
 
 // Delegate: `holder` (the subject of `parent`) issues a child token to
 // `subject` with a subset of the parent's scope, one less delegation
 // depth, and at most the parent's expiry. Writes 161 bytes to `out`.
-int32_t net_identity_delegate_token(const net_identity_t *holder,
-                                    const uint8_t *parent,
-                                    size_t parent_len,
-                                    const uint8_t *subject,
-                                    size_t subject_len,
-                                    uint32_t scope_bits,
-                                    uint64_t ttl_secs,
-                                    uint8_t *out,
-                                    size_t out_len);
+int net_identity_delegate_token(const net_identity_t *holder,
+                                const uint8_t *parent,
+                                size_t parent_len,
+                                const uint8_t *subject,
+                                size_t subject_len,
+                                uint32_t scope_bits,
+                                uint64_t ttl_secs,
+                                uint8_t *out,
+                                size_t out_len);
 
 // Decode a token's fields into `*out` without checking its signature
 // (kind `invalid_format` for bytes that are not a token).
-int32_t net_token_parse(const uint8_t *token_bytes, size_t len, net_token_info_t *out);
+int net_token_parse(const uint8_t *token_bytes, size_t len, net_token_info_t *out);
 
 // Verify a token's signature and validity window against the current
 // time. 0 if valid, else `NET_ERR_TOKEN` with the reason as the kind.
-int32_t net_token_verify(const uint8_t *token_bytes, size_t len);
+int net_token_verify(const uint8_t *token_bytes, size_t len);
 
 // As `net_token_verify`, at `now_secs` (seconds since the Unix epoch).
-int32_t net_token_verify_at(const uint8_t *token_bytes, size_t len, uint64_t now_secs);
+int net_token_verify_at(const uint8_t *token_bytes, size_t len, uint64_t now_secs);
 
 // Verify a delegation chain of `count` tokens laid out back to back
 // (`count * 161` bytes, root first) at `now_secs`.
-int32_t net_token_verify_chain(const uint8_t *tokens, size_t count, uint64_t now_secs);
+int net_token_verify_chain(const uint8_t *tokens, size_t count, uint64_t now_secs);
 
 #ifdef __cplusplus
 }  // extern "C"
