@@ -47,7 +47,7 @@ pub struct NetPollResult {
 fn poll(handle: net_handle_t, limit: usize, cursor: Option<&str>) -> Result<PollResponse, FfiError> {
     let node = NODES.get(handle, "handle")?;
     let net = node.net.clone();
-    let request = PollRequest { limit, cursor: cursor.map(str::to_owned), ..Default::default() };
+    let request = PollRequest { limit, cursor: cursor.map(str::to_owned) };
     block_on(async move { net.poll(request).await }).map_err(|e| FfiError::from_sdk(e, NetStatus::NET_ERR_POLL_FAILED))
 }
 
