@@ -22,6 +22,17 @@ pub type net_handle_t = *mut NetNode;
 
 pub(crate) static NODES: Registry<NetNode> = Registry::new();
 
+/// Run an async operation of `node` on the shared runtime and wait for it
+/// (for calls that may block: flush, poll, shutdown). Generic failures get
+/// the status `context`.
+pub(crate) fn block_on_net<R, Fut>(node: &NetNode, context: NetStatus, op: impl FnOnce(Net) -> Fut) -> Result<R, FfiError>
+where
+    Fut: std::future::Future<Output = net_sdk::Result<R>> + Send + 'static,
+    R: Send + 'static,
+{
+    block_on(op(node.net.clone())).map_err(|e| FfiError::from_sdk(e, context))
+}
+
 /// Run a short call on a live node.
 pub(crate) fn with_net<R>(handle: net_handle_t, f: impl FnOnce(&Net) -> Result<R, FfiError>) -> Result<R, FfiError> {
     NODES.with(handle, "handle", |node| f(&node.net))?
@@ -62,8 +73,7 @@ pub extern "C" fn net_init(config_json: *const c_char) -> net_handle_t {
 pub extern "C" fn net_shutdown(handle: net_handle_t) -> c_int {
     guard::status(|| {
         let node = NODES.remove(handle, "handle")?;
-        let net = node.net.clone();
-        block_on(async move { net.shutdown().await }).map_err(|e| FfiError::from_sdk(e, NetStatus::NET_ERR_UNKNOWN))
+        block_on_net(&node, NetStatus::NET_ERR_UNKNOWN, |net| async move { net.shutdown().await })
     })
 }
 
@@ -78,7 +88,6 @@ pub extern "C" fn net_num_shards(handle: net_handle_t) -> u16 {
 pub extern "C" fn net_flush(handle: net_handle_t) -> c_int {
     guard::status(|| {
         let node = NODES.get(handle, "handle")?;
-        let net = node.net.clone();
-        block_on(async move { net.flush().await }).map_err(|e| FfiError::from_sdk(e, NetStatus::NET_ERR_UNKNOWN))
+        block_on_net(&node, NetStatus::NET_ERR_UNKNOWN, |net| async move { net.flush().await })
     })
 }

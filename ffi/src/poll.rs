@@ -8,11 +8,10 @@
 
 use std::ffi::{c_char, c_int};
 
-use net_sdk::runtime::block_on;
 use net_sdk::{Event, PollRequest, PollResponse};
 use serde::Serialize;
 
-use crate::node::{net_handle_t, NODES};
+use crate::node::{block_on_net, net_handle_t, NODES};
 use crate::status::{FfiError, NetStatus};
 use crate::{args, guard};
 
@@ -46,9 +45,8 @@ pub struct NetPollResult {
 
 fn poll(handle: net_handle_t, limit: usize, cursor: Option<&str>) -> Result<PollResponse, FfiError> {
     let node = NODES.get(handle, "handle")?;
-    let net = node.net.clone();
     let request = PollRequest { limit, cursor: cursor.map(str::to_owned) };
-    block_on(async move { net.poll(request).await }).map_err(|e| FfiError::from_sdk(e, NetStatus::NET_ERR_POLL_FAILED))
+    block_on_net(&node, NetStatus::NET_ERR_POLL_FAILED, |net| async move { net.poll(request).await })
 }
 
 fn malloc_bytes(len: usize) -> Result<*mut u8, FfiError> {
