@@ -28,3 +28,9 @@ pub use channel::{channel_hash, ChannelHash, ChannelName, ChannelNameError};
 pub use clock::Clock;
 pub use error::{Result, SdkError};
 pub use identity::{EntityId, Identity, IdentityError, PermissionToken, TokenCache, TokenError, TokenScope};
+
+/// Compiles and runs the Rust snippets of the repository README, so the
+/// front page cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
