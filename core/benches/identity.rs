@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use net_sdk::{ChannelName, Identity, TokenScope};
 
 fn bench_tokens(c: &mut Criterion) {
@@ -15,6 +15,8 @@ fn bench_tokens(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("identity");
     group.sample_size(20).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+    // One token per iteration, so the table reports tokens per second.
+    group.throughput(Throughput::Elements(1));
 
     group.bench_function("token_issue", |b| {
         b.iter(|| issuer.issue_token(black_box(subject), TokenScope::SUBSCRIBE, &channel, ttl, 0))
