@@ -130,7 +130,8 @@ proptest! {
 #[test]
 fn stress_producers_one_consumer() {
     const PRODUCERS: usize = 3;
-    const PER: usize = 100_000;
+    // Miri interprets every atomic step: keep its run short but threaded.
+    const PER: usize = if cfg!(miri) { 300 } else { 100_000 };
     let ring = Arc::new(Ring::with_start(64, 0));
     let pushed = Arc::new(AtomicUsize::new(0));
     let mut handles = Vec::new();
@@ -200,11 +201,12 @@ fn stress_producers_one_consumer() {
 /// delivered twice.
 #[test]
 fn stress_two_consumers_no_duplicates() {
+    const STRESS_ITEMS: u64 = if cfg!(miri) { 500 } else { 200_000 };
     let ring = Arc::new(Ring::with_start(8, 0));
     let producer = {
         let ring = ring.clone();
         std::thread::spawn(move || {
-            for i in 0..200_000u64 {
+            for i in 0..STRESS_ITEMS {
                 let mut v = i;
                 loop {
                     match ring.push(v) {
