@@ -4,6 +4,7 @@
 #   make test    install what is missing, build everything, run every test
 #   make bench   run the benchmarks and print one table
 #   make headers regenerate include/*.h from ffi/ (pinned cbindgen)
+#   make fuzz    run every fuzz target for FUZZ_SECONDS each (nightly + cargo-fuzz)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -25,7 +26,7 @@ C_BUILD      := $(CURDIR)/tests/c/build
 C_TESTS      := $(patsubst tests/c/%.c,$(C_BUILD)/%,$(wildcard tests/c/*_test.c))
 C_EXAMPLES   := $(patsubst examples/c/%.c,$(C_BUILD)/example_%,$(wildcard examples/c/*.c))
 
-.PHONY: all deps build headers check-headers test test-rust test-c test-examples demo bench clean
+.PHONY: all deps build headers check-headers test test-rust test-c test-examples test-miri demo bench fuzz clean
 
 all: build
 
@@ -51,8 +52,18 @@ check-headers: $(CBINDGEN)
 	  echo "include/net.h is out of date: run 'make headers' and commit it"; rm -rf $$tmp; exit 1; fi; \
 	rm -rf $$tmp; echo "headers: include/net.h matches ffi/"
 
-test: deps build check-headers test-rust test-c test-examples
+test: deps build check-headers test-rust test-c test-examples test-miri
 	@echo "make test: every suite passed"
+
+## Miri: the lock-free ring's unsafe code, interpreted with data-race and
+## weak-memory checks. Runs when the nightly toolchain can provide Miri;
+## says so plainly when it cannot.
+MIRI_TESTS := bus::ring
+test-miri:
+	@if rustup component add --toolchain nightly miri rust-src >/dev/null 2>&1 && \
+	    $(CARGO) +nightly miri --version >/dev/null 2>&1; then \
+	  MIRIFLAGS=-Zmiri-disable-isolation PROPTEST_CASES=8 $(CARGO) +nightly miri test -p net-mesh-sdk --lib $(MIRI_TESTS); \
+	else echo "test-miri: SKIPPED — no nightly toolchain with Miri on this machine"; fi
 
 ## Rust: unit, integration and doc tests of every crate, in the release
 ## profile so the library built above is reused instead of rebuilt.
@@ -91,6 +102,19 @@ demo: build $(C_EXAMPLES)
 bench:
 	$(CARGO) bench -p net-mesh-sdk
 	@python3 tools/bench_table.py target/criterion
+
+## fuzz: every target under fuzz/ for FUZZ_SECONDS (default 30) each.
+FUZZ_SECONDS ?= 30
+CARGO_FUZZ   := $(TOOLS)/bin/cargo-fuzz
+$(CARGO_FUZZ):
+	$(CARGO) install cargo-fuzz --version 0.12.0 --locked --root $(TOOLS)
+
+fuzz: $(CARGO_FUZZ)
+	@export PATH=$(TOOLS)/bin:$$PATH; cd fuzz; \
+	for t in $$(cargo +nightly fuzz list); do \
+	  echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
+	  cargo +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+	done
 
 clean:
 	$(CARGO) clean
