@@ -60,7 +60,7 @@ test: deps build check-headers test-rust test-c test-examples test-miri
 ## says so plainly when it cannot.
 MIRI_TESTS := bus::ring
 test-miri:
-	@if rustup component add --toolchain nightly miri rust-src >/dev/null 2>&1 && \
+	@if timeout 300 rustup component add --toolchain nightly miri rust-src >/dev/null 2>&1 && \
 	    $(CARGO) +nightly miri --version >/dev/null 2>&1; then \
 	  MIRIFLAGS=-Zmiri-disable-isolation PROPTEST_CASES=8 $(CARGO) +nightly miri test -p net-mesh-sdk --lib $(MIRI_TESTS); \
 	else echo "test-miri: SKIPPED — no nightly toolchain with Miri on this machine"; fi
