@@ -37,6 +37,14 @@ use super::shard::ShardSignals;
 /// most this often (the wake protocol is lossless; this is a safety net).
 const MAX_IDLE_WAIT: Duration = Duration::from_millis(100);
 
+/// A batch smaller than this is followed by a short pause (see `run`).
+const SMALL_BATCH: usize = 64;
+/// Length of that pause in spin-loop hints (about a microsecond).
+const PAUSE_SPINS: u32 = 64;
+
+/// Scheduler turns an empty batcher stays awake before it parks.
+const SPIN_TURNS: u32 = 64;
+
 /// Marks the shard's batcher as stopped however the task ends (return,
 /// panic, or the runtime dropping it) and releases anyone in `flush`.
 struct StoppedGuard(Arc<ShardSignals>);
@@ -61,6 +69,7 @@ pub(crate) async fn run(
     let _guard = StoppedGuard(signals.clone());
     let mut buf: Vec<StoredEvent> = Vec::with_capacity(max_batch);
     let mut idle_wait = max_delay;
+    let mut idle_turns = 0u32;
     loop {
         let Some(strong) = bus.upgrade() else { return };
         let shard = &strong.shards[idx];
@@ -73,6 +82,7 @@ pub(crate) async fn run(
         });
         if n > 0 {
             idle_wait = max_delay;
+            idle_turns = 0;
             match backend.append(shard.id, &mut buf).await {
                 Ok(()) => {
                     shard.batches.fetch_add(1, Relaxed);
@@ -86,6 +96,15 @@ pub(crate) async fn run(
             }
             buf.clear();
             shard.commit();
+            if n < SMALL_BATCH {
+                // Chasing the producer slot by slot makes both cores fight
+                // over the same cache lines; a pause of about a microsecond
+                // lets a bigger batch build up (bounded: well under any
+                // sensible `max_delay`).
+                for _ in 0..PAUSE_SPINS {
+                    std::hint::spin_loop();
+                }
+            }
             continue;
         }
         // Producers under DropOldest may have popped: publish that too.
@@ -98,6 +117,17 @@ pub(crate) async fn run(
             tokio::task::yield_now().await;
             continue;
         }
+        // Caught up. Stay awake for a few scheduler turns before parking:
+        // a producer that finds the batcher asleep pays a thread wake-up
+        // inside `emit`, which costs more than these yields when events are
+        // still flowing. An idle bus parks after ~SPIN_TURNS turns.
+        if idle_turns < SPIN_TURNS {
+            idle_turns += 1;
+            drop(strong);
+            tokio::task::yield_now().await;
+            continue;
+        }
+        idle_turns = 0;
         shard.sleeping.store(true, SeqCst);
         if shard.ring.tail() != shard.ring.head() {
             shard.sleeping.store(false, Relaxed);
