@@ -100,7 +100,7 @@ demo: build $(C_EXAMPLES)
 	@for e in $(C_EXAMPLES); do echo "== C $$(basename $$e)"; $$e; done
 
 bench:
-	$(CARGO) bench -p net-mesh-sdk
+	$(CARGO) bench -p net-mesh-sdk -p net-ffi
 	@python3 tools/bench_table.py target/criterion
 
 ## fuzz: every target under fuzz/ for FUZZ_SECONDS (default 30) each.

@@ -220,3 +220,26 @@ fn handles_are_send_and_sync() {
     fn cheap_clone<T: Clone>() {}
     cheap_clone::<Net>();
 }
+
+/// Borrowed bytes are copied: small ones inline in the ring slot, larger
+/// ones into their own buffer. Both come back byte for byte, in order.
+#[tokio::test]
+async fn emit_raw_copy_round_trips_small_and_large_events() {
+    let net = Net::builder().shards(1).build().await.unwrap();
+    let sizes = [0usize, 1, 9, 37, 38, 39, 64, 1000];
+    let mut buffer = Vec::new();
+    for (i, &n) in sizes.iter().enumerate() {
+        buffer.clear();
+        buffer.extend((0..n).map(|k| (k + i) as u8));
+        let receipt = net.emit_raw_copy(&buffer).unwrap();
+        assert_eq!(receipt.sequence, i as u64);
+    }
+    net.flush().await.unwrap();
+    let page = net.poll(PollRequest { limit: 100, cursor: None }).await.unwrap();
+    assert_eq!(page.events.len(), sizes.len());
+    for (i, (event, &n)) in page.events.iter().zip(&sizes).enumerate() {
+        let want: Vec<u8> = (0..n).map(|k| (k + i) as u8).collect();
+        assert_eq!(&event.raw[..], &want[..], "event {i} of {n} bytes");
+    }
+    net.shutdown().await.unwrap();
+}

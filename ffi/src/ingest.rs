@@ -34,8 +34,7 @@ fn emit_one(handle: net_handle_t, raw: *const c_char, len: usize, validate_json:
             FfiError::new(NetStatus::NET_ERR_INVALID_JSON, "invalid_json", format!("event is not JSON: {e}"))
         })?;
     }
-    let payload = Bytes::copy_from_slice(text.as_bytes());
-    with_net(handle, |net| net.emit_raw(payload).map_err(ingest_error))
+    with_net(handle, |net| net.emit_raw_copy(text.as_bytes()).map_err(ingest_error))
 }
 
 /// Ingest one event of `len` bytes (UTF-8; need not be NUL-terminated).
@@ -80,11 +79,28 @@ pub extern "C" fn net_ingest_raw_batch(
     guard::count(|| {
         let raws = args::slice(raws, count, "raws")?;
         let lens = args::slice(lens, count, "lens")?;
-        let mut batch = Vec::with_capacity(count);
+        // Check every event first (nothing is ingested if one is bad), then
+        // copy them all into ONE allocation and hand out slices of it: one
+        // malloc per batch instead of one per event.
+        let mut total = 0usize;
         for (i, (&raw, &len)) in raws.iter().zip(lens).enumerate() {
-            let text = args::text(raw, len, &format!("raws[{i}]"))?;
-            batch.push(Bytes::copy_from_slice(text.as_bytes()));
+            let text = args::text(raw, len, "raws[i]").map_err(|e| e.at_index(i))?;
+            total += text.len();
         }
+        let mut block = Vec::with_capacity(total);
+        for (&raw, &len) in raws.iter().zip(lens) {
+            // SAFETY: checked non-NULL with `len` readable bytes just above.
+            block.extend_from_slice(unsafe { std::slice::from_raw_parts(raw.cast::<u8>(), len) });
+        }
+        let block = Bytes::from(block);
+        let mut start = 0;
+        let batch = lens
+            .iter()
+            .map(|&len| {
+                start += len;
+                block.slice(start - len..start)
+            })
+            .collect();
         with_net(handle, |net| net.emit_raw_batch(batch).map_err(ingest_error))
     })
 }

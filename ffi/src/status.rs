@@ -84,6 +84,12 @@ impl FfiError {
         Self::new(NetStatus::NET_ERR_INVALID_ARGUMENT, "invalid_argument", message)
     }
 
+    /// Name the array element the error is about (`raws[i]` → `raws[7]`).
+    pub fn at_index(mut self, index: usize) -> Self {
+        self.message = self.message.replacen("[i]", &format!("[{index}]"), 1);
+        self
+    }
+
     pub fn buffer_too_small(what: &str, needed: usize, got: usize) -> Self {
         Self::new(
             NetStatus::NET_ERR_BUFFER_TOO_SMALL,

@@ -78,7 +78,7 @@ pub(crate) async fn run(
             shard.sleeping.store(false, Relaxed);
         }
         let n = shard.ring.pop_batch(max_batch, |sequence, (timestamp, raw)| {
-            buf.push(StoredEvent { sequence, timestamp, raw })
+            buf.push(StoredEvent { sequence, timestamp, raw: raw.into_bytes() })
         });
         if n > 0 {
             idle_wait = max_delay;

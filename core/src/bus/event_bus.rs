@@ -168,7 +168,7 @@ impl EventBus {
             // is being written right now if it is not yet: wait for it.
             while shard.ring.head() < end {
                 let n = shard.ring.pop_batch(usize::MAX, |sequence, (timestamp, raw)| {
-                    buf.push(StoredEvent { sequence, timestamp, raw })
+                    buf.push(StoredEvent { sequence, timestamp, raw: raw.into_bytes() })
                 });
                 if n == 0 {
                     tokio::task::yield_now().await;

@@ -12,6 +12,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::config::ShardStrategy;
 use super::event::Receipt;
 use super::event_bus::EventBus;
+use super::payload::Payload;
 use crate::error::{Result, SdkError};
 
 impl EventBus {
@@ -31,7 +32,16 @@ impl EventBus {
     pub fn emit_raw(&self, raw: Bytes) -> Result<Receipt> {
         self.check_open()?;
         let shard = &self.shards[self.pick_shard(&raw)];
-        shard.emit(self.clock.now_nanos(), raw, self.config.backpressure)
+        shard.emit(self.clock.now_nanos(), Payload::Shared(raw), self.config.backpressure)
+    }
+
+    /// Emit a copy of `raw`. Small events are copied into the ring slot
+    /// itself, so the calling thread does not allocate (see `payload.rs`).
+    #[inline]
+    pub fn emit_raw_copy(&self, raw: &[u8]) -> Result<Receipt> {
+        self.check_open()?;
+        let shard = &self.shards[self.pick_shard(raw)];
+        shard.emit(self.clock.now_nanos(), Payload::copy_from(raw), self.config.backpressure)
     }
 
     /// JSON-serialize `value` and emit it.

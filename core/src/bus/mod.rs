@@ -9,7 +9,7 @@
 //! lock-free ring), `shard` (ring + counters + backpressure), `batcher`,
 //! [`backend`], `event` (events, ids, receipts), `cursor` (poll cursors),
 //! `poll`, `subscribe`, `stats`, `event_bus` (engine + lifecycle), `ingest`
-//! (emit paths), `builder` and `net` (the front door).
+//! (emit paths), `payload` (event bytes while in a ring slot), `builder` and `net` (the front door).
 
 pub mod backend;
 mod batcher;
@@ -20,6 +20,7 @@ mod event;
 mod event_bus;
 mod ingest;
 mod net;
+mod payload;
 mod poll;
 mod ring;
 mod shard;

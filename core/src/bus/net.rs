@@ -58,7 +58,16 @@ impl Net {
 
     /// Emit a string (copied; not validated as JSON).
     pub fn emit_str(&self, json: &str) -> Result<Receipt> {
-        self.bus.emit_raw(Bytes::copy_from_slice(json.as_bytes()))
+        self.bus.emit_raw_copy(json.as_bytes())
+    }
+
+    /// Emit a copy of borrowed bytes. Events of up to 38 bytes are copied
+    /// into the ring slot itself, so this allocates nothing on the calling
+    /// thread; use it when the bytes belong to someone else (foreign
+    /// memory, a reused buffer).
+    #[inline]
+    pub fn emit_raw_copy(&self, raw: &[u8]) -> Result<Receipt> {
+        self.bus.emit_raw_copy(raw)
     }
 
     /// Serialize and emit a batch to one shard; returns how many were stored.

@@ -10,11 +10,12 @@ use tokio::sync::Notify;
 
 use super::config::Backpressure;
 use super::event::Receipt;
+use super::payload::Payload;
 use super::ring::Ring;
 use crate::error::{Result, SdkError};
 
 /// What a ring slot holds: (emit timestamp, payload).
-pub(crate) type Item = (u64, Bytes);
+pub(crate) type Item = (u64, Payload);
 
 /// Signals shared with the shard's batcher task. Held in an `Arc` of its own
 /// so the batcher can sleep on them without keeping the whole bus alive.
@@ -82,7 +83,7 @@ impl Shard {
 
     /// Push one event under `policy`.
     #[inline]
-    pub(crate) fn emit(&self, ts: u64, raw: Bytes, policy: Backpressure) -> Result<Receipt> {
+    pub(crate) fn emit(&self, ts: u64, raw: Payload, policy: Backpressure) -> Result<Receipt> {
         let mut item = (ts, raw);
         let backoff = Backoff::new();
         loop {
@@ -132,7 +133,7 @@ impl Shard {
         let mut accepted = 0usize;
         let backoff = Backoff::new();
         while src.len() > 0 {
-            let (_, n) = self.ring.push_batch(&mut src, |raw| (ts, raw));
+            let (_, n) = self.ring.push_batch(&mut src, |raw| (ts, Payload::Shared(raw)));
             accepted += n;
             if n > 0 || src.len() == 0 {
                 continue;
