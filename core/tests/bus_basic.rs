@@ -243,3 +243,23 @@ async fn emit_raw_copy_round_trips_small_and_large_events() {
     }
     net.shutdown().await.unwrap();
 }
+
+/// A borrowed batch is copied once, lands on one shard in order, and
+/// every event keeps exactly its own bytes.
+#[tokio::test]
+async fn emit_raw_copy_batch_keeps_each_event_and_the_order() {
+    let net = Net::builder().shards(2).build().await.unwrap();
+    let owned: Vec<Vec<u8>> = (0..50u8).map(|i| vec![i; i as usize]).collect();
+    let borrowed: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
+    assert_eq!(net.emit_raw_copy_batch(&borrowed).unwrap(), 50);
+    assert_eq!(net.emit_raw_copy_batch(&[]).unwrap(), 0);
+    net.flush().await.unwrap();
+    let page = net.poll(PollRequest { limit: 100, cursor: None }).await.unwrap();
+    assert_eq!(page.events.len(), 50);
+    let shard = page.events[0].shard_id;
+    for (i, event) in page.events.iter().enumerate() {
+        assert_eq!(event.shard_id, shard, "a batch lands on one shard");
+        assert_eq!(&event.raw[..], &owned[i][..]);
+    }
+    net.shutdown().await.unwrap();
+}

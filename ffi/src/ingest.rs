@@ -6,7 +6,6 @@
 
 use std::ffi::{c_char, c_int};
 
-use bytes::Bytes;
 use net_sdk::Receipt;
 
 use crate::node::{with_net, net_handle_t};
@@ -79,29 +78,14 @@ pub extern "C" fn net_ingest_raw_batch(
     guard::count(|| {
         let raws = args::slice(raws, count, "raws")?;
         let lens = args::slice(lens, count, "lens")?;
-        // Check every event first (nothing is ingested if one is bad), then
-        // copy them all into ONE allocation and hand out slices of it: one
-        // malloc per batch instead of one per event.
-        let mut total = 0usize;
-        for (i, (&raw, &len)) in raws.iter().zip(lens).enumerate() {
-            let text = args::text(raw, len, "raws[i]").map_err(|e| e.at_index(i))?;
-            total += text.len();
-        }
-        let mut block = Vec::with_capacity(total);
-        for (&raw, &len) in raws.iter().zip(lens) {
-            // SAFETY: checked non-NULL with `len` readable bytes just above.
-            block.extend_from_slice(unsafe { std::slice::from_raw_parts(raw.cast::<u8>(), len) });
-        }
-        let block = Bytes::from(block);
-        let mut start = 0;
-        let batch = lens
+        // Check every event before any is ingested: one bad event ingests nothing.
+        let batch = raws
             .iter()
-            .map(|&len| {
-                start += len;
-                block.slice(start - len..start)
-            })
-            .collect();
-        with_net(handle, |net| net.emit_raw_batch(batch).map_err(ingest_error))
+            .zip(lens)
+            .enumerate()
+            .map(|(i, (&raw, &len))| args::text(raw, len, "raws[i]").map(str::as_bytes).map_err(|e| e.at_index(i)))
+            .collect::<Result<Vec<&[u8]>, FfiError>>()?;
+        with_net(handle, |net| net.emit_raw_copy_batch(&batch).map_err(ingest_error))
     })
 }
 
@@ -115,7 +99,7 @@ pub extern "C" fn net_ingest_batch(handle: net_handle_t, events_json: *const c_c
         let items: Vec<Box<serde_json::value::RawValue>> = serde_json::from_str(text).map_err(|e| {
             FfiError::new(NetStatus::NET_ERR_INVALID_JSON, "invalid_json", format!("events_json is not a JSON array: {e}"))
         })?;
-        let batch = items.iter().map(|item| Bytes::copy_from_slice(item.get().as_bytes())).collect();
-        with_net(handle, |net| net.emit_raw_batch(batch).map_err(ingest_error))
+        let batch: Vec<&[u8]> = items.iter().map(|item| item.get().as_bytes()).collect();
+        with_net(handle, |net| net.emit_raw_copy_batch(&batch).map_err(ingest_error))
     })
 }

@@ -64,6 +64,29 @@ impl EventBus {
         shard.emit_batch(self.clock.now_nanos(), events, self.config.backpressure)
     }
 
+    /// Emit copies of borrowed events as one batch (see
+    /// [`emit_raw_batch`](Self::emit_raw_batch)). All of them are copied
+    /// into ONE allocation that the stored events share, instead of one
+    /// allocation per event.
+    pub fn emit_raw_copy_batch(&self, events: &[&[u8]]) -> Result<usize> {
+        self.check_open()?;
+        let total = events.iter().map(|e| e.len()).sum();
+        let mut block = Vec::with_capacity(total);
+        for event in events {
+            block.extend_from_slice(event);
+        }
+        let block = Bytes::from(block);
+        let mut end = 0;
+        let shared = events
+            .iter()
+            .map(|event| {
+                end += event.len();
+                block.slice(end - event.len()..end)
+            })
+            .collect();
+        self.emit_raw_batch(shared)
+    }
+
     /// JSON-serialize each item, then [`emit_raw_batch`](Self::emit_raw_batch).
     pub fn emit_batch<T: Serialize>(&self, items: &[T]) -> Result<usize> {
         self.check_open()?;

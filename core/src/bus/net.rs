@@ -81,6 +81,12 @@ impl Net {
         self.bus.emit_raw_batch(events)
     }
 
+    /// Emit copies of borrowed events as one batch to one shard, in order;
+    /// returns how many were stored. The copies share one allocation.
+    pub fn emit_raw_copy_batch(&self, events: &[&[u8]]) -> Result<usize> {
+        self.bus.emit_raw_copy_batch(events)
+    }
+
     /// One-shot poll.
     pub async fn poll(&self, req: PollRequest) -> Result<PollResponse> {
         self.bus.poll(req).await
