@@ -28,6 +28,14 @@ C_EXAMPLES   := $(patsubst examples/c/%.c,$(C_BUILD)/example_%,$(wildcard exampl
 
 .PHONY: all deps build headers check-headers test test-rust test-c test-examples test-miri demo bench fuzz clean
 
+# Each face beyond Rust and C (Node, Python, Go, …) keeps its rules in its
+# own mk/<face>.mk and appends its targets to these lists, so the faces do
+# not edit each other's rules.
+FACE_TESTS   :=
+FACE_DEMOS   :=
+FACE_BENCHES :=
+include $(sort $(wildcard mk/*.mk))
+
 all: build
 
 ## deps: what a fresh Debian machine lacks (valgrind, the pinned cbindgen).
@@ -52,7 +60,7 @@ check-headers: $(CBINDGEN)
 	  echo "include/net.h is out of date: run 'make headers' and commit it"; rm -rf $$tmp; exit 1; fi; \
 	rm -rf $$tmp; echo "headers: include/net.h matches ffi/"
 
-test: deps build check-headers test-rust test-c test-examples test-miri
+test: deps build check-headers test-rust test-c test-examples test-miri $(FACE_TESTS)
 	@echo "make test: every suite passed"
 
 ## Miri: the lock-free ring's unsafe code, interpreted with data-race and
@@ -98,10 +106,12 @@ test-examples: $(C_EXAMPLES)
 demo: build $(C_EXAMPLES)
 	@echo "== Rust quickstart"; $(CARGO) run --release -q -p net-mesh-sdk --example quickstart
 	@for e in $(C_EXAMPLES); do echo "== C $$(basename $$e)"; $$e; done
+	@for d in $(FACE_DEMOS); do $(MAKE) --no-print-directory $$d; done
 
 bench:
 	$(CARGO) bench -p net-mesh-sdk -p net-ffi
 	@python3 tools/bench_table.py target/criterion
+	@for b in $(FACE_BENCHES); do $(MAKE) --no-print-directory $$b; done
 
 ## fuzz: every target under fuzz/ for FUZZ_SECONDS (default 30) each.
 FUZZ_SECONDS ?= 30
