@@ -98,6 +98,10 @@ typedef struct net_identity_t net_identity_t;
 // `net_shutdown`.
 typedef struct net_node_t net_node_t;
 
+// A live subscription to a node's events (opaque). Created by
+// `net_subscribe`, released by `net_subscription_free`.
+typedef struct net_subscription_t net_subscription_t;
+
 // Handle to a node, as returned by `net_init`.
 typedef net_node_t *net_handle_t;
 
@@ -107,6 +111,11 @@ typedef struct {
   uint16_t shard_id;
   // Insertion time, nanoseconds since the Unix epoch.
   uint64_t timestamp;
+  // The event's per-shard sequence (`UINT64_MAX` when `dropped`).
+  uint64_t sequence;
+  // 1 when the ring was full under `drop_newest` and the event was
+  // discarded (and counted as dropped), 0 otherwise.
+  uint8_t dropped;
 } net_receipt_t;
 
 // One polled event; its strings live inside the poll result.
@@ -307,6 +316,37 @@ int net_stats_ex(net_handle_t handle, net_stats_t *out);
 // NUL, or a negative code (`NET_ERR_BUFFER_TOO_SMALL`).
 int net_stats(net_handle_t handle, char *out_buffer, size_t buffer_len);
 
+// Subscribe to `handle`'s events. `cursor` (NUL-terminated, a poll
+// `next_id`) resumes after it and takes precedence; otherwise
+// `from_beginning` non-zero starts at the oldest retained event and 0
+// starts live, at the current tail. `batch` is how many events are read
+// from the backend at a time (0 means 256).
+//
+// Returns a subscription owned by the caller, released with
+// `net_subscription_free`, or NULL on failure. A malformed cursor is
+// reported by the first `net_subscription_next` (kind `invalid_cursor`).
+net_subscription_t *net_subscribe(net_handle_t handle,
+                                  const char *cursor,
+                                  int from_beginning,
+                                  size_t batch);
+
+// Wait up to `timeout_ms` milliseconds for events and write up to `max`
+// (at least 1) of them to `*out`, released with `net_free_poll_result`
+// (its `next_id` is NULL: a subscription keeps its own position).
+// Returns the number of events, 0 when the timeout passed first, or a
+// negative code: `NET_ERR_SHUTTING_DOWN` (kind `closed`) once the node
+// was shut down and every event stored before was delivered — the normal
+// end of a subscription. On failure `*out` is zeroed. Calls on one
+// subscription must not overlap (kind `invalid_argument`).
+int net_subscription_next(net_subscription_t *sub,
+                          size_t max,
+                          uint64_t timeout_ms,
+                          net_poll_result_t *out);
+
+// Release a subscription. NULL is a no-op. Must not overlap a
+// `net_subscription_next` on the same subscription.
+void net_subscription_free(net_subscription_t *sub);
+
 // Issue a token from `issuer` to the 32-byte `subject` for `scope` on the
 // channel `(channel, channel_len)`, valid for `ttl_secs` (0 is refused
 // with kind `zero_ttl`) and re-delegable `delegation_depth` times. Writes
@@ -321,6 +361,23 @@ int net_identity_issue_token(const net_identity_t *issuer,
                              uint8_t delegation_depth,
                              uint8_t *out,
                              size_t out_len);
+
+// Issue a token with every field given: the validity window
+// `[not_before, not_after)` in Unix seconds, the channel as its 32-bit
+// hash (see `net_channel_hash`) and the nonce. Deterministic, so golden
+// vectors and replayable tests can check the bytes; `net_identity_issue_token`
+// is the everyday form. Writes 161 bytes to `out`.
+int net_identity_issue_token_at(const net_identity_t *issuer,
+                                const uint8_t *subject,
+                                size_t subject_len,
+                                uint32_t scope_bits,
+                                uint32_t channel_hash,
+                                uint64_t not_before,
+                                uint64_t not_after,
+                                uint8_t delegation_depth,
+                                uint64_t nonce,
+                                uint8_t *out,
+                                size_t out_len);
 
 // Delegate: `holder` (the subject of `parent`) issues a child token to
 // `subject` with a subset of the parent's scope, one less delegation

@@ -20,6 +20,17 @@ pub struct NetReceipt {
     pub shard_id: u16,
     /// Insertion time, nanoseconds since the Unix epoch.
     pub timestamp: u64,
+    /// The event's per-shard sequence (`UINT64_MAX` when `dropped`).
+    pub sequence: u64,
+    /// 1 when the ring was full under `drop_newest` and the event was
+    /// discarded (and counted as dropped), 0 otherwise.
+    pub dropped: u8,
+}
+
+impl From<Receipt> for NetReceipt {
+    fn from(r: Receipt) -> Self {
+        Self { shard_id: r.shard_id, timestamp: r.timestamp, sequence: r.sequence, dropped: u8::from(r.dropped) }
+    }
 }
 
 fn ingest_error(e: net_sdk::SdkError) -> FfiError {
@@ -51,7 +62,7 @@ pub extern "C" fn net_ingest_raw_ex(handle: net_handle_t, raw: *const c_char, le
     guard::status(|| {
         let receipt = emit_one(handle, raw, len, false)?;
         if let Some(out) = unsafe { out.as_mut() } {
-            *out = NetReceipt { shard_id: receipt.shard_id, timestamp: receipt.timestamp };
+            *out = receipt.into();
         }
         Ok(())
     })

@@ -22,6 +22,7 @@ mod poll;
 mod registry;
 mod stats;
 mod status;
+mod subscribe;
 mod token;
 
 pub use channel::*;
@@ -32,4 +33,5 @@ pub use node::*;
 pub use poll::*;
 pub use stats::*;
 pub use status::NetStatus;
+pub use subscribe::*;
 pub use token::*;

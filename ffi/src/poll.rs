@@ -114,6 +114,30 @@ fn events_block(events: &[Event]) -> Result<*mut NetEvent, FfiError> {
     }
 }
 
+/// A result holding nothing, as failures leave it.
+pub(crate) fn empty_result() -> NetPollResult {
+    NetPollResult { events: std::ptr::null_mut(), count: 0, next_id: std::ptr::null_mut(), has_more: 0 }
+}
+
+/// Copy `events` (and `next_id`, when given) into library memory owned by
+/// `*out`, released with `net_free_poll_result`.
+pub(crate) fn fill_result(out: &mut NetPollResult, events: &[Event], next_id: Option<&str>, has_more: bool) -> Result<(), FfiError> {
+    let next_id = match next_id {
+        Some(id) => malloc_cstring(id)?,
+        None => std::ptr::null_mut(),
+    };
+    let table = match events_block(events) {
+        Ok(table) => table,
+        Err(e) => {
+            // SAFETY: NULL or `next_id` from malloc just above.
+            unsafe { libc::free(next_id.cast()) };
+            return Err(e);
+        }
+    };
+    *out = NetPollResult { events: table, count: events.len(), next_id, has_more: c_int::from(has_more) };
+    Ok(())
+}
+
 /// Poll up to `limit` events after `cursor` (NUL-terminated; NULL starts
 /// at the oldest retained event) into `*out`. On success `*out` owns
 /// library memory: release it with `net_free_poll_result`. On failure
@@ -123,20 +147,10 @@ fn events_block(events: &[Event]) -> Result<*mut NetEvent, FfiError> {
 pub extern "C" fn net_poll_ex(handle: net_handle_t, limit: usize, cursor: *const c_char, out: *mut NetPollResult) -> c_int {
     guard::status(|| {
         let out = args::out(out, "out")?;
-        *out = NetPollResult { events: std::ptr::null_mut(), count: 0, next_id: std::ptr::null_mut(), has_more: 0 };
+        *out = empty_result();
         let cursor = args::optional_cstr(cursor, "cursor")?;
         let response = poll(handle, limit, cursor)?;
-        let next_id = malloc_cstring(&response.next_id)?;
-        let events = match events_block(&response.events) {
-            Ok(events) => events,
-            Err(e) => {
-                // SAFETY: `next_id` came from malloc just above.
-                unsafe { libc::free(next_id.cast()) };
-                return Err(e);
-            }
-        };
-        *out = NetPollResult { events, count: response.events.len(), next_id, has_more: c_int::from(response.has_more) };
-        Ok(())
+        fill_result(out, &response.events, Some(&response.next_id), response.has_more)
     })
 }
 
@@ -153,7 +167,7 @@ pub extern "C" fn net_free_poll_result(result: *mut NetPollResult) {
                     libc::free(result.events.cast());
                     libc::free(result.next_id.cast());
                 }
-                *result = NetPollResult { events: std::ptr::null_mut(), count: 0, next_id: std::ptr::null_mut(), has_more: 0 };
+                *result = empty_result();
             }
             Ok(())
         },

@@ -79,6 +79,36 @@ pub extern "C" fn net_identity_issue_token(
     })
 }
 
+/// Issue a token with every field given: the validity window
+/// `[not_before, not_after)` in Unix seconds, the channel as its 32-bit
+/// hash (see `net_channel_hash`) and the nonce. Deterministic, so golden
+/// vectors and replayable tests can check the bytes; `net_identity_issue_token`
+/// is the everyday form. Writes 161 bytes to `out`.
+#[no_mangle]
+pub extern "C" fn net_identity_issue_token_at(
+    issuer: *const NetIdentity,
+    subject: *const u8,
+    subject_len: usize,
+    scope_bits: u32,
+    channel_hash: u32,
+    not_before: u64,
+    not_after: u64,
+    delegation_depth: u8,
+    nonce: u64,
+    out: *mut u8,
+    out_len: usize,
+) -> c_int {
+    guard::status(|| {
+        let issuer = identity(issuer)?;
+        let subject = entity_id(subject, subject_len, "subject")?;
+        // Unlike the everyday form, an empty scope is allowed: the fields are the caller's.
+        let scope = TokenScope::from_bits(scope_bits)
+            .ok_or_else(|| FfiError::invalid_argument(format!("scope bits {scope_bits:#x} are unknown")))?;
+        let token = issuer.issue_token_at(subject, scope, channel_hash, not_before, not_after, delegation_depth, nonce);
+        write_token(&token, out, out_len)
+    })
+}
+
 /// Delegate: `holder` (the subject of `parent`) issues a child token to
 /// `subject` with a subset of the parent's scope, one less delegation
 /// depth, and at most the parent's expiry. Writes 161 bytes to `out`.

@@ -14,9 +14,12 @@ static void round_trip(void) {
     CHECK(node != NULL);
     CHECK_EQ(net_num_shards(node), 2);
 
-    net_receipt_t receipt = {0, 0};
+    net_receipt_t receipt;
+    memset(&receipt, 0xAB, sizeof receipt);
     CHECK_EQ(net_ingest_raw_ex(node, EVENTS[0], strlen(EVENTS[0]), &receipt), NET_SUCCESS);
     CHECK(receipt.shard_id < 2);
+    CHECK_EQ(receipt.sequence, 0); /* the first event of its shard */
+    CHECK_EQ(receipt.dropped, 0);
     CHECK(receipt.timestamp > 1600000000000000000ULL); /* nanoseconds since the epoch */
     CHECK_EQ(net_ingest_raw(node, EVENTS[1], strlen(EVENTS[1])), NET_SUCCESS);
     CHECK_EQ(net_ingest(node, EVENTS[2], strlen(EVENTS[2])), NET_SUCCESS);

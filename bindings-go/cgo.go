@@ -1,0 +1,54 @@
+// Package net is the Go face of Net, an encrypted, latency-first mesh
+// event bus. It wraps libnet (the Rust engine's C ABI, include/net.h)
+// through cgo: every behaviour lives in the engine, this package only
+// translates types and errors into Go idioms.
+//
+// Build against a built libnet: the paths below find it in the Net
+// repository (`make build` puts it in target/release); elsewhere set
+// CGO_CFLAGS=-I<dir of net.h> and CGO_LDFLAGS=-L<dir of libnet.so>.
+package net
+
+/*
+#cgo CFLAGS: -O2 -I${SRCDIR}/../include
+#cgo LDFLAGS: -L${SRCDIR}/../target/release -Wl,-rpath,${SRCDIR}/../target/release -lnet
+#cgo noescape netgo_ingest_raw
+#cgo nocallback netgo_ingest_raw
+#cgo noescape netgo_ingest_raw_batch
+#cgo nocallback netgo_ingest_raw_batch
+#include "shim.h"
+*/
+import "C"
+
+import "unsafe"
+
+// errorOf turns a shim's error block ("kind\0message\0", malloc'd in the
+// same C call that failed) into an *Error and frees the block.
+func errorOf(code C.int, block *C.char) error {
+	if code >= 0 {
+		return nil
+	}
+	if block == nil {
+		return &Error{Kind: "unknown", Message: "libnet failed and the error could not be copied", Code: int(code)}
+	}
+	defer C.free(unsafe.Pointer(block))
+	kind := C.GoString(block)
+	msg := C.GoString((*C.char)(unsafe.Add(unsafe.Pointer(block), len(kind)+1)))
+	// A handle Close already released is this package's ErrClosed.
+	if kind == "invalid_handle" {
+		kind = ErrClosed.Kind
+	}
+	return &Error{Kind: kind, Message: msg, Code: int(code)}
+}
+
+func statusErr(s C.netgo_status) error { return errorOf(s.code, s.err) }
+
+// bytesPtr is the address of b's bytes for a C parameter (NULL when empty).
+func bytesPtr(b []byte) *C.uint8_t {
+	if len(b) == 0 {
+		return nil
+	}
+	return (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(b)))
+}
+
+// Version is libnet's version string.
+func Version() string { return C.GoString(C.net_version()) }

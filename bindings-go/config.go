@@ -1,0 +1,110 @@
+package net
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Backpressure is what an emit does when its shard's ring is full.
+type Backpressure int
+
+const (
+	// DropOldest discards the oldest queued event (counted as dropped).
+	// It is the default.
+	DropOldest Backpressure = iota
+	// DropNewest discards the new event; its Receipt has Dropped set.
+	DropNewest
+	// FailProducer refuses the new event with ErrBackpressure.
+	FailProducer
+)
+
+func (b Backpressure) String() string {
+	switch b {
+	case DropOldest:
+		return "drop_oldest"
+	case DropNewest:
+		return "drop_newest"
+	case FailProducer:
+		return "fail_producer"
+	}
+	return fmt.Sprintf("Backpressure(%d)", int(b))
+}
+
+// ShardStrategy is how an event picks its shard.
+type ShardStrategy int
+
+const (
+	// ShardByHash routes by a hash of the payload (the default).
+	ShardByHash ShardStrategy = iota
+	// ShardRoundRobin spreads events over the shards in turn.
+	ShardRoundRobin
+)
+
+func (s ShardStrategy) String() string {
+	switch s {
+	case ShardByHash:
+		return "hash"
+	case ShardRoundRobin:
+		return "round_robin"
+	}
+	return fmt.Sprintf("ShardStrategy(%d)", int(s))
+}
+
+// Config configures a Node. Zero fields take the engine's defaults
+// (4 shards, its default ring capacity and retention, DropOldest, hash
+// routing).
+type Config struct {
+	// Shards is the number of shards (1..1024).
+	Shards int
+	// RingCapacity is the number of events each shard's ring holds.
+	RingCapacity int
+	// Backpressure is the policy for a full ring.
+	Backpressure Backpressure
+	// Strategy picks a shard for each event.
+	Strategy ShardStrategy
+	// Retention is how many events per shard the in-memory backend keeps.
+	Retention int
+	// MaxBatch and MaxDelay bound the batches handed to the backend.
+	MaxBatch int
+	MaxDelay time.Duration
+}
+
+// configJSON is the JSON object net_init reads (see include/net.h).
+type configJSON struct {
+	NumShards     int        `json:"num_shards,omitempty"`
+	RingCapacity  int        `json:"ring_capacity,omitempty"`
+	Backpressure  string     `json:"backpressure"`
+	ShardStrategy string     `json:"shard_strategy"`
+	Retention     int        `json:"retention,omitempty"`
+	Batch         *batchJSON `json:"batch,omitempty"`
+}
+
+type batchJSON struct {
+	MaxSize    int   `json:"max_size,omitempty"`
+	MaxDelayMs int64 `json:"max_delay_ms,omitempty"`
+}
+
+// json renders the configuration for net_init. Range checks are the
+// engine's; only values JSON cannot carry are refused here.
+func (c Config) json() (string, error) {
+	if c.Shards < 0 || c.RingCapacity < 0 || c.Retention < 0 || c.MaxBatch < 0 || c.MaxDelay < 0 {
+		return "", &Error{Kind: ErrInvalidConfig.Kind, Message: fmt.Sprintf("negative value in %+v", c), Code: -4}
+	}
+	out := configJSON{
+		NumShards:     c.Shards,
+		RingCapacity:  c.RingCapacity,
+		Backpressure:  c.Backpressure.String(),
+		ShardStrategy: c.Strategy.String(),
+		Retention:     c.Retention,
+	}
+	if c.MaxBatch > 0 || c.MaxDelay > 0 {
+		ms := c.MaxDelay.Milliseconds()
+		if c.MaxDelay > 0 && ms == 0 {
+			ms = 1 // the engine counts whole milliseconds; never round a delay down to none
+		}
+		out.Batch = &batchJSON{MaxSize: c.MaxBatch, MaxDelayMs: ms}
+	}
+	text, err := json.Marshal(out)
+	return string(text), err
+}

@@ -1,0 +1,87 @@
+package net
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error is every failure reported by libnet: a stable Kind string, the same
+// in every Net binding ("backpressure", "invalid_signature", ...), the
+// library's human-readable Message, and the net.h status Code (negative).
+//
+// Compare with the sentinels through errors.Is, which matches on Kind:
+//
+//	if errors.Is(err, net.ErrBackpressure) { ... }
+//
+// and reach the details through errors.As:
+//
+//	var e *net.Error
+//	if errors.As(err, &e) { log.Print(e.Kind, e.Message) }
+type Error struct {
+	Kind    string
+	Message string
+	Code    int
+}
+
+func (e *Error) Error() string {
+	if e.Message == "" {
+		return "net: " + e.Kind
+	}
+	return fmt.Sprintf("net: %s: %s", e.Kind, e.Message)
+}
+
+// Is reports whether target is an *Error of the same Kind, so a sentinel
+// matches every error of its kind whatever the message.
+func (e *Error) Is(target error) bool {
+	var t *Error
+	return errors.As(target, &t) && t.Kind == e.Kind
+}
+
+func sentinel(kind string) *Error { return &Error{Kind: kind} }
+
+// Sentinels for errors.Is, one per stable kind.
+var (
+	// The node is closed (Close was called, or it was shut down).
+	ErrClosed = sentinel("closed")
+	// A shard's ring is full and the policy is FailProducer.
+	ErrBackpressure = sentinel("backpressure")
+	// A configuration value is out of range or unknown.
+	ErrInvalidConfig = sentinel("invalid_config")
+	// A poll or subscription cursor this node did not produce.
+	ErrInvalidCursor = sentinel("invalid_cursor")
+	// An argument is not acceptable.
+	ErrInvalidArgument = sentinel("invalid_argument")
+	// Text (an event, a channel name) is not valid UTF-8.
+	ErrInvalidUTF8 = sentinel("invalid_utf8")
+	// An event or configuration is not valid JSON.
+	ErrInvalidJSON = sentinel("invalid_json")
+	// A seed, entity id or signature has the wrong length.
+	ErrInvalidLength = sentinel("invalid_length")
+	// 32 bytes that are not an ed25519 public key.
+	ErrInvalidEntityID = sentinel("invalid_entity_id")
+	// A signature or a token signature does not verify.
+	ErrInvalidSignature = sentinel("invalid_signature")
+	// Bytes that are not a well-formed 161-byte token.
+	ErrInvalidFormat = sentinel("invalid_format")
+	// A token's not_after has passed.
+	ErrExpired = sentinel("expired")
+	// A token's not_before is still in the future.
+	ErrNotYetValid = sentinel("not_yet_valid")
+	// A child token was asked of a parent with delegation depth 0.
+	ErrDelegationExhausted = sentinel("delegation_exhausted")
+	// The parent token does not allow this delegation.
+	ErrDelegationNotAllowed = sentinel("delegation_not_allowed")
+	// No valid token grants the scope on the channel.
+	ErrNotAuthorized = sentinel("not_authorized")
+	// A token was asked for with a time-to-live under one second.
+	ErrZeroTTL = sentinel("zero_ttl")
+	// A channel name was refused.
+	ErrInvalidChannel = sentinel("invalid_channel")
+	// A panic inside libnet was caught at its boundary.
+	ErrRuntimePanic = sentinel("runtime_panic")
+)
+
+// closedError is what a call on a closed handle returns.
+func closedError(what string) error {
+	return &Error{Kind: ErrClosed.Kind, Message: what + " is closed", Code: -8}
+}

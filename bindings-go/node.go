@@ -1,0 +1,144 @@
+package net
+
+/*
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"context"
+	"encoding/json"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// Node is a local event-bus node: sharded rings drained into an in-memory
+// backend. Its methods are safe for concurrent use. Close it when done;
+// a Node that becomes unreachable unclosed is shut down by a cleanup, but
+// that is only a safety net.
+type Node struct {
+	handle  atomic.Pointer[nodeHandle]
+	once    sync.Once
+	err     error
+	cleanup runtime.Cleanup
+}
+
+// nodeHandle boxes the C handle: atomic.Pointer needs a complete Go type.
+type nodeHandle struct{ p *C.net_node_t }
+
+// NewNode starts a node with cfg.
+func NewNode(cfg Config) (*Node, error) {
+	text, err := cfg.json()
+	if err != nil {
+		return nil, err
+	}
+	ctext := C.CString(text)
+	defer C.free(unsafe.Pointer(ctext))
+	r := C.netgo_init(ctext)
+	if r.ptr == nil {
+		return nil, errorOf(-1, r.err)
+	}
+	h := (*C.net_node_t)(r.ptr)
+	n := &Node{}
+	n.handle.Store(&nodeHandle{h})
+	n.cleanup = runtime.AddCleanup(n, func(h *C.net_node_t) { C.net_shutdown(h) }, h)
+	return n, nil
+}
+
+// h is the live handle, or nil once Close has started. Callers follow
+// their C call with runtime.KeepAlive(n) so the cleanup cannot shut the
+// node down under the call.
+func (n *Node) h() *C.net_node_t {
+	if box := n.handle.Load(); box != nil {
+		return box.p
+	}
+	return nil
+}
+
+// Close drains every pending event into the backend and stops the node.
+// It is idempotent: later calls return the first call's result. Every
+// other method returns ErrClosed afterwards; running Events loops end.
+func (n *Node) Close() error {
+	n.once.Do(func() {
+		n.cleanup.Stop()
+		box := n.handle.Swap(nil)
+		n.err = statusErr(C.netgo_shutdown(box.p))
+		runtime.KeepAlive(n)
+	})
+	return n.err
+}
+
+// Shards is the number of shards, or 0 once the node is closed.
+func (n *Node) Shards() int {
+	h := n.h()
+	if h == nil {
+		return 0
+	}
+	count := int(C.netgo_num_shards(h))
+	runtime.KeepAlive(n)
+	return count
+}
+
+// Flush returns once every event emitted before the call is visible to
+// Poll and Events, or when ctx is done (the flush itself then completes in
+// the background).
+func (n *Node) Flush(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	h := n.h()
+	if h == nil {
+		return closedError("node")
+	}
+	done := make(chan error, 1)
+	go func() {
+		// The C side holds its own reference to the node while it
+		// flushes, so a Close meanwhile cannot free it under this call.
+		done <- statusErr(C.netgo_flush(h))
+		runtime.KeepAlive(n)
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Stats are a node's ingestion counters.
+type Stats struct {
+	// EventsIngested counts events accepted into a ring.
+	EventsIngested uint64 `json:"events_ingested"`
+	// EventsDropped counts events discarded by DropOldest/DropNewest.
+	EventsDropped uint64 `json:"events_dropped"`
+	// BatchesDispatched counts batches handed to the backend.
+	BatchesDispatched uint64 `json:"batches_dispatched"`
+	// ShardDepths is the number of events waiting in each shard's ring.
+	ShardDepths []int `json:"shard_depths"`
+}
+
+// Stats reads the node's counters.
+func (n *Node) Stats() (Stats, error) {
+	h := n.h()
+	if h == nil {
+		return Stats{}, closedError("node")
+	}
+	defer runtime.KeepAlive(n)
+	// A few words per shard; grow and retry on the rare buffer_too_small.
+	buf := make([]byte, 256+16*int(C.netgo_num_shards(h)))
+	for {
+		r := C.netgo_stats(h, (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)))
+		if err := statusErr(r); err != nil {
+			if e, ok := err.(*Error); ok && e.Kind == "buffer_too_small" {
+				buf = make([]byte, 2*len(buf))
+				continue
+			}
+			return Stats{}, err
+		}
+		var s Stats
+		err := json.Unmarshal(buf[:r.code], &s)
+		return s, err
+	}
+}
