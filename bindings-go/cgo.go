@@ -42,6 +42,9 @@ func errorOf(code C.int, block *C.char) error {
 
 func statusErr(s C.netgo_status) error { return errorOf(s.code, s.err) }
 
+// freeError drops an error block nobody will read.
+func freeError(block *C.char) { C.free(unsafe.Pointer(block)) }
+
 // bytesPtr is the address of b's bytes for a C parameter (NULL when empty).
 func bytesPtr(b []byte) *C.uint8_t {
 	if len(b) == 0 {

@@ -79,7 +79,7 @@ func (n *Node) Events(ctx context.Context, opts EventsOptions) iter.Seq2[Event, 
 
 func (n *Node) subscribe(opts EventsOptions) (*C.net_subscription_t, error) {
 	h := n.h()
-	if h == nil {
+	if h == 0 {
 		return nil, closedError("node")
 	}
 	var cursor *C.char

@@ -44,17 +44,17 @@ func receiptOf(r C.net_receipt_t) Receipt {
 // [][]byte's elements live on the heap because the array holding them does.
 
 //go:uintptrescapes
-func ingestRaw(h *C.net_node_t, data uintptr, n int) C.netgo_emit {
+func ingestRaw(h C.uintptr_t, data uintptr, n int) C.netgo_emit {
 	return C.netgo_ingest_raw(h, C.uintptr_t(data), C.size_t(n))
 }
 
 //go:uintptrescapes
-func ingestJSON(h *C.net_node_t, data uintptr, n int) C.netgo_status {
+func ingestJSON(h C.uintptr_t, data uintptr, n int) C.netgo_status {
 	return C.netgo_ingest_json(h, C.uintptr_t(data), C.size_t(n))
 }
 
 //go:uintptrescapes
-func ingestRawBatch(h *C.net_node_t, slices uintptr, n int) C.netgo_status {
+func ingestRawBatch(h C.uintptr_t, slices uintptr, n int) C.netgo_status {
 	return C.netgo_ingest_raw_batch(h, C.uintptr_t(slices), C.size_t(n))
 }
 
@@ -70,7 +70,7 @@ var _ [unsafe.Sizeof(C.netgo_slice{}) - unsafe.Sizeof([]byte(nil))]struct{}
 // ErrInvalidUTF8.
 func (n *Node) EmitRaw(raw []byte) (Receipt, error) {
 	h := n.h()
-	if h == nil {
+	if h == 0 {
 		return Receipt{}, closedError("node")
 	}
 	r := ingestRaw(h, uintptr(unsafe.Pointer(unsafe.SliceData(raw))), len(raw))
@@ -100,7 +100,7 @@ func (n *Node) Emit(v any) (Receipt, error) {
 // receipt, so neither does this.
 func (n *Node) EmitJSON(raw []byte) error {
 	h := n.h()
-	if h == nil {
+	if h == 0 {
 		return closedError("node")
 	}
 	r := ingestJSON(h, uintptr(unsafe.Pointer(unsafe.SliceData(raw))), len(raw))
@@ -114,7 +114,7 @@ func (n *Node) EmitJSON(raw []byte) error {
 // so one that is not UTF-8 stores nothing. It allocates nothing in Go.
 func (n *Node) EmitRawBatch(batch [][]byte) (int, error) {
 	h := n.h()
-	if h == nil {
+	if h == 0 {
 		return 0, closedError("node")
 	}
 	if len(batch) == 0 {

@@ -19,14 +19,13 @@ import (
 // a Node that becomes unreachable unclosed is shut down by a cleanup, but
 // that is only a safety net.
 type Node struct {
-	handle  atomic.Pointer[nodeHandle]
+	// handle is libnet's node handle (a number, kept as one: see shim.h),
+	// 0 once Close has started.
+	handle  atomic.Uintptr
 	once    sync.Once
 	err     error
 	cleanup runtime.Cleanup
 }
-
-// nodeHandle boxes the C handle: atomic.Pointer needs a complete Go type.
-type nodeHandle struct{ p *C.net_node_t }
 
 // NewNode starts a node with cfg.
 func NewNode(cfg Config) (*Node, error) {
@@ -37,25 +36,20 @@ func NewNode(cfg Config) (*Node, error) {
 	ctext := C.CString(text)
 	defer C.free(unsafe.Pointer(ctext))
 	r := C.netgo_init(ctext)
-	if r.ptr == nil {
+	if r.handle == 0 {
 		return nil, errorOf(-1, r.err)
 	}
-	h := (*C.net_node_t)(r.ptr)
+	h := uintptr(r.handle)
 	n := &Node{}
-	n.handle.Store(&nodeHandle{h})
-	n.cleanup = runtime.AddCleanup(n, func(h *C.net_node_t) { C.net_shutdown(h) }, h)
+	n.handle.Store(h)
+	n.cleanup = runtime.AddCleanup(n, func(h uintptr) { freeError(C.netgo_shutdown(C.uintptr_t(h)).err) }, h)
 	return n, nil
 }
 
-// h is the live handle, or nil once Close has started. Callers follow
+// h is the live handle, or 0 once Close has started. Callers follow
 // their C call with runtime.KeepAlive(n) so the cleanup cannot shut the
 // node down under the call.
-func (n *Node) h() *C.net_node_t {
-	if box := n.handle.Load(); box != nil {
-		return box.p
-	}
-	return nil
-}
+func (n *Node) h() C.uintptr_t { return C.uintptr_t(n.handle.Load()) }
 
 // Close drains every pending event into the backend and stops the node.
 // It is idempotent: later calls return the first call's result. Every
@@ -63,8 +57,7 @@ func (n *Node) h() *C.net_node_t {
 func (n *Node) Close() error {
 	n.once.Do(func() {
 		n.cleanup.Stop()
-		box := n.handle.Swap(nil)
-		n.err = statusErr(C.netgo_shutdown(box.p))
+		n.err = statusErr(C.netgo_shutdown(C.uintptr_t(n.handle.Swap(0))))
 		runtime.KeepAlive(n)
 	})
 	return n.err
@@ -73,7 +66,7 @@ func (n *Node) Close() error {
 // Shards is the number of shards, or 0 once the node is closed.
 func (n *Node) Shards() int {
 	h := n.h()
-	if h == nil {
+	if h == 0 {
 		return 0
 	}
 	count := int(C.netgo_num_shards(h))
@@ -89,7 +82,7 @@ func (n *Node) Flush(ctx context.Context) error {
 		return err
 	}
 	h := n.h()
-	if h == nil {
+	if h == 0 {
 		return closedError("node")
 	}
 	done := make(chan error, 1)
@@ -122,7 +115,7 @@ type Stats struct {
 // Stats reads the node's counters.
 func (n *Node) Stats() (Stats, error) {
 	h := n.h()
-	if h == nil {
+	if h == 0 {
 		return Stats{}, closedError("node")
 	}
 	defer runtime.KeepAlive(n)

@@ -68,7 +68,7 @@ func (n *Node) Poll(ctx context.Context, req PollRequest) (PollResponse, error) 
 		req.Limit = DefaultPollLimit
 	}
 	h := n.h()
-	if h == nil {
+	if h == 0 {
 		return PollResponse{}, closedError("node")
 	}
 	var cursor *C.char

@@ -55,15 +55,31 @@ static inline netgo_ptr netgo_ptr_of(void *ptr) {
     return p;
 }
 
-/* ---- node ---- */
+/* ---- node ----
+ *
+ * Node handles cross to Go as integers (uintptr_t), never as pointers:
+ * libnet's handles are slot numbers, not addresses, and a Go variable of
+ * pointer type holding a number that happens to fall inside the Go heap
+ * would confuse the garbage collector. */
 
-static inline netgo_ptr netgo_init(const char *config) { return netgo_ptr_of(net_init(config)); }
-static inline netgo_status netgo_shutdown(net_handle_t h) { return netgo_status_of(net_shutdown(h)); }
-static inline netgo_status netgo_flush(net_handle_t h) { return netgo_status_of(net_flush(h)); }
-static inline uint16_t netgo_num_shards(net_handle_t h) { return net_num_shards(h); }
+#define NETGO_H(h) ((net_handle_t)(h))
 
-static inline netgo_status netgo_stats(net_handle_t h, char *buf, size_t len) {
-    return netgo_status_of(net_stats(h, buf, len));
+typedef struct {
+    uintptr_t handle;
+    char *err;
+} netgo_node;
+
+static inline netgo_node netgo_init(const char *config) {
+    net_handle_t h = net_init(config);
+    netgo_node r = {(uintptr_t)h, h == NULL ? netgo_take_error(-1) : NULL};
+    return r;
+}
+static inline netgo_status netgo_shutdown(uintptr_t h) { return netgo_status_of(net_shutdown(NETGO_H(h))); }
+static inline netgo_status netgo_flush(uintptr_t h) { return netgo_status_of(net_flush(NETGO_H(h))); }
+static inline uint16_t netgo_num_shards(uintptr_t h) { return net_num_shards(NETGO_H(h)); }
+
+static inline netgo_status netgo_stats(uintptr_t h, char *buf, size_t len) {
+    return netgo_status_of(net_stats(NETGO_H(h), buf, len));
 }
 
 /* ---- ingestion ---- */
@@ -77,15 +93,15 @@ typedef struct {
 /* `raw` is the address of a Go []byte's bytes (no Go pointers inside),
  * passed as an integer so cgo neither checks nor boxes it; the Go caller
  * keeps it alive and on the heap for the call (see ingest.go). */
-static inline netgo_emit netgo_ingest_raw(net_handle_t h, uintptr_t raw, size_t len) {
+static inline netgo_emit netgo_ingest_raw(uintptr_t h, uintptr_t raw, size_t len) {
     netgo_emit r;
-    r.code = net_ingest_raw_ex(h, (const char *)raw, len, &r.receipt);
+    r.code = net_ingest_raw_ex(NETGO_H(h), (const char *)raw, len, &r.receipt);
     r.err = netgo_take_error(r.code);
     return r;
 }
 
-static inline netgo_status netgo_ingest_json(net_handle_t h, uintptr_t raw, size_t len) {
-    return netgo_status_of(net_ingest(h, (const char *)raw, len));
+static inline netgo_status netgo_ingest_json(uintptr_t h, uintptr_t raw, size_t len) {
+    return netgo_status_of(net_ingest(NETGO_H(h), (const char *)raw, len));
 }
 
 /* Go's []byte header, as laid out in memory by the Go runtime. */
@@ -101,7 +117,7 @@ enum { NETGO_STACK_BATCH = 256 };
  * backing array). net.h wants separate pointer and length arrays: small
  * batches build them on the C stack, big ones in one malloc block — C
  * memory either way, so the Go side allocates nothing. */
-static inline netgo_status netgo_ingest_raw_batch(net_handle_t h, uintptr_t slices, size_t count) {
+static inline netgo_status netgo_ingest_raw_batch(uintptr_t h, uintptr_t slices, size_t count) {
     const netgo_slice *s = (const netgo_slice *)slices;
     const char *stack_ptrs[NETGO_STACK_BATCH];
     size_t stack_lens[NETGO_STACK_BATCH];
@@ -121,7 +137,7 @@ static inline netgo_status netgo_ingest_raw_batch(net_handle_t h, uintptr_t slic
         ptrs[i] = s[i].data;
         lens[i] = (size_t)s[i].len;
     }
-    netgo_status r = netgo_status_of(net_ingest_raw_batch(h, ptrs, lens, count));
+    netgo_status r = netgo_status_of(net_ingest_raw_batch(NETGO_H(h), ptrs, lens, count));
     free(block);
     return r;
 }
@@ -134,15 +150,15 @@ typedef struct {
     char *err;
 } netgo_events;
 
-static inline netgo_events netgo_poll(net_handle_t h, size_t limit, const char *cursor) {
+static inline netgo_events netgo_poll(uintptr_t h, size_t limit, const char *cursor) {
     netgo_events r;
-    r.code = net_poll_ex(h, limit, cursor, &r.result);
+    r.code = net_poll_ex(NETGO_H(h), limit, cursor, &r.result);
     r.err = netgo_take_error(r.code);
     return r;
 }
 
-static inline netgo_ptr netgo_subscribe(net_handle_t h, const char *cursor, int from_beginning, size_t batch) {
-    return netgo_ptr_of(net_subscribe(h, cursor, from_beginning, batch));
+static inline netgo_ptr netgo_subscribe(uintptr_t h, const char *cursor, int from_beginning, size_t batch) {
+    return netgo_ptr_of(net_subscribe(NETGO_H(h), cursor, from_beginning, batch));
 }
 
 static inline netgo_events netgo_subscription_next(net_subscription_t *sub, size_t max, uint64_t timeout_ms) {

@@ -61,7 +61,10 @@ pub extern "C" fn net_init(config_json: *const c_char) -> net_handle_t {
         let text = args::optional_cstr(config_json, "config_json")?.unwrap_or("");
         let builder = crate::config::builder_from_json(text)?;
         let net = block_on(builder.build()).map_err(|e| FfiError::from_sdk(e, NetStatus::NET_ERR_INIT_FAILED))?;
-        Ok(NODES.insert(NetNode { net }))
+        NODES.insert(NetNode { net: net.clone() }).inspect_err(|_| {
+            // No handle to give out: stop the node rather than leak it running.
+            let _ = block_on(async move { net.shutdown().await });
+        })
     })
 }
 
