@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -327,4 +328,31 @@ func TestVersion(t *testing.T) {
 	if Version() == "" {
 		t.Fatal("empty version")
 	}
+}
+
+// A Node dropped without Close is shut down by its cleanup (the safety
+// net), which releases the libnet handle.
+func TestUnreachableNodeIsShutDown(t *testing.T) {
+	n, err := NewNode(Config{Shards: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe := &Node{}
+	probe.handle.Store(n.handle.Load()) // same handle, no cleanup of its own
+	if probe.Shards() != 3 {
+		t.Fatal("probe does not see the node")
+	}
+	n = nil
+	deadline := time.Now().Add(5 * time.Second)
+	for probe.Shards() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the cleanup never shut the node down")
+		}
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := probe.EmitRaw([]byte(`{}`)); !errors.Is(err, ErrClosed) {
+		t.Fatalf("emit on a handle the cleanup released: %v", err)
+	}
+	probe.handle.Store(0)
 }
