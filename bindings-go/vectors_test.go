@@ -135,12 +135,18 @@ type tokenVectors struct {
 	} `json:"chains"`
 }
 
-func TestVectorsValidTokens(t *testing.T) {
+// loadTokenVectors reads tokens.json; every section must have cases.
+func loadTokenVectors(t *testing.T) tokenVectors {
 	var file tokenVectors
 	loadVectors(t, "tokens.json", &file)
-	if len(file.Valid) == 0 {
-		t.Fatal("no valid token vectors")
+	if len(file.Valid) == 0 || len(file.Invalid) == 0 || len(file.Chains) == 0 {
+		t.Fatal("tokens.json has an empty section")
 	}
+	return file
+}
+
+func TestVectorsValidTokens(t *testing.T) {
+	file := loadTokenVectors(t)
 	for _, v := range file.Valid {
 		t.Run(v.Name, func(t *testing.T) {
 			issuer, err := IdentityFromSeed(unhex(t, v.IssuerSeed))
@@ -205,11 +211,7 @@ func equalStrings(a, b []string) bool {
 }
 
 func TestVectorsInvalidTokens(t *testing.T) {
-	var file tokenVectors
-	loadVectors(t, "tokens.json", &file)
-	if len(file.Invalid) == 0 {
-		t.Fatal("no invalid token vectors")
-	}
+	file := loadTokenVectors(t)
 	for _, v := range file.Invalid {
 		t.Run(v.Name, func(t *testing.T) {
 			token := Token(unhex(t, v.Token))
@@ -230,11 +232,7 @@ func TestVectorsInvalidTokens(t *testing.T) {
 }
 
 func TestVectorsChains(t *testing.T) {
-	var file tokenVectors
-	loadVectors(t, "tokens.json", &file)
-	if len(file.Chains) == 0 {
-		t.Fatal("no chain vectors")
-	}
+	file := loadTokenVectors(t)
 	for _, v := range file.Chains {
 		t.Run(v.Name, func(t *testing.T) {
 			chain := make([]Token, len(v.Links))
