@@ -34,6 +34,24 @@
 
 #define NET_SIGNATURE_LEN 64
 
+// Size of a mesh public key (the static x25519 key a peer dials).
+#define NET_MESH_PUBLIC_KEY_LEN 32
+
+// Peer liveness as `net_mesh_peer_state` reports it.
+#define NET_MESH_PEER_ALIVE 0
+
+// Silent for `suspect_after_ms`: sends still go out.
+#define NET_MESH_PEER_SUSPECT 1
+
+// Silent for `dead_after_ms`, or closed: sends fail with `not_connected`.
+#define NET_MESH_PEER_DEAD 2
+
+// Reliable delivery: every message exactly once and in order.
+#define NET_MESH_RELIABLE 0
+
+// Fire-and-forget: sent once, never retransmitted.
+#define NET_MESH_FIRE_AND_FORGET 1
+
 // Size of a token's wire form.
 #define NET_TOKEN_LEN 161
 
@@ -84,6 +102,17 @@ typedef enum {
   NET_ERR_CHANNEL = -15,
   // An argument was out of range.
   NET_ERR_INVALID_ARGUMENT = -16,
+  // The mesh peer is dead, closed or unknown, or the stream is closed.
+  NET_ERR_NOT_CONNECTED = -17,
+  // A mesh handshake failed; the kind says why (`wrong_psk`,
+  // `unknown_static_key`, `identity_mismatch`, `handshake_refused`, ...).
+  NET_ERR_HANDSHAKE = -18,
+  // The call's time limit passed before it could complete.
+  NET_ERR_TIMEOUT = -19,
+  // A mesh message is larger than the transport accepts.
+  NET_ERR_MESSAGE_TOO_LARGE = -20,
+  // A socket or other operating-system failure.
+  NET_ERR_IO = -21,
   // A Rust panic was caught at the boundary; kind `runtime_panic`.
   NET_ERR_PANIC = -98,
   // An error with no more specific code.
@@ -93,6 +122,14 @@ typedef enum {
 // An ed25519 identity (opaque). Created by `net_identity_generate` or
 // `net_identity_from_seed`, released by `net_identity_free`.
 typedef struct net_identity_t net_identity_t;
+
+// A mesh node (opaque). Created by `net_mesh_new`, released by
+// `net_mesh_free`.
+typedef struct net_mesh_t net_mesh_t;
+
+// One stream with one peer (opaque). Created by `net_mesh_open_stream`,
+// released by `net_mesh_stream_free`. It keeps its node alive.
+typedef struct net_mesh_stream_t net_mesh_stream_t;
 
 // An event-bus node (opaque). Created by `net_init`, released by
 // `net_shutdown`.
@@ -117,6 +154,73 @@ typedef struct {
   // discarded (and counted as dropped), 0 otherwise.
   uint8_t dropped;
 } net_receipt_t;
+
+// Node-wide counters of a mesh.
+typedef struct {
+  // Datagrams received (any kind).
+  uint64_t datagrams_received;
+  // Datagrams handed to the socket.
+  uint64_t datagrams_sent;
+  // Packets that failed authentication and were dropped.
+  uint64_t tampered;
+  // Authentic packets refused as replays.
+  uint64_t replayed;
+  // Datagrams that were not packets, or for no known session.
+  uint64_t malformed;
+  // Handshakes that produced a session.
+  uint64_t handshakes_completed;
+  // Handshakes refused or failed.
+  uint64_t handshakes_failed;
+  // Sessions whose peer has not confirmed yet.
+  uint64_t pending_handshakes;
+  // Live sessions.
+  uint64_t sessions;
+} net_mesh_stats_t;
+
+// How a stream behaves. Zeroed fields take the defaults (reliable,
+// window 256 packets, receive capacity 8192 messages).
+typedef struct {
+  // `NET_MESH_RELIABLE` or `NET_MESH_FIRE_AND_FORGET`.
+  int reliability;
+  // Unacknowledged packets a reliable stream may have in flight; a send
+  // beyond it fails at once with `NET_ERR_BACKPRESSURE`.
+  uint32_t window;
+  // Received messages queued for `net_mesh_recv` before this side stops
+  // acknowledging (flow control back to the sender).
+  uint32_t receive_capacity;
+} net_mesh_stream_config_t;
+
+// A received message in library-owned memory; release it with
+// `net_mesh_free_message`.
+typedef struct {
+  // The message's bytes (a valid pointer even when `len` is 0).
+  uint8_t *data;
+  size_t len;
+} net_mesh_message_t;
+
+// Live counters of one stream.
+typedef struct {
+  // Next sequence number this side will send.
+  uint64_t tx_seq;
+  // Next sequence number this side expects to receive.
+  uint64_t rx_seq;
+  // Packets sent and not yet acknowledged.
+  uint64_t in_flight;
+  // The in-flight window.
+  uint32_t window;
+  // Sends refused with back-pressure, cumulative.
+  uint64_t backpressure_events;
+  // Packets sent again after a timeout.
+  uint64_t retransmits;
+  // Messages accepted for sending.
+  uint64_t messages_sent;
+  // Messages delivered to this side's inbox.
+  uint64_t messages_received;
+  // Messages waiting for `net_mesh_recv`.
+  uint64_t inbox;
+  // Smoothed round-trip time, microseconds (0 before a sample).
+  uint64_t srtt_us;
+} net_mesh_stream_stats_t;
 
 // One polled event; its strings live inside the poll result.
 typedef struct {
@@ -256,6 +360,146 @@ const char *net_last_error_kind(void);
 
 // Forget this thread's last error.
 void net_clear_last_error(void);
+
+// Create a mesh node from a JSON configuration (NUL-terminated):
+// `{"bind_addr": "127.0.0.1:0", "psk": "<64 hex digits>"}` plus the
+// optional `handshake_timeout_ms`, `heartbeat_interval_ms`,
+// `suspect_after_ms`, `dead_after_ms` and `max_datagram`.
+//
+// `identity` names the node and keys its handshakes; it is copied, so the
+// caller still owns and frees it. NULL generates a fresh identity.
+//
+// The socket is bound and handshakes can be answered as soon as this
+// returns. Returns a handle owned by the caller, released with
+// `net_mesh_free`, or NULL on failure (kinds `invalid_json`,
+// `invalid_config`, `io` when the address cannot be bound).
+net_mesh_t *net_mesh_new(const char *config_json, const net_identity_t *identity);
+
+// Write the node's 64-bit id (derived from its identity) to `*out`.
+int net_mesh_node_id(const net_mesh_t *mesh, uint64_t *out);
+
+// Copy the node's 32-byte public key — what a peer passes to
+// `net_mesh_connect` — into `out` (`out_len` >= 32).
+int net_mesh_public_key(const net_mesh_t *mesh, uint8_t *out, size_t out_len);
+
+// Copy the node's 32-byte entity id (ed25519 public key) into `out`.
+int net_mesh_entity_id(const net_mesh_t *mesh, uint8_t *out, size_t out_len);
+
+// Write the bound address as NUL-terminated `"ip:port"` into `out`
+// (useful after binding port 0). Returns the length without the NUL, or
+// `NET_ERR_BUFFER_TOO_SMALL`.
+int net_mesh_local_addr(const net_mesh_t *mesh, char *out, size_t out_len);
+
+// Handshake with the peer at `addr` (`addr_len` bytes, `"ip:port"`)
+// whose public key is `peer_public_key` (32 bytes) and whose node id is
+// `peer_node_id`. Blocks until the session is up, the peer refuses, or
+// `timeout_ms` passes (0: the configured handshake timeout).
+//
+// The peer must be in `net_mesh_accept` (or already started) for the
+// reply to come: run the two calls concurrently. Fails with
+// `NET_ERR_HANDSHAKE` (kinds `wrong_psk`, `unknown_static_key`,
+// `identity_mismatch`, `handshake_refused`), `NET_ERR_TIMEOUT`, or
+// `NET_ERR_SHUTTING_DOWN`; a failure leaves no session behind.
+int net_mesh_connect(net_mesh_t *mesh,
+                     const char *addr,
+                     size_t addr_len,
+                     const uint8_t *peer_public_key,
+                     size_t key_len,
+                     uint64_t peer_node_id,
+                     uint32_t timeout_ms);
+
+// Wait for the peer `peer_node_id` to complete a handshake with this node
+// (the other half of `net_mesh_connect`), for at most `timeout_ms`
+// (0: the configured handshake timeout). Fails with `NET_ERR_TIMEOUT`,
+// `NET_ERR_HANDSHAKE` or `NET_ERR_SHUTTING_DOWN`.
+int net_mesh_accept(net_mesh_t *mesh, uint64_t peer_node_id, uint32_t timeout_ms);
+
+// Start heartbeats, failure detection and retransmission. Calling it
+// again does nothing.
+int net_mesh_start(net_mesh_t *mesh);
+
+// Write the liveness of `peer_node_id` (`NET_MESH_PEER_ALIVE`,
+// `_SUSPECT` or `_DEAD`) to `*out`. A peer that never completed a
+// handshake fails with `NET_ERR_NOT_CONNECTED`.
+int net_mesh_peer_state(const net_mesh_t *mesh, uint64_t peer_node_id, int *out);
+
+// Write the node's counters to `*out`.
+int net_mesh_stats(const net_mesh_t *mesh, net_mesh_stats_t *out);
+
+// Tell every peer this node is leaving, close its sessions and stop its
+// tasks. The handle stays valid until `net_mesh_free`; other calls on it
+// fail with `NET_ERR_SHUTTING_DOWN`. Calling it twice is fine.
+int net_mesh_shutdown(net_mesh_t *mesh);
+
+// Shut the node down (as `net_mesh_shutdown`) and release the handle.
+// NULL is a no-op; a handle that was already freed is reported as kind
+// `invalid_handle` without touching memory. Stream handles opened on this
+// node stay valid until their own `net_mesh_stream_free`.
+void net_mesh_free(net_mesh_t *mesh);
+
+// Open (or re-open with a new window) stream `stream_id` with
+// `peer_node_id`; `config` may be NULL for the defaults. Both sides use
+// the same id. Returns a handle owned by the caller, released with
+// `net_mesh_stream_free`, or NULL on failure (kind `not_connected` when
+// there is no live session with the peer, `invalid_argument`).
+net_mesh_stream_t *net_mesh_open_stream(net_mesh_t *mesh,
+                                        uint64_t peer_node_id,
+                                        uint64_t stream_id,
+                                        const net_mesh_stream_config_t *config);
+
+// Send `count` messages (`messages[i]`, `lens[i]` bytes; any bytes, at
+// most 65536 each) on `stream`, coalesced into as few datagrams as fit.
+// Never waits and never queues: a reliable stream without window room
+// for the whole batch fails at once with `NET_ERR_BACKPRESSURE` and sends
+// nothing. Also `NET_ERR_NOT_CONNECTED` (peer dead or stream closed),
+// `NET_ERR_MESSAGE_TOO_LARGE`. The bytes are copied.
+int net_mesh_send_batch(net_mesh_stream_t *stream,
+                        const uint8_t *const *messages,
+                        const size_t *lens,
+                        size_t count);
+
+// Send one message of `len` bytes; see `net_mesh_send_batch`.
+int net_mesh_send(net_mesh_stream_t *stream, const uint8_t *data, size_t len);
+
+// As `net_mesh_send_batch`, but on back-pressure wait and try again up to
+// `max_retries` times (back-off 5 ms doubling to 200 ms). Blocks the
+// calling thread while it waits; other errors return at once.
+int net_mesh_send_with_retry(net_mesh_stream_t *stream,
+                             const uint8_t *const *messages,
+                             const size_t *lens,
+                             size_t count,
+                             uint32_t max_retries);
+
+// Receive the next message of `stream` into `*out`, waiting at most
+// `timeout_ms` (0: only take a message that is already there). On
+// success `*out` owns library memory: release it with
+// `net_mesh_free_message`. On failure `*out` is zeroed and the call
+// returns `NET_ERR_TIMEOUT` (nothing arrived in time) or
+// `NET_ERR_NOT_CONNECTED` (the stream or its peer closed and every queued
+// message has been taken).
+int net_mesh_recv(net_mesh_stream_t *stream, uint32_t timeout_ms, net_mesh_message_t *out);
+
+// Release the bytes of a message from `net_mesh_recv` and zero it, so
+// freeing it twice is harmless. NULL is a no-op.
+void net_mesh_free_message(net_mesh_message_t *message);
+
+// Write the live counters of stream `stream_id` with `peer_node_id` to
+// `*out`. Fails with `NET_ERR_NOT_CONNECTED` when that stream was closed
+// or never opened on the peer's current session.
+int net_mesh_stream_stats(const net_mesh_t *mesh,
+                          uint64_t peer_node_id,
+                          uint64_t stream_id,
+                          net_mesh_stream_stats_t *out);
+
+// Close the stream on this side: later sends fail with
+// `NET_ERR_NOT_CONNECTED`; messages already received can still be taken
+// with `net_mesh_recv`. The handle stays valid until freed.
+int net_mesh_stream_close(net_mesh_stream_t *stream);
+
+// Release a stream handle (the stream itself stays open until
+// `net_mesh_stream_close` or its session ends). NULL is a no-op; a handle
+// that was already freed is reported as kind `invalid_handle`.
+void net_mesh_stream_free(net_mesh_stream_t *stream);
 
 // The library version, a static NUL-terminated string; do not free.
 const char *net_version(void);

@@ -7,6 +7,7 @@
 
 use crate::channel::ChannelNameError;
 use crate::identity::{IdentityError, TokenError};
+use crate::mesh::HandshakeError;
 
 /// Result alias used throughout the SDK.
 pub type Result<T, E = SdkError> = std::result::Result<T, E>;
@@ -18,8 +19,9 @@ pub type Result<T, E = SdkError> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SdkError {
-    /// A shard's ring is full and the policy is `FailProducer`.
-    #[error("backpressure: the shard's ring buffer is full")]
+    /// A shard's ring is full and the policy is `FailProducer`, or a mesh
+    /// stream's in-flight window has no room.
+    #[error("backpressure: the shard's ring buffer is full or the stream's window is exhausted")]
     Backpressure,
     /// The node has been shut down.
     #[error("the node is shut down")]
@@ -51,6 +53,22 @@ pub enum SdkError {
     /// A channel name was refused.
     #[error(transparent)]
     Channel(#[from] ChannelNameError),
+    /// The peer is dead, closed, or never completed a handshake, or the
+    /// stream was closed.
+    #[error("not connected: the peer is gone or the stream is closed")]
+    NotConnected,
+    /// A mesh handshake failed.
+    #[error(transparent)]
+    Handshake(#[from] HandshakeError),
+    /// A message larger than the transport accepts.
+    #[error("message of {size} bytes exceeds the maximum of {max}")]
+    MessageTooLarge { size: usize, max: usize },
+    /// An operation did not complete in time.
+    #[error("timed out: {0}")]
+    Timeout(String),
+    /// A socket or other operating-system failure.
+    #[error("i/o error: {0}")]
+    Io(String),
 }
 
 impl SdkError {
@@ -68,6 +86,11 @@ impl SdkError {
             SdkError::Token(e) => e.kind(),
             SdkError::Identity(e) => e.kind(),
             SdkError::Channel(e) => e.kind(),
+            SdkError::NotConnected => "not_connected",
+            SdkError::Handshake(e) => e.kind(),
+            SdkError::MessageTooLarge { .. } => "message_too_large",
+            SdkError::Timeout(_) => "timeout",
+            SdkError::Io(_) => "io",
         }
     }
 }
@@ -86,5 +109,13 @@ mod tests {
         let e = SdkError::from(IdentityError::InvalidLength { what: "seed", expected: 32, actual: 3 });
         assert_eq!(e.kind(), "invalid_length");
         assert_eq!(e.to_string(), "seed must be 32 bytes, got 3");
+        assert_eq!(SdkError::NotConnected.kind(), "not_connected");
+        assert_eq!(SdkError::MessageTooLarge { size: 2, max: 1 }.kind(), "message_too_large");
+        assert_eq!(SdkError::Timeout(String::new()).kind(), "timeout");
+        assert_eq!(SdkError::Io(String::new()).kind(), "io");
+        assert_eq!(SdkError::from(HandshakeError::WrongPsk).kind(), "wrong_psk");
+        assert_eq!(SdkError::from(HandshakeError::UnknownStaticKey).kind(), "unknown_static_key");
+        assert_eq!(SdkError::from(HandshakeError::IdentityMismatch).kind(), "identity_mismatch");
+        assert_eq!(SdkError::from(HandshakeError::Refused).kind(), "handshake_refused");
     }
 }

@@ -8,6 +8,7 @@
 //! - [`bus`]: the local event bus — sharded lock-free rings, batchers,
 //!   backends, poll cursors, subscriptions ([`Net`] is its front door).
 //! - [`identity`]: ed25519 identities, node ids and permission tokens.
+//! - [`mesh`]: the encrypted UDP mesh — handshakes, sessions, streams.
 //! - [`channel`]: channel names and their hashes.
 //! - [`clock`]: the one clock every timestamp comes from.
 //! - [`runtime`]: the process-global tokio runtime used by foreign callers.
@@ -18,6 +19,7 @@ pub mod channel;
 pub mod clock;
 pub mod error;
 pub mod identity;
+pub mod mesh;
 pub mod runtime;
 
 pub use bus::{
@@ -28,6 +30,7 @@ pub use channel::{channel_hash, ChannelHash, ChannelName, ChannelNameError};
 pub use clock::Clock;
 pub use error::{Result, SdkError};
 pub use identity::{EntityId, Identity, IdentityError, PermissionToken, TokenCache, TokenError, TokenScope};
+pub use mesh::{HandshakeError, Mesh, MeshBuilder, MeshStream, PeerState, Reliability, StreamConfig, StreamStats};
 
 /// Compiles and runs the Rust snippets of the repository README, so the
 /// front page cannot drift from the API.

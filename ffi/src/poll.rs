@@ -58,6 +58,14 @@ fn malloc_bytes(len: usize) -> Result<*mut u8, FfiError> {
     Ok(block)
 }
 
+/// Copy `bytes` into a new malloc'd block (never NULL, even when empty).
+pub(crate) fn malloc_copy(bytes: &[u8]) -> Result<*mut u8, FfiError> {
+    let block = malloc_bytes(bytes.len())?;
+    // SAFETY: `block` has at least `bytes.len()` writable bytes.
+    unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), block, bytes.len()) };
+    Ok(block)
+}
+
 /// Copy `text` into a new malloc'd NUL-terminated string.
 pub(crate) fn malloc_cstring(text: &str) -> Result<*mut c_char, FfiError> {
     let block = malloc_bytes(text.len() + 1)?;

@@ -48,6 +48,17 @@ pub enum NetStatus {
     NET_ERR_CHANNEL = -15,
     /// An argument was out of range.
     NET_ERR_INVALID_ARGUMENT = -16,
+    /// The mesh peer is dead, closed or unknown, or the stream is closed.
+    NET_ERR_NOT_CONNECTED = -17,
+    /// A mesh handshake failed; the kind says why (`wrong_psk`,
+    /// `unknown_static_key`, `identity_mismatch`, `handshake_refused`, ...).
+    NET_ERR_HANDSHAKE = -18,
+    /// The call's time limit passed before it could complete.
+    NET_ERR_TIMEOUT = -19,
+    /// A mesh message is larger than the transport accepts.
+    NET_ERR_MESSAGE_TOO_LARGE = -20,
+    /// A socket or other operating-system failure.
+    NET_ERR_IO = -21,
     /// A Rust panic was caught at the boundary; kind `runtime_panic`.
     NET_ERR_PANIC = -98,
     /// An error with no more specific code.
@@ -109,6 +120,11 @@ impl FfiError {
             SdkError::Token(_) => NetStatus::NET_ERR_TOKEN,
             SdkError::Identity(_) => NetStatus::NET_ERR_IDENTITY,
             SdkError::Channel(_) => NetStatus::NET_ERR_CHANNEL,
+            SdkError::NotConnected => NetStatus::NET_ERR_NOT_CONNECTED,
+            SdkError::Handshake(_) => NetStatus::NET_ERR_HANDSHAKE,
+            SdkError::Timeout(_) => NetStatus::NET_ERR_TIMEOUT,
+            SdkError::MessageTooLarge { .. } => NetStatus::NET_ERR_MESSAGE_TOO_LARGE,
+            SdkError::Io(_) => NetStatus::NET_ERR_IO,
             _ => context,
         };
         Self::new(status, err.kind(), err.to_string())

@@ -1,0 +1,175 @@
+//! The receive task: takes datagrams off the socket in batches, opens
+//! them, and routes their frames to handshakes, streams and acks.
+//!
+//! Work that would otherwise repeat per packet is done once per batch:
+//! readers are woken once per stream and each touched reliable stream gets
+//! one ACK, all ACKs to a peer coalesced into one datagram.
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+
+use super::frame::{frames, Frame, FLAG_RELIABLE};
+use super::node::MeshInner;
+use super::packer::Packer;
+use super::packet::{PacketHeader, PacketType, HEADER_LEN, TAG_LEN};
+use super::session::Session;
+use super::socket::RecvBatch;
+use super::stream::StreamState;
+
+/// What one batch touched.
+#[derive(Default)]
+struct Touched {
+    /// (session, stream, woke readers)
+    streams: Vec<(Arc<Session>, Arc<StreamState>, bool)>,
+    /// Sessions that asked for a heartbeat.
+    pings: Vec<Arc<Session>>,
+}
+
+impl Touched {
+    fn stream(&mut self, session: &Arc<Session>, stream: Arc<StreamState>, woke: bool) {
+        if let Some(e) = self.streams.iter_mut().find(|e| Arc::ptr_eq(&e.1, &stream)) {
+            e.2 |= woke;
+        } else {
+            self.streams.push((session.clone(), stream, woke));
+        }
+    }
+}
+
+/// Run until the socket fails or the task is aborted.
+pub(crate) async fn run(inner: Arc<MeshInner>) {
+    let mut batch = RecvBatch::new(super::socket::RECV_BUF);
+    let mut touched = Touched::default();
+    loop {
+        let n = match inner.socket.recv_batch(&mut batch).await {
+            Ok(n) => n,
+            Err(_) if inner.shutdown.load(Relaxed) => return,
+            Err(_) => {
+                // Transient (e.g. ENOMEM): back off briefly rather than spin.
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                continue;
+            }
+        };
+        inner.counters.datagrams_received.fetch_add(n as u64, Relaxed);
+        for i in 0..n {
+            let (len, from) = (batch.lens[i], batch.addrs[i]);
+            handle(&inner, from, &mut batch.bufs[i][..len], &mut touched);
+        }
+        finish_batch(&inner, &mut touched);
+    }
+}
+
+fn handle(inner: &MeshInner, from: SocketAddr, packet: &mut [u8], touched: &mut Touched) {
+    let Ok((header, body)) = PacketHeader::decode(packet) else {
+        inner.counters.malformed.fetch_add(1, Relaxed);
+        return;
+    };
+    match header.kind {
+        PacketType::HandshakeInit => inner.on_hello(from, body),
+        PacketType::HandshakeResponse | PacketType::Reject => inner.on_handshake_reply(&header, from, body),
+        PacketType::Data => on_data(inner, &header, from, packet, touched),
+    }
+}
+
+fn on_data(inner: &MeshInner, header: &PacketHeader, from: SocketAddr, packet: &mut [u8], touched: &mut Touched) {
+    let Some(session) = inner.by_index.read().get(&header.receiver_index).cloned() else {
+        inner.counters.malformed.fetch_add(1, Relaxed);
+        return;
+    };
+    if session.is_closed() {
+        return;
+    }
+    if let Err(e) = session.crypto.open(header, packet) {
+        match e {
+            super::crypto::OpenError::Tampered => inner.counters.tampered.fetch_add(1, Relaxed),
+            super::crypto::OpenError::Replayed => inner.counters.replayed.fetch_add(1, Relaxed),
+        };
+        return;
+    }
+    let now = inner.now();
+    session.last_rx.store(now, Relaxed);
+    {
+        // The peer may move (NAT rebinding): follow its authentic packets.
+        let mut addr = session.addr.lock();
+        if *addr != from {
+            *addr = from;
+        }
+    }
+    if session.confirm() {
+        // First authentic packet: both sides hold the keys.
+        inner.promote(&session);
+        inner.answered.lock().retain(|_, (i, _)| *i != session.local_index);
+    }
+    let plaintext = &packet[HEADER_LEN..packet.len() - TAG_LEN];
+    for frame in frames(plaintext) {
+        let Ok(frame) = frame else {
+            inner.counters.malformed.fetch_add(1, Relaxed);
+            break;
+        };
+        match frame {
+            Frame::Stream { flags, stream, seq, data } => {
+                let s = session.inbound_stream(stream, flags & FLAG_RELIABLE != 0);
+                let woke = s.on_frame(flags, seq, data);
+                if woke || flags & FLAG_RELIABLE != 0 {
+                    touched.stream(&session, s, woke);
+                }
+            }
+            Frame::Ack { stream, next, selective } => {
+                let s = session.streams.read().get(&stream).cloned();
+                if let Some(s) = s {
+                    s.on_ack(next, selective, now);
+                }
+            }
+            Frame::Heartbeat => {}
+            Frame::Ping => {
+                if !touched.pings.iter().any(|p| Arc::ptr_eq(p, &session)) {
+                    touched.pings.push(session.clone());
+                }
+            }
+            Frame::Close => {
+                inner.retire(&session);
+                return;
+            }
+        }
+    }
+}
+
+/// Wake readers and send the batch's acks and heartbeats, one flush per peer.
+fn finish_batch(inner: &MeshInner, touched: &mut Touched) {
+    let max = inner.config.max_datagram;
+    let now = inner.now();
+    let mut sessions: Vec<Arc<Session>> = Vec::new();
+    for (session, _, _) in &touched.streams {
+        if !sessions.iter().any(|s| Arc::ptr_eq(s, session)) {
+            sessions.push(session.clone());
+        }
+    }
+    for p in &touched.pings {
+        if !sessions.iter().any(|s| Arc::ptr_eq(s, p)) {
+            sessions.push(p.clone());
+        }
+    }
+    for session in &sessions {
+        let mut packer = Packer::new(max);
+        if touched.pings.iter().any(|p| Arc::ptr_eq(p, session)) {
+            packer.frame(Frame::Heartbeat);
+        }
+        for (s, stream, woke) in &touched.streams {
+            if !Arc::ptr_eq(s, session) {
+                continue;
+            }
+            if *woke {
+                stream.inbox_ready.notify_waiters();
+            }
+            if let Some((next, selective)) = stream.take_ack() {
+                packer.frame(Frame::Ack { stream: stream.id, next, selective });
+            }
+        }
+        if !session.is_closed() {
+            let (sent, _) = session.flush(&inner.socket, &mut packer, now);
+            inner.counters.datagrams_sent.fetch_add(sent as u64, Relaxed);
+        }
+    }
+    touched.streams.clear();
+    touched.pings.clear();
+}

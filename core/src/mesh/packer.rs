@@ -1,0 +1,79 @@
+//! Coalescing frames into datagrams.
+//!
+//! A [`Packer`] fills datagram buffers up to the configured size, leaving
+//! room for the header in front and the tag behind; a frame that does not
+//! fit starts the next datagram. Many small messages and acks therefore
+//! share one datagram: one AEAD pass, one tag, one slot of a `sendmmsg`.
+
+use super::frame::{encode_stream, Frame};
+use super::packet::{HEADER_LEN, TAG_LEN};
+
+/// Datagrams under construction for one peer.
+pub struct Packer {
+    max_datagram: usize,
+    pub(crate) datagrams: Vec<Vec<u8>>,
+}
+
+impl Packer {
+    /// An empty packer for datagrams of at most `max_datagram` bytes.
+    pub fn new(max_datagram: usize) -> Self {
+        Self { max_datagram, datagrams: Vec::new() }
+    }
+
+    /// Whether no frame has been added.
+    pub fn is_empty(&self) -> bool {
+        self.datagrams.is_empty()
+    }
+
+    fn room(&mut self, need: usize) -> &mut Vec<u8> {
+        let fits = self.datagrams.last().is_some_and(|d| d.len() + need + TAG_LEN <= self.max_datagram);
+        if !fits {
+            let mut d = Vec::with_capacity(self.max_datagram);
+            d.resize(HEADER_LEN, 0);
+            self.datagrams.push(d);
+        }
+        self.datagrams.last_mut().expect("just ensured")
+    }
+
+    /// Add a STREAM frame.
+    #[inline]
+    pub fn stream(&mut self, flags: u8, stream: u64, seq: u64, data: &[u8]) {
+        let d = self.room(super::frame::STREAM_OVERHEAD + data.len());
+        encode_stream(d, flags, stream, seq, data);
+    }
+
+    /// Add any other frame.
+    pub fn frame(&mut self, frame: Frame<'_>) {
+        let d = self.room(frame.encoded_len());
+        frame.encode(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mesh::frame::{frames, STREAM_OVERHEAD};
+
+    #[test]
+    fn coalesces_until_full_then_starts_a_new_datagram() {
+        let mut p = Packer::new(200);
+        for i in 0..10u64 {
+            p.stream(0, 1, i, &[7u8; 20]);
+        }
+        p.frame(Frame::Heartbeat);
+        // (200 - 16 header - 16 tag) / 40 bytes per frame = 4 frames per datagram.
+        let per = (200 - HEADER_LEN - TAG_LEN) / (STREAM_OVERHEAD + 20);
+        assert_eq!(per, 4);
+        assert_eq!(p.datagrams.len(), 3);
+        let mut seqs = Vec::new();
+        for d in &p.datagrams {
+            assert!(d.len() + TAG_LEN <= 200);
+            for f in frames(&d[HEADER_LEN..]) {
+                if let Frame::Stream { seq, .. } = f.unwrap() {
+                    seqs.push(seq);
+                }
+            }
+        }
+        assert_eq!(seqs, (0..10).collect::<Vec<_>>());
+    }
+}

@@ -1,0 +1,144 @@
+//! An established (or confirming) session with one peer: its keys, its
+//! address, its liveness clock and its streams.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+
+use parking_lot::{Mutex, RwLock};
+use tokio::sync::Notify;
+
+use super::config::{StreamConfig, Reliability};
+use super::crypto::SessionCrypto;
+use super::frame::Frame;
+use super::packer::Packer;
+use super::socket::Socket;
+use super::stream::StreamState;
+use crate::identity::EntityId;
+
+/// One session. Replaced as a whole by a new handshake; closing it closes
+/// its streams.
+pub struct Session {
+    pub(crate) peer_node: u64,
+    pub(crate) peer_entity: EntityId,
+    pub(crate) local_index: u32,
+    pub(crate) peer_index: u32,
+    pub(crate) addr: Mutex<SocketAddr>,
+    pub(crate) crypto: SessionCrypto,
+    pub(crate) streams: RwLock<HashMap<u64, Arc<StreamState>>>,
+    /// Clock nanos of the last authentic packet from the peer.
+    pub(crate) last_rx: AtomicU64,
+    /// Clock nanos of the last packet sent to the peer.
+    pub(crate) last_tx: AtomicU64,
+    /// Both sides hold the keys (the peer proved it by a packet).
+    pub(crate) confirmed: AtomicBool,
+    pub(crate) confirmed_signal: Notify,
+    closed: AtomicBool,
+    pub(crate) created: u64,
+}
+
+impl Session {
+    pub(crate) fn new(
+        peer_entity: EntityId,
+        local_index: u32,
+        peer_index: u32,
+        addr: SocketAddr,
+        crypto: SessionCrypto,
+        now: u64,
+    ) -> Self {
+        Self {
+            peer_node: peer_entity.node_id(),
+            peer_entity,
+            local_index,
+            peer_index,
+            addr: Mutex::new(addr),
+            crypto,
+            streams: RwLock::new(HashMap::new()),
+            last_rx: AtomicU64::new(now),
+            last_tx: AtomicU64::new(now),
+            confirmed: AtomicBool::new(false),
+            confirmed_signal: Notify::new(),
+            closed: AtomicBool::new(false),
+            created: now,
+        }
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Relaxed)
+    }
+
+    /// Close the session and every stream on it (idempotent).
+    pub(crate) fn close(&self) {
+        if self.closed.swap(true, Relaxed) {
+            return;
+        }
+        for s in self.streams.read().values() {
+            s.close();
+        }
+        self.confirmed_signal.notify_waiters();
+    }
+
+    pub(crate) fn confirm(&self) -> bool {
+        let first = !self.confirmed.swap(true, Relaxed);
+        if first {
+            self.confirmed_signal.notify_waiters();
+        }
+        first
+    }
+
+    /// The stream `id`, created with `config` if new (an existing stream
+    /// keeps its reliability and takes the new window).
+    pub(crate) fn stream(&self, id: u64, config: Option<StreamConfig>) -> Arc<StreamState> {
+        if let Some(s) = self.streams.read().get(&id) {
+            if let Some(c) = config {
+                s.reconfigure(c);
+            }
+            return s.clone();
+        }
+        let mut map = self.streams.write();
+        let s = map.entry(id).or_insert_with(|| Arc::new(StreamState::new(id, config.unwrap_or_default())));
+        if self.is_closed() {
+            s.close();
+        }
+        s.clone()
+    }
+
+    /// The stream for an inbound frame: created on first sight with the
+    /// reliability the frame says.
+    pub(crate) fn inbound_stream(&self, id: u64, reliable: bool) -> Arc<StreamState> {
+        if let Some(s) = self.streams.read().get(&id) {
+            return s.clone();
+        }
+        let r = if reliable { Reliability::Reliable } else { Reliability::FireAndForget };
+        self.stream(id, Some(StreamConfig::new().with_reliability(r)))
+    }
+
+    /// Seal and send what `packer` holds; returns how many datagrams left.
+    pub(crate) fn flush(&self, socket: &Socket, packer: &mut Packer, now: u64) -> (usize, usize) {
+        if packer.is_empty() {
+            return (0, 0);
+        }
+        let total = packer.datagrams.len();
+        for d in packer.datagrams.iter_mut() {
+            if self.crypto.seal(self.peer_index, d).is_err() {
+                // Key epochs exhausted: the session cannot send any more.
+                self.close();
+                packer.datagrams.clear();
+                return (0, total);
+            }
+        }
+        let addr = *self.addr.lock();
+        let sent = socket.send_batch(addr, &packer.datagrams);
+        packer.datagrams.clear();
+        self.last_tx.store(now, Relaxed);
+        (sent, total)
+    }
+
+    /// Send a single control frame.
+    pub(crate) fn send_frame(&self, socket: &Socket, frame: Frame<'_>, max_datagram: usize, now: u64) {
+        let mut p = Packer::new(max_datagram);
+        p.frame(frame);
+        self.flush(socket, &mut p, now);
+    }
+}

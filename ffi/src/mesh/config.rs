@@ -1,0 +1,99 @@
+//! The JSON configuration accepted by `net_mesh_new`.
+//!
+//! Keys: `bind_addr` (required, `"ip:port"`, port 0 for any), `psk`
+//! (required, the 32-byte pre-shared key as 64 hex digits), and the
+//! optional tunables `handshake_timeout_ms`, `heartbeat_interval_ms`,
+//! `suspect_after_ms`, `dead_after_ms`, `max_datagram`. Unknown keys are
+//! refused so a typo is reported instead of silently ignored.
+
+use std::time::Duration;
+
+use net_sdk::mesh::MeshBuilder;
+use net_sdk::Identity;
+use serde::Deserialize;
+
+use crate::status::{FfiError, NetStatus};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MeshConfigJson {
+    bind_addr: String,
+    psk: String,
+    handshake_timeout_ms: Option<u64>,
+    heartbeat_interval_ms: Option<u64>,
+    suspect_after_ms: Option<u64>,
+    dead_after_ms: Option<u64>,
+    max_datagram: Option<usize>,
+}
+
+fn invalid_config(message: String) -> FfiError {
+    FfiError::new(NetStatus::NET_ERR_INIT_FAILED, "invalid_config", message)
+}
+
+/// Parse `text` into a mesh builder using `identity` (a fresh one if None).
+pub(crate) fn builder_from_json(text: &str, identity: Option<Identity>) -> Result<MeshBuilder, FfiError> {
+    let config: MeshConfigJson = serde_json::from_str(text).map_err(|e| {
+        if e.is_data() || e.is_eof() && text.trim().is_empty() {
+            invalid_config(format!("mesh config: {e}"))
+        } else {
+            FfiError::new(NetStatus::NET_ERR_INVALID_JSON, "invalid_json", format!("mesh config: {e}"))
+        }
+    })?;
+    let psk = hex::decode(&config.psk).map_err(|e| invalid_config(format!("psk must be 64 hex digits: {e}")))?;
+    let mut builder = MeshBuilder::new(config.bind_addr.as_str(), &psk)
+        .map_err(|e| invalid_config(format!("mesh config: {e}")))?;
+    if let Some(identity) = identity {
+        builder = builder.identity(identity);
+    }
+    let ms = Duration::from_millis;
+    if let Some(v) = config.handshake_timeout_ms {
+        builder = builder.handshake_timeout(ms(v));
+    }
+    if let Some(v) = config.heartbeat_interval_ms {
+        builder = builder.heartbeat_interval(ms(v));
+    }
+    if let Some(v) = config.suspect_after_ms {
+        builder = builder.suspect_after(ms(v));
+    }
+    if let Some(v) = config.dead_after_ms {
+        builder = builder.dead_after(ms(v));
+    }
+    if let Some(v) = config.max_datagram {
+        builder = builder.max_datagram(v);
+    }
+    Ok(builder)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PSK: &str = "4242424242424242424242424242424242424242424242424242424242424242";
+
+    fn error_kind(text: &str) -> &'static str {
+        match builder_from_json(text, None) {
+            Ok(_) => panic!("{text} was accepted"),
+            Err(e) => e.kind,
+        }
+    }
+
+    #[test]
+    fn a_complete_config_is_accepted() {
+        let text = format!(
+            r#"{{"bind_addr":"127.0.0.1:0","psk":"{PSK}","handshake_timeout_ms":500,
+                "heartbeat_interval_ms":100,"suspect_after_ms":300,"dead_after_ms":900,"max_datagram":1400}}"#
+        );
+        assert!(builder_from_json(&text, Some(Identity::generate())).is_ok());
+    }
+
+    #[test]
+    fn bad_configs_get_distinct_kinds() {
+        assert_eq!(error_kind("{"), "invalid_json");
+        assert_eq!(error_kind(""), "invalid_config");
+        assert_eq!(error_kind(r#"{"psk":"00"}"#), "invalid_config");
+        assert_eq!(error_kind(&format!(r#"{{"bind_addr":"127.0.0.1:0","psk":"{PSK}","typo":1}}"#)), "invalid_config");
+        assert_eq!(error_kind(r#"{"bind_addr":"127.0.0.1:0","psk":"zz"}"#), "invalid_config");
+        assert_eq!(error_kind(r#"{"bind_addr":"127.0.0.1:0","psk":"4242"}"#), "invalid_config");
+        assert_eq!(error_kind(&format!(r#"{{"bind_addr":"localhost","psk":"{PSK}"}}"#)), "invalid_config");
+    }
+}
