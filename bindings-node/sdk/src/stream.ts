@@ -1,8 +1,9 @@
 // Event streams: async iterators over the bus.
 //
-// Two sources behind one iterator: without `follow`, pages of `poll` from
-// a cursor until caught up; with `follow`, a native subscription (a core
-// EventStream) that waits for new events. `break` (or `return()`, or
+// Two sources behind one iterator: without `follow`, a flush and then
+// pages of `poll` from a cursor until caught up (the stream ends); with
+// `follow`, a native subscription (a core EventStream) that waits for new
+// events until the node shuts down. `break` (or `return()`, or
 // `close()`) releases the native subscription at once.
 
 import type * as core from '@net-mesh/core';
@@ -18,9 +19,13 @@ interface Source {
   close(): void;
 }
 
-/** Pages of poll until the cursor catches up. */
+/**
+ * Pages of poll until the cursor catches up. It flushes first, so the
+ * stream holds at least every event emitted before it was read.
+ */
 class PollSource implements Source {
   private done = false;
+  private flushed = false;
 
   constructor(
     private readonly node: core.NetNode,
@@ -29,6 +34,10 @@ class PollSource implements Source {
   ) {}
 
   async more(): Promise<NetEvent[] | null> {
+    if (!this.flushed) {
+      await this.node.flush();
+      this.flushed = true;
+    }
     while (!this.done) {
       const page = await this.node.poll(this.limit, this.cursor);
       this.cursor = page.nextId;

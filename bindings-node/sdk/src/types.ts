@@ -41,8 +41,8 @@ export interface SubscribeOptions {
   cursor?: string;
   /**
    * Keep waiting for new events after catching up, until the node shuts
-   * down or the loop breaks (default false: the stream ends once it has
-   * delivered every event stored when it catches up).
+   * down or the loop breaks. Default false: the stream flushes, delivers
+   * every retained event from its start, and ends once it has caught up.
    */
   follow?: boolean;
   /**
