@@ -77,6 +77,16 @@ export interface SubscribeOptions {
   batch?: number
 }
 
+/**
+ * Emitters bound to one node (from `bindEmitters()`): the same calls as
+ * the NetNode methods of these names, at about half the per-call cost.
+ */
+export interface BoundEmitters {
+  emitBuffer(buf: Uint8Array): boolean
+  emitRaw(json: string): boolean
+  fire(json: string): boolean
+}
+
 /** A node of the local bus (in-memory backend). */
 export declare class NetNode {
   constructor(config?: NodeConfig | undefined | null)
@@ -102,6 +112,8 @@ export declare class NetNode {
   shutdown(): Promise<void>
   stats(): JsStats
   shards(): number
+  /** { emitBuffer, emitRaw, fire } bound to this node (no per-call lookup of `this`). */
+  bindEmitters(): BoundEmitters
   /** Whether shutdown has started. */
   get isShutDown(): boolean
 }

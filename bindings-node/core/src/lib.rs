@@ -11,6 +11,7 @@
 //! - `receipt`: the shared scratch `emitRaw` writes its receipt into.
 //! - `config`: `NodeConfig` → `NetBuilder`.
 //! - `node`: `NetNode` (emit, poll, flush, shutdown, stats).
+//! - `fast`: emitters bound to one node (the hot paths, raw napi).
 //! - `event`: events and poll pages as JS objects.
 //! - `subscription`: live subscriptions, released by `close()`.
 //! - `identity`, `token`, `channel`: identities, permission tokens, channel hashes.
@@ -23,6 +24,7 @@ mod channel;
 mod config;
 mod error;
 mod event;
+mod fast;
 mod identity;
 mod node;
 mod promise;

@@ -136,6 +136,15 @@ impl NetNode {
         u32::from(self.net.shards())
     }
 
+    /// `{ emitBuffer, emitRaw, fire }` bound to this node: the same calls
+    /// as the methods, without the per-call lookup of `this`.
+    #[napi(ts_return_type = "BoundEmitters")]
+    pub fn bind_emitters(&self, env: Env) -> Result<JsObject> {
+        let raw = crate::fast::bind(env.raw(), &self.net)?;
+        // SAFETY: a value just created in this env.
+        Ok(unsafe { napi::NapiValue::from_raw_unchecked(env.raw(), raw) })
+    }
+
     /// Whether `shutdown` has started.
     #[napi(getter)]
     pub fn is_shut_down(&self) -> bool {

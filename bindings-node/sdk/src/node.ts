@@ -24,11 +24,14 @@ import type { NetEvent, NetNodeConfig, PollRequest, PollResponse, Stats, Subscri
  */
 export class NetNode {
   private readonly native: core.NetNode;
+  /** The hot emitters, bound to the native node (half the cost of its methods). */
+  private readonly fast: core.BoundEmitters;
   /** Where `pollOne` resumes. */
   private pollOneCursor: string | undefined;
 
   private constructor(n: core.NetNode) {
     this.native = n;
+    this.fast = n.bindEmitters();
   }
 
   /** Start a node on the in-memory bus. */
@@ -57,7 +60,7 @@ export class NetNode {
   /** Emit a JSON string (not validated). */
   emitRaw(json: string): Receipt {
     try {
-      this.native.emitRaw(json);
+      this.fast.emitRaw(json);
     } catch (e) {
       throw toNetError(e);
     }
@@ -67,7 +70,7 @@ export class NetNode {
   /** Emit bytes (fastest). `false` when `DropNewest` discarded the event. */
   emitBuffer(buf: Uint8Array): boolean {
     try {
-      return this.native.emitBuffer(buf);
+      return this.fast.emitBuffer(buf);
     } catch (e) {
       throw toNetError(e);
     }
@@ -97,7 +100,7 @@ export class NetNode {
   /** Fire and forget: `false` when the event was not stored (backpressure or DropNewest). */
   fire(json: string): boolean {
     try {
-      return this.native.fire(json);
+      return this.fast.fire(json);
     } catch (e) {
       throw toNetError(e);
     }
