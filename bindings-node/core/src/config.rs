@@ -66,3 +66,36 @@ impl NodeConfig {
         Ok(b)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(c: NodeConfig) -> &'static str {
+        match c.builder() {
+            Ok(_) => "ok",
+            Err(e) => e.status.0,
+        }
+    }
+
+    #[test]
+    fn options_map_onto_the_builder_and_bad_ones_are_refused() {
+        assert_eq!(kind(NodeConfig::default()), "ok");
+        let full = NodeConfig {
+            shards: Some(2),
+            ring_capacity: Some(64),
+            backpressure: Some("FailProducer".into()),
+            shard_strategy: Some("roundRobin".into()),
+            retention: Some(10),
+            max_batch: Some(8),
+            max_delay_ms: Some(0.5),
+        };
+        assert_eq!(kind(full), "ok");
+        assert_eq!(kind(NodeConfig { shards: Some(70_000), ..Default::default() }), "invalid_argument");
+        assert_eq!(kind(NodeConfig { backpressure: Some("block".into()), ..Default::default() }), "invalid_config");
+        assert_eq!(kind(NodeConfig { shard_strategy: Some("random".into()), ..Default::default() }), "invalid_argument");
+        for ms in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(kind(NodeConfig { max_delay_ms: Some(ms), ..Default::default() }), "invalid_argument");
+        }
+    }
+}

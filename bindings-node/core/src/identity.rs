@@ -152,3 +152,22 @@ pub fn u64_of(v: &BigInt, what: &str) -> Result<u64> {
     }
     Ok(value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_depth_and_bigints_are_range_checked() {
+        assert_eq!(seconds(300.0, "t").unwrap(), 300);
+        assert_eq!(seconds(0.0, "t").unwrap(), 0);
+        for bad in [-1.0, 1.5, f64::NAN, f64::INFINITY] {
+            assert_eq!(seconds(bad, "t").unwrap_err().status.0, "invalid_argument");
+        }
+        assert_eq!(depth(255).unwrap(), 255);
+        assert!(depth(256).is_err());
+        assert_eq!(u64_of(&BigInt::from(u64::MAX), "n").unwrap(), u64::MAX);
+        assert!(u64_of(&BigInt::from(-1i64), "n").is_err());
+        assert!(u64_of(&BigInt { sign_bit: false, words: vec![0, 1] }, "n").is_err());
+    }
+}

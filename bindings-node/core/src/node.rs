@@ -240,3 +240,16 @@ fn utf16(env: &Env, value: napi::sys::napi_value, len: usize) -> Result<Vec<u16>
     buf.truncate(written);
     Ok(buf)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slices_cut_one_block_at_the_ends() {
+        let block = Bytes::from_static(b"abcdef");
+        let parts = slices(block, &[1, 1, 4, 6]);
+        assert_eq!(parts, vec![Bytes::from_static(b"a"), Bytes::new(), Bytes::from_static(b"bcd"), Bytes::from_static(b"ef")]);
+        assert!(slices(Bytes::new(), &[]).is_empty());
+    }
+}
