@@ -41,6 +41,16 @@ pub fn fail(e: impl Into<SdkError>) -> Error {
     error(e.kind(), e.to_string())
 }
 
+/// `Ok` for `napi_ok`; any other status of a raw napi call is an
+/// `internal` error (the env refused something it should not).
+pub fn check(status: napi::sys::napi_status) -> Result<()> {
+    if status == napi::sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(error("internal", format!("napi call failed with status {status}")))
+    }
+}
+
 /// A failure of napi itself (a value of the wrong JS type, mostly).
 pub fn napi_failure(e: napi::Error) -> Error {
     error("invalid_argument", e.reason)

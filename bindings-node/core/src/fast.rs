@@ -14,7 +14,7 @@ use std::ptr;
 use napi::sys;
 use net_sdk::{Net, Receipt, SdkError};
 
-use crate::error::{error, fail, Error, Result};
+use crate::error::{check, error, fail, Error, Result};
 use crate::{receipt, text};
 
 /// One bound emitter: its JS name and callback.
@@ -133,12 +133,4 @@ unsafe extern "C" fn fire(env: sys::napi_env, info: sys::napi_callback_info) -> 
             r => stored(r),
         }
     })
-}
-
-fn check(status: sys::napi_status) -> Result<()> {
-    if status == sys::Status::napi_ok {
-        Ok(())
-    } else {
-        Err(error("internal", format!("napi call failed with status {status}")))
-    }
 }

@@ -71,8 +71,7 @@ impl Identity {
         ttl_seconds: f64,
         delegation_depth: u32,
     ) -> Result<Token> {
-        let subject = EntityId::from_bytes(subject).map_err(fail)?;
-        let scope = TokenScope::from_names(&scope).map_err(fail)?;
+        let (subject, scope) = grant(subject, &scope)?;
         let channel = ChannelName::new(&channel).map_err(fail)?;
         let ttl = Duration::from_secs(seconds(ttl_seconds, "ttlSeconds")?);
         let token = self.inner.try_issue_token(subject, scope, &channel, ttl, depth(delegation_depth)?).map_err(fail)?;
@@ -93,8 +92,7 @@ impl Identity {
         delegation_depth: u32,
         nonce: BigInt,
     ) -> Result<Token> {
-        let subject = EntityId::from_bytes(subject).map_err(fail)?;
-        let scope = TokenScope::from_names(&scope).map_err(fail)?;
+        let (subject, scope) = grant(subject, &scope)?;
         let token = self.inner.issue_token_at(
             subject,
             scope,
@@ -111,8 +109,7 @@ impl Identity {
     /// to `subject`.
     #[napi]
     pub fn delegate(&self, parent: &Token, subject: &[u8], scope: Vec<String>, ttl_seconds: f64) -> Result<Token> {
-        let subject = EntityId::from_bytes(subject).map_err(fail)?;
-        let scope = TokenScope::from_names(&scope).map_err(fail)?;
+        let (subject, scope) = grant(subject, &scope)?;
         let ttl = Duration::from_secs(seconds(ttl_seconds, "ttlSeconds")?);
         let child = self.inner.delegate(parent.inner(), subject, scope, ttl).map_err(fail)?;
         Ok(Token::from(child))
@@ -129,6 +126,11 @@ pub fn verify_signature(entity_id: &[u8], message: &[u8], signature: &[u8]) -> R
         Err(IdentityError::InvalidSignature) => Ok(false),
         Err(e) => Err(fail(e)),
     }
+}
+
+/// The grantee and rights of a token from their JS forms.
+fn grant(subject: &[u8], scope: &[String]) -> Result<(EntityId, TokenScope)> {
+    Ok((EntityId::from_bytes(subject).map_err(fail)?, TokenScope::from_names(scope).map_err(fail)?))
 }
 
 /// A whole, non-negative number of seconds.

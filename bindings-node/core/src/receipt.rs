@@ -15,7 +15,7 @@ use napi::{sys, JsObject, NapiValue};
 use napi_derive::napi;
 use net_sdk::Receipt;
 
-use crate::error::{error, Result};
+use crate::error::{check, Result};
 
 /// Number of `u32` fields in the scratch.
 pub const FIELDS: usize = 6;
@@ -82,12 +82,4 @@ pub fn receipt_scratch(env: Env) -> Result<JsObject> {
     VIEW.with(|v| v.set(reference));
     // SAFETY: a value of this env.
     Ok(unsafe { JsObject::from_raw_unchecked(raw_env, value) })
-}
-
-fn check(status: sys::napi_status) -> Result<()> {
-    if status == sys::Status::napi_ok {
-        Ok(())
-    } else {
-        Err(error("internal", format!("napi call failed with status {status}")))
-    }
 }
