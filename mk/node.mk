@@ -25,13 +25,14 @@ $(NODE_MODULES)/.package-lock.json: $(NODE_DIR)/package-lock.json $(NODE_DIR)/pa
 
 build-node: deps-node
 	$(CARGO) build --release -p net-node
-	cp $(LIBDIR)/libnet_node.so $(NODE_NATIVE)
+	@# The shipped module leaves the release profile's debug info behind.
+	strip --strip-debug -o $(NODE_NATIVE) $(LIBDIR)/libnet_node.so
 	cd $(NODE_DIR)/sdk && $(NODE_TSC) -p tsconfig.json
 	ln -sfn ../../bindings-node/node_modules $(NODE_EXAMPLES)/node_modules
 	cd $(NODE_EXAMPLES) && $(NODE_TSC) -p tsconfig.json
 
 test-node: build-node
-	cd $(NODE_DIR) && node --test core/test/ sdk/test/
+	cd $(NODE_DIR) && node --test core/test/*.test.cjs sdk/test/*.test.mjs
 	bash $(NODE_DIR)/scripts/pack-test.sh
 
 demo-node: build-node
