@@ -1,0 +1,185 @@
+// Types of @net-mesh/core, the native binding of Net.
+//
+// Kept by hand beside src/*.rs; test/dts.test.cjs fails when an export,
+// a method or a getter exists on one side only. Errors thrown (or
+// rejected) by every function are `Error`s whose `code` is the core's
+// stable kind string: 'backpressure', 'closed', 'invalid_config',
+// 'invalid_cursor', 'invalid_argument', 'invalid_length',
+// 'invalid_entity_id', 'unknown_scope', 'invalid_channel', 'zero_ttl',
+// 'invalid_format', 'invalid_signature', 'expired', 'not_yet_valid',
+// 'delegation_exhausted', 'delegation_not_allowed', 'not_authorized', …
+
+/** Options of a node; every field is optional. */
+export interface NodeConfig {
+  /** Number of shards, 1..=1024 (default 4). */
+  shards?: number
+  /** Ring slots per shard, rounded up to a power of two (default 8192). */
+  ringCapacity?: number
+  /** What an emit does when its shard's ring is full (default 'DropOldest'). */
+  backpressure?: 'DropOldest' | 'DropNewest' | 'FailProducer' | 'drop_oldest' | 'drop_newest' | 'fail_producer'
+  /** 'hash' (default: equal payloads share a shard) or 'roundRobin'. */
+  shardStrategy?: 'hash' | 'roundRobin'
+  /** Events the in-memory backend keeps per shard (default 2^20). */
+  retention?: number
+  /** Largest batch a batcher appends at once (default 1024). */
+  maxBatch?: number
+  /** How long an idle batcher sleeps, in milliseconds (default 1). */
+  maxDelayMs?: number
+}
+
+/** An event read back from the bus. */
+export interface JsEvent {
+  /** "shard:sequence". */
+  id: string
+  /** The payload as text (invalid UTF-8 replaced by U+FFFD). */
+  raw: string
+  shardId: number
+  /** Per-shard sequence. */
+  sequence: bigint
+  /** Emit time, Unix nanoseconds. */
+  insertionTs: bigint
+}
+
+/** What `poll` resolves to. */
+export interface PollPage {
+  events: Array<JsEvent>
+  /** The cursor to pass next time. */
+  nextId: string
+  /** Whether some shard still has unread events. */
+  hasMore: boolean
+}
+
+/** Ingestion statistics. */
+export interface JsStats {
+  eventsIngested: bigint
+  eventsDropped: bigint
+  batchesDispatched: bigint
+  shardDepths: Array<number>
+}
+
+/** What an emit hands back. */
+export interface JsReceipt {
+  shardId: number
+  sequence: bigint
+  /** Emit time, Unix nanoseconds. */
+  timestamp: bigint
+  /** True when the event was discarded (DropNewest on a full ring). */
+  dropped: boolean
+}
+
+/** Where a subscription starts and how much it reads at a time. */
+export interface SubscribeOptions {
+  /** Resume from a poll cursor (`nextId`); takes precedence. */
+  cursor?: string
+  /** Start at the oldest retained event instead of the current tail. */
+  fromBeginning?: boolean
+  /** Events read from the backend per round (default 256). */
+  batch?: number
+}
+
+/**
+ * Emitters bound to one node (from `bindEmitters()`): the same calls as
+ * the NetNode methods of these names, at about half the per-call cost.
+ */
+export interface BoundEmitters {
+  emitBuffer(buf: Uint8Array): boolean
+  emitRaw(json: string): boolean
+  fire(json: string): boolean
+}
+
+/** A node of the local bus (in-memory backend). */
+export declare class NetNode {
+  constructor(config?: NodeConfig | undefined | null)
+  /** Emit bytes; false when discarded by DropNewest. */
+  emitBuffer(buf: Uint8Array): boolean
+  /** Emit a string; the receipt goes to `receiptScratch()`; false when discarded. */
+  emitRaw(json: string): boolean
+  /** Like emitRaw, but backpressure returns false instead of throwing. */
+  fire(json: string): boolean
+  /** Emit strings as one batch to one shard; returns how many were stored. */
+  emitRawBatch(jsons: Array<string>): number
+  /** emitRawBatch, but backpressure returns 0 instead of throwing. */
+  fireBatch(jsons: Array<string>): number
+  /** Fast batch: events concatenated, with their UTF-16 lengths. */
+  emitJoined(joined: string, lengths: Uint32Array): number
+  /** One-shot poll of up to `limit` events from `cursor`. */
+  poll(limit: number, cursor?: string | undefined | null): Promise<PollPage>
+  /** A live subscription. */
+  subscribe(options?: SubscribeOptions | undefined | null): Subscription
+  /** Resolves once every event emitted before the call can be polled. */
+  flush(): Promise<void>
+  /** Drain and stop; idempotent. */
+  shutdown(): Promise<void>
+  stats(): JsStats
+  shards(): number
+  /** { emitBuffer, emitRaw, fire } bound to this node (no per-call lookup of `this`). */
+  bindEmitters(): BoundEmitters
+  /** Whether shutdown has started. */
+  get isShutDown(): boolean
+}
+
+/** A live stream of events; ends when the node shuts down or on close(). */
+export declare class Subscription {
+  /** The next ready events (at least one, at most `max`), or null once ended or closed. */
+  nextBatch(max: number): Promise<Array<JsEvent> | null>
+  /** Release the stream now; a pending nextBatch resolves to null. Idempotent. */
+  close(): void
+  /** Whether close() was called. */
+  get closed(): boolean
+}
+
+/** An ed25519 identity from a 32-byte seed. */
+export declare class Identity {
+  static generate(): Identity
+  /** Throws code 'invalid_length' unless `seed` is 32 bytes. */
+  static fromSeed(seed: Uint8Array): Identity
+  /** The 32-byte secret seed. */
+  toBytes(): Buffer
+  get entityId(): Buffer
+  get nodeId(): bigint
+  get originHash(): bigint
+  /** ed25519 over "net message v1" ‖ message. */
+  sign(message: Uint8Array): Buffer
+  /** Issue a token valid from now for ttlSeconds (0 throws 'zero_ttl'). */
+  issueToken(subject: Uint8Array, scope: Array<string>, channel: string, ttlSeconds: number, delegationDepth: number): Token
+  /** Issue a token with every field chosen by the caller (deterministic). */
+  issueTokenAt(subject: Uint8Array, scope: Array<string>, channelHash: number, notBefore: bigint, notAfter: bigint, delegationDepth: number, nonce: bigint): Token
+  /** As the subject of `parent`, issue a narrower child token. */
+  delegate(parent: Token, subject: Uint8Array, scope: Array<string>, ttlSeconds: number): Token
+}
+
+/** A permission token and its 161-byte wire form. */
+export declare class Token {
+  /** Parse the wire form (shape only; throws 'invalid_format'). */
+  static fromBytes(bytes: Uint8Array): Token
+  get bytes(): Buffer
+  get issuer(): Buffer
+  get subject(): Buffer
+  get scope(): Array<string>
+  get scopeBits(): number
+  get channelHash(): number
+  get notBefore(): bigint
+  get notAfter(): bigint
+  get delegationDepth(): number
+  get nonce(): bigint
+  get signature(): Buffer
+  /** The exact bytes the issuer signed. */
+  signingMessage(): Buffer
+  /** Check signature and validity window at nowSecs (default now); throws the token kind. */
+  verify(nowSecs?: bigint | undefined | null): void
+  /** Verify a delegation chain of wire-form tokens, root first. */
+  static verifyChain(chain: Array<Uint8Array>, nowSecs?: bigint | undefined | null): void
+}
+
+/** The 32-bit hash of a channel name; throws 'invalid_channel'. */
+export declare function channelHash(name: string): number
+/** The 16-bit header hash of a channel name; throws 'invalid_channel'. */
+export declare function channelWireHash(name: string): number
+/** Whether `signature` is `entityId`'s signature of `message`. */
+export declare function verifySignature(entityId: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean
+/** The receipt of the last emitRaw on this thread, as an object. */
+export declare function lastReceipt(): JsReceipt
+/** [shardId, sequenceLo, sequenceHi, timestampLo, timestampHi, dropped] of the last emitRaw. */
+export declare function receiptScratch(): Uint32Array
+/** Subscriptions whose core stream has not been released yet. */
+export declare function liveSubscriptions(): number

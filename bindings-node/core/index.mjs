@@ -1,0 +1,17 @@
+// ESM entry of @net-mesh/core: the same native module as index.js (the
+// CommonJS loader), with named exports.
+import native from './index.js';
+
+export const {
+  NetNode,
+  Subscription,
+  Identity,
+  Token,
+  channelHash,
+  channelWireHash,
+  verifySignature,
+  lastReceipt,
+  receiptScratch,
+  liveSubscriptions,
+} = native;
+export default native;

@@ -1,0 +1,34 @@
+//! The Node binding of Net: the native half of the `@net-mesh/core` npm
+//! package, built with napi-rs. The core is linked in statically.
+//!
+//! This layer only translates: JS values to core types and back, core
+//! errors to JS errors whose `code` is the core's stable kind string, and
+//! core futures to Promises. One file per concept:
+//!
+//! - `error`: kinds, JS errors, rejections.
+//! - `promise`: running a core future on the shared runtime as a Promise.
+//! - `text`: reading JS strings as UTF-8 without allocating per call.
+//! - `receipt`: the shared scratch `emitRaw` writes its receipt into.
+//! - `config`: `NodeConfig` → `NetBuilder`.
+//! - `node`: `NetNode` (emit, poll, flush, shutdown, stats).
+//! - `fast`: emitters bound to one node (the hot paths, raw napi).
+//! - `event`: events and poll pages as JS objects.
+//! - `subscription`: live subscriptions, released by `close()`.
+//! - `identity`, `token`, `channel`: identities, permission tokens, channel hashes.
+
+// napi-derive registers exports only outside `cfg(test)`, so in the test
+// build every exported item looks unused.
+#![cfg_attr(test, allow(dead_code))]
+
+mod channel;
+mod config;
+mod error;
+mod event;
+mod fast;
+mod identity;
+mod node;
+mod promise;
+mod receipt;
+mod subscription;
+mod text;
+mod token;

@@ -1,0 +1,78 @@
+// index.d.ts is kept by hand: this test fails when it and the native
+// module disagree on an export, a class member (method, getter, static),
+// or a field of the plain objects the module returns.
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+const ts = require('typescript');
+const native = require('..');
+
+const file = join(__dirname, '..', 'index.d.ts');
+const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+
+/** The declarations of index.d.ts: classes (members), functions, interfaces (fields). */
+function declarations() {
+  const classes = new Map();
+  const functions = new Set();
+  const interfaces = new Map();
+  const isStatic = (m) => (ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+  for (const node of source.statements) {
+    if (ts.isClassDeclaration(node)) {
+      const c = { methods: new Set(), getters: new Set(), statics: new Set(), ctor: false };
+      for (const m of node.members) {
+        if (ts.isConstructorDeclaration(m)) c.ctor = true;
+        else if (isStatic(m)) c.statics.add(m.name.getText());
+        else if (ts.isGetAccessorDeclaration(m)) c.getters.add(m.name.getText());
+        else if (ts.isMethodDeclaration(m)) c.methods.add(m.name.getText());
+      }
+      classes.set(node.name.text, c);
+    } else if (ts.isFunctionDeclaration(node)) {
+      functions.add(node.name.text);
+    } else if (ts.isInterfaceDeclaration(node)) {
+      interfaces.set(node.name.text, new Set(node.members.map((m) => m.name.getText())));
+    }
+  }
+  return { classes, functions, interfaces };
+}
+
+const d = declarations();
+
+test('every export is declared and every declaration is exported', () => {
+  const declared = new Set([...d.classes.keys(), ...d.functions]);
+  assert.deepEqual(new Set(Object.keys(native)), declared);
+});
+
+test('class members match: methods, getters and statics', () => {
+  for (const [name, c] of d.classes) {
+    const cls = native[name];
+    const proto = Object.getOwnPropertyNames(cls.prototype).filter((k) => k !== 'constructor');
+    const getters = proto.filter((k) => typeof Object.getOwnPropertyDescriptor(cls.prototype, k).get === 'function');
+    const methods = proto.filter((k) => !getters.includes(k));
+    assert.deepEqual(new Set(methods), c.methods, `${name} methods`);
+    assert.deepEqual(new Set(getters), c.getters, `${name} getters`);
+    const statics = Object.getOwnPropertyNames(cls).filter((k) => !['length', 'name', 'prototype', 'arguments', 'caller'].includes(k));
+    assert.deepEqual(new Set(statics), c.statics, `${name} statics`);
+  }
+});
+
+test('returned objects have exactly the declared fields', async () => {
+  const fields = (o) => new Set(Object.keys(o));
+  const node = new native.NetNode({ shards: 1 });
+  node.emitRaw('{"a":1}');
+  assert.deepEqual(fields(native.lastReceipt()), d.interfaces.get('JsReceipt'));
+  assert.deepEqual(fields(node.stats()), d.interfaces.get('JsStats'));
+  await node.flush();
+  const page = await node.poll(10);
+  assert.deepEqual(fields(page), d.interfaces.get('PollPage'));
+  assert.deepEqual(fields(page.events[0]), d.interfaces.get('JsEvent'));
+  await node.shutdown();
+});
+
+test('the ESM entry exports the same names as the CommonJS loader', async () => {
+  const esm = await import('../index.mjs');
+  const named = Object.keys(esm).filter((k) => k !== 'default');
+  assert.deepEqual(new Set(named), new Set(Object.keys(native)));
+  assert.equal(esm.default, native);
+  assert.equal(esm.NetNode, native.NetNode);
+});

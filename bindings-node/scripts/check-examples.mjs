@@ -1,0 +1,46 @@
+// Runs the Node examples found in a directory and checks what they print:
+// the seed README's Quick Start, Typed Streams, Typed Channels and
+// Security, as written. Used by the tests (against the workspace) and by
+// the packaging test (against the packed tarballs installed elsewhere).
+//
+//   node check-examples.mjs <dir> [<dir> ...]   (each file is looked up in the dirs in order)
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const lines = (s) => s.split('\n').filter((l) => l.length > 0);
+
+const expectations = {
+  'quickstart.mjs': (out) => {
+    const emitted = ['{"token":"hello","index":0}', '{"token": "world"}', '{"token": "foo"}', '{"a":1}', '{"a":2}', '{"a":3}'];
+    const got = lines(out);
+    assert.equal(got.length, 12, 'six events from poll, six from the stream');
+    assert.deepEqual(got.slice(0, 6).sort(), [...emitted].sort(), 'poll');
+    assert.deepEqual(got.slice(6).sort(), [...emitted].sort(), 'subscribe');
+  },
+  'typed_streams.mjs': (out) => assert.deepEqual(lines(out).sort(), ['0: alpha', '1: beta', '2: gamma']),
+  'typed_channels.mjs': (out) => assert.deepEqual(lines(out), ['A1: 22.5°C']),
+  'security.mjs': (out) => {
+    const got = lines(out);
+    assert.match(got[0], /^entity id stable: true node id: [0-9a-f]+$/);
+    assert.equal(got[1], 'token: 161 bytes, scope subscribe, for grantee: true');
+    assert.equal(got[2], 'ttlSeconds 0: TokenError(zero_ttl)');
+  },
+};
+
+export function checkExamples(...dirs) {
+  for (const [file, check] of Object.entries(expectations)) {
+    const path = dirs.map((d) => join(d, file)).find((p) => existsSync(p));
+    assert.ok(path, `${file} not found in ${dirs.join(', ')} (the .mts examples are compiled by make build-node)`);
+    const r = spawnSync(process.execPath, [path], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, `${file} exited with ${r.status}: ${r.stderr}`);
+    check(r.stdout);
+  }
+  return Object.keys(expectations);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const ran = checkExamples(...process.argv.slice(2));
+  console.log(`examples: ${ran.join(', ')} printed what the seed promises`);
+}

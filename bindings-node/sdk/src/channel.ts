@@ -1,0 +1,60 @@
+// Typed channels: named, typed streams on one node's bus.
+//
+// A published value travels as the envelope
+// `{"channel":"<name>","payload":<value as JSON>}`; a channel's stream
+// yields the payloads of the envelopes carrying its name and skips every
+// other event on the bus.
+
+import { toNetError } from './errors';
+import { native } from './native';
+import { toJson } from './json';
+import type { NetNode } from './node';
+import type { Receipt } from './receipt';
+import { EventStream, SKIP } from './stream';
+import type { SubscribeOptions } from './types';
+
+export class TypedChannel<T> {
+  /** The channel's name. */
+  readonly name: string;
+  /** Its 32-bit hash, as carried in permission tokens. */
+  readonly hash: number;
+  private readonly prefix: string;
+
+  /** @internal Use `node.channel<T>(name)`. */
+  constructor(
+    private readonly node: NetNode,
+    name: string,
+  ) {
+    try {
+      this.hash = native.channelHash(name);
+    } catch (e) {
+      throw toNetError(e, true);
+    }
+    this.name = name;
+    // Valid names are plain ASCII without quotes or backslashes, so the
+    // JSON string of the name is the name in quotes.
+    this.prefix = `{"channel":"${name}","payload":`;
+  }
+
+  /** Publish a value on the channel. */
+  publish(value: T): Receipt {
+    return this.node.emitRaw(`${this.prefix}${toJson(value)}}`);
+  }
+
+  /** Publish values as one batch; returns how many were stored. */
+  publishBatch(values: readonly T[]): number {
+    return this.node.emitRawBatch(values.map((v) => `${this.prefix}${toJson(v)}}`));
+  }
+
+  /** The channel's values; other events on the bus are skipped. */
+  subscribe(options: SubscribeOptions = {}): EventStream<T> {
+    return new EventStream<T>(this.node.napi, options, (event) => {
+      if (!event.raw.startsWith(this.prefix)) return SKIP;
+      try {
+        return (JSON.parse(event.raw) as { payload: T }).payload;
+      } catch {
+        return SKIP;
+      }
+    });
+  }
+}

@@ -1,0 +1,98 @@
+// Typed errors, built from the stable kind strings of the Rust core.
+//
+// The native binding throws `Error`s whose `code` is the kind; `toNetError`
+// turns them into these classes so callers can use `instanceof` and
+// switch on `kind`. The kind strings are the same in every language.
+
+/** Why a permission token was refused (spelled as in the core and every face). */
+export type TokenErrorKind =
+  | 'invalid_format'
+  | 'invalid_signature'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'delegation_exhausted'
+  | 'delegation_not_allowed'
+  | 'not_authorized'
+  | 'zero_ttl';
+
+/** Why an identity input was refused. */
+export type IdentityErrorKind = 'invalid_length' | 'invalid_entity_id' | 'unknown_scope' | 'invalid_channel' | 'invalid_argument';
+
+const TOKEN_KINDS: ReadonlySet<string> = new Set<TokenErrorKind>([
+  'invalid_format',
+  'invalid_signature',
+  'expired',
+  'not_yet_valid',
+  'delegation_exhausted',
+  'delegation_not_allowed',
+  'not_authorized',
+  'zero_ttl',
+]);
+
+const IDENTITY_KINDS: ReadonlySet<string> = new Set(['invalid_length', 'invalid_entity_id', 'unknown_scope', 'invalid_channel']);
+
+/** Base class of every error the SDK throws; `kind` is the core's kind string. */
+export class NetError extends Error {
+  readonly kind: string;
+
+  constructor(kind: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'NetError';
+    this.kind = kind;
+  }
+}
+
+/** A shard's ring is full and the node's policy is `FailProducer`. */
+export class BackpressureError extends NetError {
+  declare readonly kind: 'backpressure';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('backpressure', message, options);
+    this.name = 'BackpressureError';
+  }
+}
+
+/** Malformed identity inputs: bad seed length, unknown scope, invalid channel name, … */
+export class IdentityError extends NetError {
+  declare readonly kind: IdentityErrorKind;
+
+  constructor(kind: IdentityErrorKind, message: string, options?: { cause?: unknown }) {
+    super(kind, message, options);
+    this.name = 'IdentityError';
+  }
+}
+
+/** A permission token was refused; `kind` says why. */
+export class TokenError extends NetError {
+  declare readonly kind: TokenErrorKind;
+
+  constructor(kind: TokenErrorKind, message: string, options?: { cause?: unknown }) {
+    super(kind, message, options);
+    this.name = 'TokenError';
+  }
+}
+
+/**
+ * The typed error for a native error (or anything else thrown).
+ * `identityContext` makes an `invalid_argument` an `IdentityError`: in
+ * identity and token calls a bad argument is a malformed identity input.
+ */
+export function toNetError(e: unknown, identityContext = false): unknown {
+  if (e instanceof NetError || !(e instanceof Error)) return e;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string') return e;
+  const options = { cause: e };
+  if (code === 'backpressure') return new BackpressureError(e.message, options);
+  if (TOKEN_KINDS.has(code)) return new TokenError(code as TokenErrorKind, e.message, options);
+  if (IDENTITY_KINDS.has(code) || (identityContext && code === 'invalid_argument')) {
+    return new IdentityError(code as IdentityErrorKind, e.message, options);
+  }
+  // napi's own argument checks use statuses such as 'InvalidArg' or
+  // 'NumberExpected': those are bad arguments too.
+  if (/^[A-Z]/.test(code)) {
+    return identityContext
+      ? new IdentityError('invalid_argument', e.message, options)
+      : new NetError('invalid_argument', e.message, options);
+  }
+  return new NetError(code, e.message, options);
+}

@@ -1,0 +1,27 @@
+// @net-mesh/sdk: the TypeScript SDK of Net over the native @net-mesh/core.
+
+export { NetNode } from './node';
+export { Receipt } from './receipt';
+export { EventStream } from './stream';
+export { TypedChannel } from './channel';
+export {
+  Identity,
+  PermissionToken,
+  PermissionToken as Token,
+  channelHash,
+  channelWireHash,
+  type Scope,
+  type When,
+  type IssueTokenOptions,
+  type IssueTokenAtOptions,
+  type DelegateOptions,
+} from './identity';
+export {
+  NetError,
+  BackpressureError,
+  IdentityError,
+  TokenError,
+  type TokenErrorKind,
+  type IdentityErrorKind,
+} from './errors';
+export type { NetEvent, NetEvent as Event, PollRequest, PollResponse, SubscribeOptions, NetNodeConfig, TransportConfig, Stats } from './types';
