@@ -22,7 +22,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const EVENT = '{"a":123}'; // 9 bytes
 const BUF = Buffer.from(EVENT);
 const BATCH = Array.from({ length: 1000 }, () => EVENT);
-const CONFIG = { shards: 4, ringCapacity: 1 << 16, retention: 1 << 16, backpressure: 'DropOldest' };
+const CONFIG = { shards: Number(process.env.BENCH_SHARDS ?? 4), ringCapacity: 1 << 16, retention: 1 << 16, backpressure: 'DropOldest' };
 
 /** CPU seconds used by this (the JS) thread so far. */
 function threadCpu() {

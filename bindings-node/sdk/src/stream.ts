@@ -77,6 +77,8 @@ export class EventStream<T = NetEvent> implements AsyncIterableIterator<T> {
   private index = 0;
   private finished = false;
   private readonly source: Source;
+  /** The last `next()` in flight: calls made before it settles wait for it. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   /** @internal */
   constructor(
@@ -103,7 +105,14 @@ export class EventStream<T = NetEvent> implements AsyncIterableIterator<T> {
     }
   }
 
-  async next(): Promise<IteratorResult<T, undefined>> {
+  /** The next value; concurrent calls are served one after the other, in call order. */
+  next(): Promise<IteratorResult<T, undefined>> {
+    const result = this.queue.then(() => this.step());
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async step(): Promise<IteratorResult<T, undefined>> {
     for (;;) {
       while (this.index < this.buffer.length) {
         let value: T | typeof SKIP;

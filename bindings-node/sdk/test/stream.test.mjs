@@ -152,3 +152,15 @@ test('channel names are validated: IdentityError kind invalid_channel', async ()
   }
   await node.shutdown();
 });
+
+test('concurrent next() calls get distinct events in order', async () => {
+  const node = await NetNode.create({ shards: 1 });
+  node.emitRawBatch(['{"c":1}', '{"c":2}', '{"c":3}']);
+  for (const follow of [false, true]) {
+    const stream = node.subscribe({ follow, fromBeginning: true, limit: 2 });
+    const results = await Promise.all([stream.next(), stream.next(), stream.next()]);
+    assert.deepEqual(results.map((r) => r.value.raw), ['{"c":1}', '{"c":2}', '{"c":3}']);
+    stream.close();
+  }
+  await node.shutdown();
+});
