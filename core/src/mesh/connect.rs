@@ -210,7 +210,7 @@ impl Mesh {
             let confirmed = session.confirmed_signal.notified();
             tokio::pin!(confirmed);
             confirmed.as_mut().enable();
-            if session.confirmed.load(Relaxed) {
+            if session.confirmed.load(std::sync::atomic::Ordering::Acquire) {
                 return Ok(());
             }
             if session.is_closed() || inner.shutdown.load(Relaxed) {
