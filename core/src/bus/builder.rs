@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::backend::{Backend, MemoryBackend};
+use super::backend::{Backend, MemoryBackend, MeshBackend};
 use super::batcher;
 use super::config::{Backpressure, BusConfig, ShardStrategy};
 use super::event_bus::EventBus;
@@ -17,6 +17,7 @@ pub struct NetBuilder {
     config: BusConfig,
     clock: Option<Clock>,
     backend: Option<Arc<dyn Backend>>,
+    mesh: Option<crate::mesh::Mesh>,
 }
 
 impl NetBuilder {
@@ -79,6 +80,18 @@ impl NetBuilder {
     /// Use `backend` for storage. It must serve shards `0..shards`.
     pub fn backend(mut self, backend: Arc<dyn Backend>) -> Self {
         self.backend = Some(backend);
+        self.mesh = None;
+        self
+    }
+
+    /// Exchange events with the peers of `mesh` (see
+    /// [`MeshBackend`](super::backend::MeshBackend)): local events are
+    /// forwarded to every live peer and remote events appear in `poll` and
+    /// `subscribe`. Do the handshakes and [`Mesh::start`](crate::Mesh::start)
+    /// first (peers that connect later are picked up too).
+    pub fn mesh(mut self, mesh: crate::mesh::Mesh) -> Self {
+        self.mesh = Some(mesh);
+        self.backend = None;
         self
     }
 
@@ -91,9 +104,11 @@ impl NetBuilder {
         let config = self.config.validated()?;
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|_| SdkError::InvalidConfig("Net::builder().build() must run inside a tokio runtime".into()))?;
-        let backend = self
-            .backend
-            .unwrap_or_else(|| Arc::new(MemoryBackend::new(config.shards, config.retention)));
+        let backend = match (self.backend, self.mesh) {
+            (Some(b), _) => b,
+            (None, Some(mesh)) => Arc::new(MeshBackend::new(mesh, config.shards, config.retention)),
+            (None, None) => Arc::new(MemoryBackend::new(config.shards, config.retention)),
+        };
         let (max_batch, max_delay) = (config.max_batch, config.max_delay);
         let bus = Arc::new(EventBus::new(config, backend.clone(), self.clock.unwrap_or_default()));
         let tasks = (0..bus.shards.len())

@@ -27,7 +27,7 @@ mod shard;
 mod stats;
 mod subscribe;
 
-pub use backend::{Backend, MemoryBackend, ReadOutcome};
+pub use backend::{Backend, MemoryBackend, MeshBackend, ReadOutcome};
 pub use builder::NetBuilder;
 pub use config::{Backpressure, ShardStrategy};
 pub use event::{Event, EventId, Receipt, StoredEvent};

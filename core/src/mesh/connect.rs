@@ -134,7 +134,7 @@ impl Mesh {
     /// [`HandshakeError`] (wrong PSK, wrong key, identity mismatch) or
     /// `Timeout` after the builder's handshake timeout. A new handshake
     /// with a peer replaces (and closes) the previous session.
-    pub async fn connect(&self, addr: impl ToMeshAddr, peer_public_key: &[u8], peer_node_id: u64) -> Result<()> {
+    pub async fn connect(&self, addr: impl ToMeshAddr, peer_public_key: impl AsRef<[u8]>, peer_node_id: u64) -> Result<()> {
         let timeout = self.inner.config.handshake_timeout;
         self.connect_with_timeout(addr, peer_public_key, peer_node_id, timeout).await
     }
@@ -143,10 +143,11 @@ impl Mesh {
     pub async fn connect_with_timeout(
         &self,
         addr: impl ToMeshAddr,
-        peer_public_key: &[u8],
+        peer_public_key: impl AsRef<[u8]>,
         peer_node_id: u64,
         timeout: Duration,
     ) -> Result<()> {
+        let peer_public_key = peer_public_key.as_ref();
         let inner = &self.inner;
         inner.check_open()?;
         let addr = addr.to_mesh_addr()?;
@@ -209,7 +210,7 @@ impl Mesh {
             let confirmed = session.confirmed_signal.notified();
             tokio::pin!(confirmed);
             confirmed.as_mut().enable();
-            if session.confirmed.load(Relaxed) {
+            if session.confirmed.load(std::sync::atomic::Ordering::Acquire) {
                 return Ok(());
             }
             if session.is_closed() || inner.shutdown.load(Relaxed) {

@@ -95,10 +95,13 @@ fn on_data(inner: &MeshInner, header: &PacketHeader, from: SocketAddr, packet: &
             *addr = from;
         }
     }
-    if session.confirm() {
-        // First authentic packet: both sides hold the keys.
+    if !session.confirmed.load(Relaxed) {
+        // First authentic packet: both sides hold the keys. Publish the
+        // session as the peer's before waking `connect`, so a caller that
+        // returns from it finds the peer. (Only this task confirms.)
         inner.promote(&session);
         inner.answered.lock().retain(|_, (i, _)| *i != session.local_index);
+        session.confirm();
     }
     let plaintext = &packet[HEADER_LEN..packet.len() - TAG_LEN];
     for frame in frames(plaintext) {

@@ -83,6 +83,9 @@ pub struct PeerInfo {
     pub state: PeerState,
 }
 
+/// A hello we answered: our session index and the reply packet.
+pub(crate) type Answer = (u32, Vec<u8>);
+
 pub(crate) struct MeshInner {
     pub identity: Identity,
     pub keys: StaticKeys,
@@ -99,7 +102,7 @@ pub(crate) struct MeshInner {
     pub dialing: Mutex<HashMap<u32, mpsc::UnboundedSender<DialEvent>>>,
     /// Hellos answered: (addr, initiator index) -> (our index, reply packet),
     /// so a retransmitted hello gets the same answer.
-    pub answered: Mutex<HashMap<(SocketAddr, u32), (u32, Vec<u8>)>>,
+    pub answered: Mutex<HashMap<(SocketAddr, u32), Answer>>,
     /// Node ids with an `accept` in progress (count of waiters).
     pub accepting: Mutex<HashMap<u64, usize>>,
     /// Nodes we have had a session with: their reconnects are answered.

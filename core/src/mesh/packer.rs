@@ -20,6 +20,11 @@ impl Packer {
         Self { max_datagram, datagrams: Vec::new() }
     }
 
+    /// The datagrams built so far (header space in front, no tag yet).
+    pub fn datagrams_mut(&mut self) -> &mut Vec<Vec<u8>> {
+        &mut self.datagrams
+    }
+
     /// Whether no frame has been added.
     pub fn is_empty(&self) -> bool {
         self.datagrams.is_empty()

@@ -79,12 +79,10 @@ impl Session {
         self.confirmed_signal.notify_waiters();
     }
 
-    pub(crate) fn confirm(&self) -> bool {
-        let first = !self.confirmed.swap(true, Relaxed);
-        if first {
+    pub(crate) fn confirm(&self) {
+        if !self.confirmed.swap(true, std::sync::atomic::Ordering::AcqRel) {
             self.confirmed_signal.notify_waiters();
         }
-        first
     }
 
     /// The stream `id`, created with `config` if new (an existing stream

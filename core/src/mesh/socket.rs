@@ -17,6 +17,8 @@ use super::shim::LossyLink;
 
 /// Datagrams taken per receive call.
 pub const RECV_BATCH: usize = 32;
+/// Kernel socket buffer size requested for each direction.
+pub const SOCKET_BUFFER: usize = 4 << 20;
 /// Receive buffer per datagram (the largest UDP payload).
 pub const RECV_BUF: usize = 65_536;
 
@@ -51,6 +53,7 @@ impl Socket {
     pub fn bind(addr: SocketAddr, shim: Option<LossyLink>) -> io::Result<Self> {
         let std = StdSocket::bind(addr)?;
         std.set_nonblocking(true)?;
+        sys::grow_buffers(&std);
         let tokio = UdpSocket::from_std(std.try_clone()?)?;
         Ok(Self { std, tokio, shim: shim.map(Mutex::new) })
     }
@@ -158,6 +161,25 @@ mod sys {
         }
     }
 
+    /// Ask for large kernel buffers (the kernel caps them at
+    /// `net.core.{r,w}mem_max`): bursts of a full window then queue in the
+    /// kernel instead of being dropped and retransmitted. Best effort.
+    pub fn grow_buffers(sock: &StdSocket) {
+        let size: libc::c_int = SOCKET_BUFFER as libc::c_int;
+        for opt in [libc::SO_RCVBUF, libc::SO_SNDBUF] {
+            // SAFETY: a valid fd, an int option value of the declared size.
+            unsafe {
+                libc::setsockopt(
+                    sock.as_raw_fd(),
+                    libc::SOL_SOCKET,
+                    opt,
+                    &size as *const _ as *const libc::c_void,
+                    size_of::<libc::c_int>() as libc::socklen_t,
+                );
+            }
+        }
+    }
+
     /// `sendmmsg` in chunks; stops at the first chunk the kernel refuses.
     pub fn send_many(sock: &StdSocket, to: SocketAddr, datagrams: &[Vec<u8>]) -> usize {
         const CHUNK: usize = 64;
@@ -243,6 +265,8 @@ mod sys {
 #[cfg(not(target_os = "linux"))]
 mod sys {
     use super::*;
+
+    pub fn grow_buffers(_sock: &StdSocket) {}
 
     pub fn send_many(sock: &StdSocket, to: SocketAddr, datagrams: &[Vec<u8>]) -> usize {
         datagrams.iter().take_while(|d| sock.send_to(d, to).is_ok()).count()

@@ -2,8 +2,10 @@
 //! subscribe read them back.
 
 mod memory;
+mod mesh;
 
 pub use memory::MemoryBackend;
+pub use mesh::{MeshBackend, BUS_STREAM};
 
 use async_trait::async_trait;
 use tokio::sync::Notify;
