@@ -90,6 +90,7 @@ def test_shutdown_ends_subscriptions() -> None:
     sub = node.subscribe()
     threading.Timer(0.2, node.shutdown).start()
     assert list(sub) == []
+    assert sub.closed and node.open_subscriptions == 0
     with pytest.raises(ClosedError):
         node.subscribe()
 
