@@ -16,12 +16,18 @@ PY_WHEELS      := $(CURDIR)/target/wheels/python
 PY_ENV         := $(CURDIR)/target/python-venv
 PY             := $(PY_ENV)/bin/python
 
-.PHONY: python-tools python-wheel python-env test-python demo-python bench-python
+.PHONY: python-interpreter python-tools python-wheel python-env test-python demo-python bench-python
 
-## The build tools (pinned maturin), in a venv of their own under .tools/.
-$(PY_TOOLS)/.installed:
+## Python 3 with venv: pyo3's build script needs the interpreter even for
+## the plain `cargo build/test --workspace` of `make test`, so `deps` gets it.
+python-interpreter:
 	@command -v $(PYTHON3) >/dev/null && $(PYTHON3) -c 'import venv, ensurepip' 2>/dev/null || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv python3-dev; }
+
+deps: python-interpreter
+
+## The build tools (pinned maturin), in a venv of their own under .tools/.
+$(PY_TOOLS)/.installed: | python-interpreter
 	rm -rf $(PY_TOOLS)
 	$(PYTHON3) -m venv $(PY_TOOLS)
 	$(PY_TOOLS)/bin/pip install -q --disable-pip-version-check maturin==$(PY_MATURIN_VER)
@@ -36,7 +42,7 @@ python-wheel: python-tools
 	  --interpreter $(PY_TOOLS)/bin/python --out $(PY_WHEELS)
 
 ## A fresh venv holding the wheel and the pinned test tools, nothing else.
-python-env: python-wheel
+python-env: python-wheel python-interpreter
 	rm -rf $(PY_ENV)
 	$(PYTHON3) -m venv $(PY_ENV)
 	$(PY) -m pip install -q --disable-pip-version-check pytest==$(PY_PYTEST_VER) mypy==$(PY_MYPY_VER)

@@ -43,12 +43,11 @@ fn config_value<T: TryFrom<i64>>(name: &str, value: i64) -> PyResult<T> {
 }
 
 impl NetNode {
-    /// Borrow every item, then copy them into the bus with the GIL released.
+    /// Gather the items, then hand them to the bus with the GIL released.
     fn copy_batch(&self, py: Python<'_>, items: &Bound<'_, PyAny>) -> PyResult<Result<usize, SdkError>> {
-        let held = payload::collect(items)?;
-        let events = payload::borrow_all(&held)?;
+        let gathered = payload::Gathered::from_items(items)?;
         let net = &self.net;
-        Ok(detached(py, || net.emit_raw_copy_batch(&events)))
+        Ok(detached(py, || net.emit_raw_copy_batch(&gathered.events())))
     }
 
     fn open(&self) -> PyResult<&Net> {

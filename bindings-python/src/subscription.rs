@@ -81,6 +81,7 @@ impl Shared {
             let event = match step {
                 // Closed while waiting, or the bus shut down: release now.
                 None | Some(None) => {
+                    self.closed.store(true, Ordering::Release);
                     *guard = None;
                     return None;
                 }

@@ -90,6 +90,7 @@ def test_shutdown_ends_subscriptions() -> None:
     sub = node.subscribe()
     threading.Timer(0.2, node.shutdown).start()
     assert list(sub) == []
+    assert sub.closed and node.open_subscriptions == 0
     with pytest.raises(ClosedError):
         node.subscribe()
 
@@ -198,3 +199,19 @@ def test_subscribe_typed_async(node: NetNode) -> None:
         raise AssertionError("stream ended")
 
     assert asyncio.run(main()) == TokenEvent("z", 9)
+
+
+def test_ctrl_c_interrupts_a_blocked_wait(node: NetNode) -> None:
+    import _thread
+
+    sub = node.subscribe()
+    # interrupt_main() is what SIGINT does: the wait must notice within ~100 ms.
+    threading.Timer(0.3, _thread.interrupt_main).start()
+    t0 = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        next(sub)
+    assert time.monotonic() - t0 < 5
+    # The interrupted wait was cancelled cleanly: the stream still works.
+    node.emit_raw(b'"after"')
+    assert next(sub).raw == '"after"'
+    sub.close()

@@ -8,7 +8,7 @@ Node and Go errors carry). The class is chosen from the kind, so
     NetError                      any failure of Net
     ├── BackpressureError         backpressure (ring full under fail_producer)
     ├── ClosedError               closed (the node was shut down)
-    ├── ConfigError, ValueError   invalid_config
+    ├── ConfigError, ValueError   invalid_config, invalid_argument
     ├── CursorError, ValueError   invalid_cursor
     ├── SerializationError, ValueError   serialization, deserialization
     ├── BackendError              backend
