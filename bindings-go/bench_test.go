@@ -52,3 +52,25 @@ func BenchmarkEmitRawParallel(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Mevents/s")
 }
+
+// BenchmarkCgoCallFloor is one cgo call that does nothing: the fixed
+// price of crossing into C on this machine.
+func BenchmarkCgoCallFloor(b *testing.B) {
+	n := newNode(b, benchConfig)
+	for b.Loop() {
+		cgoNothing(n)
+	}
+}
+
+// BenchmarkCIngestFloor is net.h's ingest called from C: EmitRaw minus cgo.
+func BenchmarkCIngestFloor(b *testing.B) {
+	n := newNode(b, benchConfig)
+	b.ResetTimer()
+	for b.Loop() {
+		if err := ingestFromC(n, event9, 1000); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)*1000/b.Elapsed().Seconds()/1e6, "Mevents/s")
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/1000, "ns/event")
+}

@@ -2,7 +2,7 @@
 #
 #   make test-go    go vet, the tests with and without the race detector, the example
 #   make demo-go    run examples/go/quickstart
-#   make bench-go   EmitRaw (9 bytes) and EmitRawBatch (1000) benchmarks
+#   make bench-go   EmitRaw (9 bytes), EmitRawBatch (1000), and the cgo and C ingest floors
 
 # Go 1.24 or newer (range-over-func, runtime.AddCleanup, #cgo noescape).
 # A fresh Debian 12 offers only Go 1.19, so when no new enough `go` is on
@@ -41,7 +41,7 @@ demo-go: go-toolchain build
 	@cd examples/go && $(GO_ENV) $(GO) run ./quickstart
 
 bench-go: go-toolchain build
-	cd bindings-go && $(GO_ENV) $(GO) test -run '^$$' -bench 'EmitRaw' -benchtime $(GO_BENCHTIME) -count 1 .
+	cd bindings-go && $(GO_ENV) $(GO) test -run '^$$' -bench 'EmitRaw|Floor' -benchtime $(GO_BENCHTIME) -count 1 .
 
 FACE_TESTS   += test-go
 FACE_DEMOS   += demo-go
