@@ -13,6 +13,7 @@ package net
 #cgo LDFLAGS: -L${SRCDIR}/../target/release -Wl,-rpath,${SRCDIR}/../target/release -lnet
 #cgo noescape netgo_ingest_raw
 #cgo nocallback netgo_ingest_raw
+#cgo nocallback netgo_error_block
 #cgo noescape netgo_ingest_raw_batch
 #cgo nocallback netgo_ingest_raw_batch
 #include "shim.h"

@@ -3,6 +3,7 @@ package net
 import (
 	"bytes"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 )
@@ -155,4 +156,34 @@ func TestTokensIssueParseVerifyDelegate(t *testing.T) {
 	if _, err := root.IssueToken(mid.EntityID(), 0, "c", time.Minute, 0); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("empty scope: %v", err)
 	}
+}
+
+// libnet has no registry of identities, so Close must wait for calls in
+// flight: signers racing Close get a signature or ErrClosed, never a
+// crash (run under -race and valgrind-free C).
+func TestIdentityCloseRacingSigners(t *testing.T) {
+	id, err := GenerateIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				sig, err := id.Sign([]byte("racing"))
+				if errors.Is(err, ErrClosed) {
+					return
+				}
+				if err != nil || id.EntityID().Verify([]byte("racing"), sig) != nil {
+					t.Errorf("sign racing Close: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	time.Sleep(5 * time.Millisecond)
+	id.Close()
+	wg.Wait()
 }

@@ -25,15 +25,6 @@ type Receipt struct {
 	Dropped bool
 }
 
-func receiptOf(r C.net_receipt_t) Receipt {
-	return Receipt{
-		Shard:     uint16(r.shard_id),
-		Sequence:  uint64(r.sequence),
-		Timestamp: time.Unix(0, int64(r.timestamp)),
-		Dropped:   r.dropped != 0,
-	}
-}
-
 // The raw ingestion path hands libnet the caller's memory directly: the
 // address of the bytes (or of a [][]byte's slice headers) crosses as an
 // integer, so cgo neither checks nor boxes it and nothing is allocated or
@@ -44,8 +35,8 @@ func receiptOf(r C.net_receipt_t) Receipt {
 // [][]byte's elements live on the heap because the array holding them does.
 
 //go:uintptrescapes
-func ingestRaw(h C.uintptr_t, data uintptr, n int) C.netgo_emit {
-	return C.netgo_ingest_raw(h, C.uintptr_t(data), C.size_t(n))
+func ingestRaw(h C.uintptr_t, data uintptr, n int, out *C.netgo_receipt) C.int {
+	return C.netgo_ingest_raw(h, C.uintptr_t(data), C.size_t(n), out)
 }
 
 //go:uintptrescapes
@@ -73,12 +64,18 @@ func (n *Node) EmitRaw(raw []byte) (Receipt, error) {
 	if h == 0 {
 		return Receipt{}, closedError("node")
 	}
-	r := ingestRaw(h, uintptr(unsafe.Pointer(unsafe.SliceData(raw))), len(raw))
+	var r C.netgo_receipt
+	code := ingestRaw(h, uintptr(unsafe.Pointer(unsafe.SliceData(raw))), len(raw), &r)
 	runtime.KeepAlive(n)
-	if r.code < 0 {
-		return Receipt{}, errorOf(r.code, r.err)
+	if code < 0 {
+		return Receipt{}, errorOf(code, C.netgo_error_block(r.err))
 	}
-	return receiptOf(r.receipt), nil
+	return Receipt{
+		Shard:     uint16(r.shard),
+		Sequence:  uint64(r.sequence),
+		Timestamp: time.Unix(0, int64(r.timestamp)),
+		Dropped:   r.dropped != 0,
+	}, nil
 }
 
 // EmitString is EmitRaw for text.

@@ -84,21 +84,38 @@ static inline netgo_status netgo_stats(uintptr_t h, char *buf, size_t len) {
 
 /* ---- ingestion ---- */
 
+/* EmitRaw's result. Go passes a pointer to one on its stack (`#cgo
+ * noescape`), and the struct holds no pointer-typed field — the error
+ * block's address is an integer — so cgo neither moves it to the heap nor
+ * checks it. Go then reads the fields one by one, which is cheaper than
+ * copying a returned struct through cgo's frames. */
 typedef struct {
-    int code;
-    net_receipt_t receipt;
-    char *err;
-} netgo_emit;
+    uint64_t timestamp;
+    uint64_t sequence;
+    uintptr_t err; /* a netgo_take_error block, or 0 */
+    uint16_t shard;
+    uint8_t dropped;
+} netgo_receipt;
 
 /* `raw` is the address of a Go []byte's bytes (no Go pointers inside),
  * passed as an integer so cgo neither checks nor boxes it; the Go caller
  * keeps it alive and on the heap for the call (see ingest.go). */
-static inline netgo_emit netgo_ingest_raw(uintptr_t h, uintptr_t raw, size_t len) {
-    netgo_emit r;
-    r.code = net_ingest_raw_ex(NETGO_H(h), (const char *)raw, len, &r.receipt);
-    r.err = netgo_take_error(r.code);
-    return r;
+static inline int netgo_ingest_raw(uintptr_t h, uintptr_t raw, size_t len, netgo_receipt *out) {
+    net_receipt_t r;
+    int code = net_ingest_raw_ex(NETGO_H(h), (const char *)raw, len, &r);
+    if (code < 0) {
+        out->err = (uintptr_t)netgo_take_error(code);
+        return code;
+    }
+    out->timestamp = r.timestamp;
+    out->sequence = r.sequence;
+    out->shard = r.shard_id;
+    out->dropped = r.dropped;
+    return code;
 }
+
+/* The error block at an address netgo_receipt carried. */
+static inline char *netgo_error_block(uintptr_t err) { return (char *)err; }
 
 static inline netgo_status netgo_ingest_json(uintptr_t h, uintptr_t raw, size_t len) {
     return netgo_status_of(net_ingest(NETGO_H(h), (const char *)raw, len));

@@ -6,7 +6,7 @@
 //! Every entry point clears the slot on entry (see `guard`), so a stale
 //! error never outlives the call that produced it.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, CString};
 
 use crate::status::FfiError;
@@ -19,6 +19,10 @@ struct LastError {
 
 thread_local! {
     static LAST_ERROR: RefCell<LastError> = RefCell::new(LastError::default());
+    /// Whether `LAST_ERROR` holds anything: a plain flag with a constant
+    /// initialiser and no destructor, so the check every call makes on
+    /// entry skips the lazily initialised slot.
+    static HAS_ERROR: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Record `err` as this thread's last error.
@@ -31,17 +35,16 @@ pub(crate) fn record(err: &FfiError) {
         slot.message = Some(message);
         slot.kind = Some(kind);
     });
+    HAS_ERROR.with(|flag| flag.set(true));
 }
 
 /// Forget this thread's last error.
+#[inline]
 pub(crate) fn clear() {
-    LAST_ERROR.with(|slot| {
-        let mut slot = slot.borrow_mut();
-        // Only drop when set: the common success path stays allocation-free.
-        if slot.message.is_some() {
-            *slot = LastError::default();
-        }
-    });
+    // The common case — the previous call succeeded — touches only the flag.
+    if HAS_ERROR.with(|flag| flag.replace(false)) {
+        LAST_ERROR.with(|slot| *slot.borrow_mut() = LastError::default());
+    }
 }
 
 fn pointer_of(pick: fn(&LastError) -> &Option<CString>) -> *const c_char {
