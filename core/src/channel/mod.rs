@@ -1,5 +1,6 @@
 //! Channel names and hashes.
 
+pub mod envelope;
 mod error;
 mod name;
 

@@ -1,0 +1,65 @@
+# Python face: the PyO3 extension + the `net_sdk` package, built by maturin
+# into a wheel (distribution `net-mesh-sdk`), tested from a FRESH virtual
+# environment into which only that wheel and the pinned test tools are
+# installed, so the tests see exactly what `pip install` gives a user.
+#
+#   make test-python   build the wheel, fresh venv, pytest (incl. stubtest), mypy --strict, quickstart
+#   make demo-python   run examples/python/quickstart.py
+#   make bench-python  emit_raw / emit_raw_batch events per second
+
+PYTHON3        ?= python3
+PY_MATURIN_VER := 1.8.1
+PY_PYTEST_VER  := 8.3.4
+PY_MYPY_VER    := 1.14.1
+PY_TOOLS       := $(TOOLS)/python
+PY_WHEELS      := $(CURDIR)/target/wheels/python
+PY_ENV         := $(CURDIR)/target/python-venv
+PY             := $(PY_ENV)/bin/python
+
+.PHONY: python-interpreter python-tools python-wheel python-env test-python demo-python bench-python
+
+## Python 3 with venv: pyo3's build script needs the interpreter even for
+## the plain `cargo build/test --workspace` of `make test`, so `deps` gets it.
+python-interpreter:
+	@command -v $(PYTHON3) >/dev/null && $(PYTHON3) -c 'import venv, ensurepip' 2>/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv python3-dev; }
+
+deps: python-interpreter
+
+## The build tools (pinned maturin), in a venv of their own under .tools/.
+$(PY_TOOLS)/.installed: | python-interpreter
+	rm -rf $(PY_TOOLS)
+	$(PYTHON3) -m venv $(PY_TOOLS)
+	$(PY_TOOLS)/bin/pip install -q --disable-pip-version-check maturin==$(PY_MATURIN_VER)
+	touch $@
+
+python-tools: $(PY_TOOLS)/.installed
+
+## The wheel, built in release mode into the workspace's one target dir.
+python-wheel: python-tools
+	rm -rf $(PY_WHEELS)
+	cd bindings-python && $(PY_TOOLS)/bin/maturin build --release --quiet \
+	  --interpreter $(PY_TOOLS)/bin/python --out $(PY_WHEELS)
+
+## A fresh venv holding the wheel and the pinned test tools, nothing else.
+python-env: python-wheel python-interpreter
+	rm -rf $(PY_ENV)
+	$(PYTHON3) -m venv $(PY_ENV)
+	$(PY) -m pip install -q --disable-pip-version-check pytest==$(PY_PYTEST_VER) mypy==$(PY_MYPY_VER)
+	$(PY) -m pip install -q --disable-pip-version-check $(PY_WHEELS)/*.whl
+
+test-python: python-env
+	cd bindings-python/tests && NET_VECTORS_DIR=$(CURDIR)/tests/vectors \
+	  $(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m mypy --strict --no-incremental examples/python bindings-python/bench
+	@echo "== Python quickstart"; $(PY) examples/python/quickstart.py
+
+demo-python: python-env
+	@echo "== Python quickstart"; $(PY) examples/python/quickstart.py
+
+bench-python: python-env
+	@echo "== Python binding (events/s, best of 5 rounds)"; $(PY) bindings-python/bench/bench_emit.py
+
+FACE_TESTS   += test-python
+FACE_DEMOS   += demo-python
+FACE_BENCHES += bench-python
