@@ -175,6 +175,10 @@ export declare class Token {
 export declare function channelHash(name: string): number
 /** The 16-bit header hash of a channel name; throws 'invalid_channel'. */
 export declare function channelWireHash(name: string): number
+/** The bus event carrying JSON `payload` on channel `name`; throws 'invalid_channel', 'serialization'. */
+export declare function channelWrap(name: string, payload: string): string
+/** The payload JSON of `raw` if it is an envelope for channel `name`, else null. */
+export declare function channelOpen(name: string, raw: string): string | null
 /** Whether `signature` is `entityId`'s signature of `message`. */
 export declare function verifySignature(entityId: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean
 /** The receipt of the last emitRaw on this thread, as an object. */

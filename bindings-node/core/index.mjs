@@ -9,6 +9,8 @@ export const {
   Token,
   channelHash,
   channelWireHash,
+  channelWrap,
+  channelOpen,
   verifySignature,
   lastReceipt,
   receiptScratch,

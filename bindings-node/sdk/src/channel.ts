@@ -1,9 +1,10 @@
 // Typed channels: named, typed streams on one node's bus.
 //
-// A published value travels as the envelope
-// `{"channel":"<name>","payload":<value as JSON>}`; a channel's stream
-// yields the payloads of the envelopes carrying its name and skips every
-// other event on the bus.
+// A published value travels as the core's channel envelope
+// `{"channel":"<name>","payload":<value as JSON>}`, built and opened by
+// the native module so every face (Rust, Python, Node) writes and reads
+// the same bytes; a channel's stream yields the payloads of the envelopes
+// carrying its name and skips every other event on the bus.
 
 import { toNetError } from './errors';
 import { native } from './native';
@@ -18,7 +19,6 @@ export class TypedChannel<T> {
   readonly name: string;
   /** Its 32-bit hash, as carried in permission tokens. */
   readonly hash: number;
-  private readonly prefix: string;
 
   /** @internal Use `node.channel<T>(name)`. */
   constructor(
@@ -31,30 +31,31 @@ export class TypedChannel<T> {
       throw toNetError(e, true);
     }
     this.name = name;
-    // Valid names are plain ASCII without quotes or backslashes, so the
-    // JSON string of the name is the name in quotes.
-    this.prefix = `{"channel":"${name}","payload":`;
   }
 
   /** Publish a value on the channel. */
   publish(value: T): Receipt {
-    return this.node.emitRaw(`${this.prefix}${toJson(value)}}`);
+    return this.node.emitRaw(this.wrap(value));
   }
 
   /** Publish values as one batch; returns how many were stored. */
   publishBatch(values: readonly T[]): number {
-    return this.node.emitRawBatch(values.map((v) => `${this.prefix}${toJson(v)}}`));
+    return this.node.emitRawBatch(values.map((v) => this.wrap(v)));
   }
 
   /** The channel's values; other events on the bus are skipped. */
   subscribe(options: SubscribeOptions = {}): EventStream<T> {
     return new EventStream<T>(this.node.napi, options, (event) => {
-      if (!event.raw.startsWith(this.prefix)) return SKIP;
-      try {
-        return (JSON.parse(event.raw) as { payload: T }).payload;
-      } catch {
-        return SKIP;
-      }
+      const payload = native.channelOpen(this.name, event.raw);
+      return payload === null ? SKIP : (JSON.parse(payload) as T);
     });
+  }
+
+  private wrap(value: T): string {
+    try {
+      return native.channelWrap(this.name, toJson(value));
+    } catch (e) {
+      throw toNetError(e, true);
+    }
   }
 }

@@ -145,6 +145,19 @@ test('channels: publish and subscribe carry typed values, other traffic is skipp
   await node.shutdown();
 });
 
+test('channel envelopes are the core\'s: exact bytes out, any key order and escaping in', async () => {
+  const node = await NetNode.create({ shards: 1 });
+  const ch = node.channel('a/b');
+  ch.publish({ x: 1 });
+  // Written by another JSON encoder (another face): keys swapped, slash escaped.
+  node.emitRaw('{"payload":5,"channel":"a\\/b"}');
+  node.emitRaw('{"channel":"a/bc","payload":6}');
+  const page = await node.poll({ limit: 10 });
+  assert.equal(page.events[0].raw, '{"channel":"a/b","payload":{"x":1}}');
+  assert.deepEqual(await collect(ch.subscribe()), [{ x: 1 }, 5]);
+  await node.shutdown();
+});
+
 test('channel names are validated: IdentityError kind invalid_channel', async () => {
   const node = await NetNode.create();
   for (const bad of ['', 'a//b', '/lead', 'spa ce', 'é', 'x'.repeat(256), 'quo"te']) {
