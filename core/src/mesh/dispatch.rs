@@ -122,6 +122,9 @@ fn on_data(inner: &MeshInner, header: &PacketHeader, from: SocketAddr, packet: &
             Frame::Stream { flags, stream, seq, data } => {
                 let s = session.inbound_stream(stream, flags & FLAG_RELIABLE != 0);
                 let woke = s.on_frame(flags, seq, plaintext.slice_ref(data));
+                if flags & FLAG_RELIABLE != 0 {
+                    session.acks_pending.store(true, Relaxed);
+                }
                 if woke || flags & FLAG_RELIABLE != 0 {
                     touched.stream(&session, s, woke);
                 }
