@@ -89,6 +89,8 @@ async fn two_nodes_handshake_and_reliable_stream() {
     eventually("all acknowledged", || a.stream_stats(b.node_id(), 0x42).unwrap().in_flight == 0).await;
     assert_eq!(b.stream_stats(a.node_id(), 0x42).unwrap().rx_seq, 3000);
     assert!(a.stream_stats(b.node_id(), 0x43).is_none());
+    let idle = b.open_stream(a.node_id(), 0x42, StreamConfig::new()).unwrap();
+    assert_eq!(b.recv_timeout(&idle, Duration::from_millis(20)).await.unwrap_err().kind(), "timeout");
     let s = a.stats();
     assert_eq!((s.sessions, s.pending_handshakes, s.tampered, s.replayed), (1, 0, 0, 0));
     a.shutdown().await.unwrap();

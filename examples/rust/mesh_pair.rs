@@ -62,6 +62,13 @@ async fn main() -> net_sdk::Result<()> {
     let bytes = reader.await.expect("reader task")?;
     println!("bob received {total} messages ({bytes} bytes) in order; {refused} sends met back-pressure");
 
+    // The last acks may still be on their way: give them a moment.
+    for _ in 0..200 {
+        if alice.stream_stats(bob.node_id(), 0x42).is_some_and(|s| s.in_flight == 0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let stats = alice.stream_stats(bob.node_id(), 0x42).expect("stream is open");
     println!(
         "alice stream 0x42: tx_seq {} in_flight {} window {} backpressure_events {} retransmits {} srtt {} us",

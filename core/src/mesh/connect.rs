@@ -27,6 +27,9 @@ use crate::identity::IdentityError;
 
 const FIRST_RETRY: Duration = Duration::from_millis(100);
 const MAX_RETRY: Duration = Duration::from_secs(1);
+/// Unconfirmed responder halves kept at once; hellos beyond it are ignored
+/// until some confirm or expire (bounds the state a hello flood can cost).
+const MAX_PENDING: usize = 256;
 
 fn packet(kind: PacketType, receiver_index: u32, body: &[u8]) -> Vec<u8> {
     let mut p = PacketHeader::control(kind, receiver_index).encode().to_vec();
@@ -69,6 +72,11 @@ impl MeshInner {
         let wanted = self.accepting.lock().contains_key(&node) || self.known.read().contains(&node);
         if !wanted || node == self.identity.node_id() {
             // Not (yet) accepted: stay silent, the initiator retries.
+            return;
+        }
+        let pending = self.by_index.read().values().filter(|s| !s.confirmed.load(Relaxed)).count();
+        if pending >= MAX_PENDING {
+            // A flood of (replayed) hellos: bound the state, let retries come back later.
             return;
         }
         let index = self.new_index();

@@ -3,11 +3,14 @@
 //!
 //! Work that would otherwise repeat per packet is done once per batch:
 //! readers are woken once per stream and each touched reliable stream gets
-//! one ACK, all ACKs to a peer coalesced into one datagram.
+//! one ACK, all ACKs to a peer coalesced into one datagram. Decrypted
+//! datagrams are copied once into a shared buffer that the messages slice.
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
+
+use bytes::Bytes;
 
 use super::frame::{frames, Frame, FLAG_RELIABLE};
 use super::node::MeshInner;
@@ -54,6 +57,11 @@ pub(crate) async fn run(inner: Arc<MeshInner>) {
         for i in 0..n {
             let (len, from) = (batch.lens[i], batch.addrs[i]);
             handle(&inner, from, &mut batch.bufs[i][..len], &mut touched);
+        }
+        if wake_readers(&touched) {
+            // Let a woken reader run first (it is queued on this worker):
+            // a reply it sends should not wait behind our ack syscall.
+            tokio::task::yield_now().await;
         }
         finish_batch(&inner, &mut touched);
     }
@@ -103,8 +111,9 @@ fn on_data(inner: &MeshInner, header: &PacketHeader, from: SocketAddr, packet: &
         inner.answered.lock().retain(|_, (i, _)| *i != session.local_index);
         session.confirm();
     }
-    let plaintext = &packet[HEADER_LEN..packet.len() - TAG_LEN];
-    for frame in frames(plaintext) {
+    // One allocation per datagram: messages are slices of it.
+    let plaintext = Bytes::copy_from_slice(&packet[HEADER_LEN..packet.len() - TAG_LEN]);
+    for frame in frames(&plaintext) {
         let Ok(frame) = frame else {
             inner.counters.malformed.fetch_add(1, Relaxed);
             break;
@@ -112,7 +121,10 @@ fn on_data(inner: &MeshInner, header: &PacketHeader, from: SocketAddr, packet: &
         match frame {
             Frame::Stream { flags, stream, seq, data } => {
                 let s = session.inbound_stream(stream, flags & FLAG_RELIABLE != 0);
-                let woke = s.on_frame(flags, seq, data);
+                let woke = s.on_frame(flags, seq, plaintext.slice_ref(data));
+                if flags & FLAG_RELIABLE != 0 {
+                    session.acks_pending.store(true, Relaxed);
+                }
                 if woke || flags & FLAG_RELIABLE != 0 {
                     touched.stream(&session, s, woke);
                 }
@@ -137,7 +149,19 @@ fn on_data(inner: &MeshInner, header: &PacketHeader, from: SocketAddr, packet: &
     }
 }
 
-/// Wake readers and send the batch's acks and heartbeats, one flush per peer.
+/// Wake the readers of streams that received messages; true if any.
+fn wake_readers(touched: &Touched) -> bool {
+    let mut any = false;
+    for (_, stream, woke) in &touched.streams {
+        if *woke {
+            stream.inbox_ready.notify_waiters();
+            any = true;
+        }
+    }
+    any
+}
+
+/// Send the batch's acks and heartbeats, one flush per peer.
 fn finish_batch(inner: &MeshInner, touched: &mut Touched) {
     let max = inner.config.max_datagram;
     let now = inner.now();
@@ -157,12 +181,9 @@ fn finish_batch(inner: &MeshInner, touched: &mut Touched) {
         if touched.pings.iter().any(|p| Arc::ptr_eq(p, session)) {
             packer.frame(Frame::Heartbeat);
         }
-        for (s, stream, woke) in &touched.streams {
+        for (s, stream, _) in &touched.streams {
             if !Arc::ptr_eq(s, session) {
                 continue;
-            }
-            if *woke {
-                stream.inbox_ready.notify_waiters();
             }
             if let Some((next, selective)) = stream.take_ack() {
                 packer.frame(Frame::Ack { stream: stream.id, next, selective });

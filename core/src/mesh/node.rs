@@ -391,6 +391,7 @@ impl Mesh {
         let now = inner.now();
         let mut packer = Packer::new(inner.config.max_datagram);
         stream.state.admit(payloads, inner.config.max_fragment(), now, &mut packer)?;
+        stream.session.piggyback_acks(&mut packer);
         let (sent, total) = stream.session.flush(&inner.socket, &mut packer, now);
         inner.counters.datagrams_sent.fetch_add(sent as u64, Relaxed);
         if sent < total && stream.state.reliability == super::Reliability::FireAndForget {
@@ -450,6 +451,13 @@ impl Mesh {
             }
             notified.await;
         }
+    }
+
+    /// [`recv`](Self::recv) waiting at most `timeout`; `Timeout` if nothing came.
+    pub async fn recv_timeout(&self, stream: &MeshStream, timeout: Duration) -> Result<Bytes> {
+        tokio::time::timeout(timeout, self.recv(stream))
+            .await
+            .map_err(|_| SdkError::Timeout(format!("no message on stream {:#x} within {timeout:?}", stream.id())))?
     }
 
     /// A message already received on `stream`, if any (never waits).

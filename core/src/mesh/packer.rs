@@ -33,7 +33,9 @@ impl Packer {
     fn room(&mut self, need: usize) -> &mut Vec<u8> {
         let fits = self.datagrams.last().is_some_and(|d| d.len() + need + TAG_LEN <= self.max_datagram);
         if !fits {
-            let mut d = Vec::with_capacity(self.max_datagram);
+            // Small first, grown as frames arrive: an ack must not cost a
+            // 64 KiB allocation when datagrams may be that large.
+            let mut d = Vec::with_capacity((HEADER_LEN + need + TAG_LEN).max(1500).min(self.max_datagram));
             d.resize(HEADER_LEN, 0);
             self.datagrams.push(d);
         }

@@ -34,6 +34,8 @@ pub struct Session {
     /// Both sides hold the keys (the peer proved it by a packet).
     pub(crate) confirmed: AtomicBool,
     pub(crate) confirmed_signal: Notify,
+    /// Some stream may owe the peer an ack: an outgoing send carries it.
+    pub(crate) acks_pending: AtomicBool,
     closed: AtomicBool,
     pub(crate) created: u64,
 }
@@ -59,6 +61,7 @@ impl Session {
             last_tx: AtomicU64::new(now),
             confirmed: AtomicBool::new(false),
             confirmed_signal: Notify::new(),
+            acks_pending: AtomicBool::new(false),
             closed: AtomicBool::new(false),
             created: now,
         }
@@ -110,6 +113,19 @@ impl Session {
         }
         let r = if reliable { Reliability::Reliable } else { Reliability::FireAndForget };
         self.stream(id, Some(StreamConfig::new().with_reliability(r)))
+    }
+
+    /// Add the acks our streams owe the peer to `packer` (piggybacked on a
+    /// send, so a reply does not cost the receive task an extra datagram).
+    pub(crate) fn piggyback_acks(&self, packer: &mut Packer) {
+        if !self.acks_pending.swap(false, Relaxed) {
+            return;
+        }
+        for s in self.streams.read().values() {
+            if let Some((next, selective)) = s.take_ack() {
+                packer.frame(Frame::Ack { stream: s.id, next, selective });
+            }
+        }
     }
 
     /// Seal and send what `packer` holds; returns how many datagrams left.

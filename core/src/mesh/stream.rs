@@ -278,8 +278,10 @@ impl StreamState {
     }
 
     /// Take a received STREAM frame. Returns whether the caller should
-    /// wake readers (something reached the inbox).
-    pub(crate) fn on_frame(&self, flags: u8, seq: u64, data: &[u8]) -> bool {
+    /// wake readers (something reached the inbox). `data` is usually a
+    /// slice of the whole decrypted datagram (one allocation per datagram,
+    /// not per message).
+    pub(crate) fn on_frame(&self, flags: u8, seq: u64, data: Bytes) -> bool {
         let mut rx = self.rx.lock();
         if flags & FLAG_RELIABLE == 0 {
             return self.on_loose(&mut rx, flags, seq, data);
@@ -292,14 +294,14 @@ impl StreamState {
             // The common case, in order and whole: straight to the inbox.
             let mut inbox = self.inbox.lock();
             if inbox.len() < self.receive_capacity.load(Relaxed) as usize {
-                inbox.push_back(Bytes::copy_from_slice(data));
+                inbox.push_back(data);
                 drop(inbox);
                 rx.next += 1;
                 self.messages_received.fetch_add(1, Relaxed);
                 return true;
             }
         }
-        rx.reorder.insert(seq, (flags, Bytes::copy_from_slice(data)));
+        rx.reorder.insert(seq, (flags, data));
         self.deliver_in_order(&mut rx)
     }
 
@@ -340,20 +342,20 @@ impl StreamState {
         delivered > 0
     }
 
-    fn on_loose(&self, rx: &mut Rx, flags: u8, seq: u64, data: &[u8]) -> bool {
+    fn on_loose(&self, rx: &mut Rx, flags: u8, seq: u64, data: Bytes) -> bool {
         rx.next = rx.next.max(seq + 1);
         let (more, cont) = (flags & FLAG_MORE != 0, flags & FLAG_CONT != 0);
         let whole = if !cont && !more {
             rx.loose = None;
-            Bytes::copy_from_slice(data)
+            data
         } else if !cont {
-            rx.loose = Some((seq + 1, BytesMut::from(data)));
+            rx.loose = Some((seq + 1, BytesMut::from(&data[..])));
             return false;
         } else {
             // A continuation: only if it follows the fragment before it.
             match rx.loose.take() {
                 Some((expect, mut buf)) if expect == seq => {
-                    buf.extend_from_slice(data);
+                    buf.extend_from_slice(&data);
                     if more {
                         rx.loose = Some((seq + 1, buf));
                         return false;
@@ -433,7 +435,7 @@ mod tests {
         for d in &from.datagrams {
             for f in frames(&d[HEADER_LEN..]) {
                 if let Ok(Frame::Stream { flags, seq, data, .. }) = f {
-                    to.on_frame(flags, seq, data);
+                    to.on_frame(flags, seq, Bytes::copy_from_slice(data));
                 }
             }
         }
@@ -484,7 +486,7 @@ mod tests {
             }
         }
         for (flags, seq, data) in frames_seen.iter().skip(1).rev() {
-            b.on_frame(*flags, *seq, data);
+            b.on_frame(*flags, *seq, Bytes::copy_from_slice(data));
         }
         assert!(drain(&b).is_empty());
         let (next, sel) = b.take_ack().unwrap();
@@ -532,12 +534,12 @@ mod tests {
         // Lose the middle fragment: the big message is dropped, "x" arrives.
         for (i, (flags, seq, data)) in fr.iter().enumerate() {
             if i != 1 {
-                b.on_frame(*flags, *seq, data);
+                b.on_frame(*flags, *seq, Bytes::copy_from_slice(data));
             }
         }
         assert_eq!(drain(&b), vec![Bytes::from_static(b"x")]);
         for (flags, seq, data) in &fr {
-            b.on_frame(*flags, *seq, data);
+            b.on_frame(*flags, *seq, Bytes::copy_from_slice(data));
         }
         assert_eq!(drain(&b), vec![big, Bytes::from_static(b"x")]);
         assert!(b.take_ack().is_none(), "fire-and-forget is never acknowledged");
