@@ -12,7 +12,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::config::ShardStrategy;
 use super::event::Receipt;
 use super::event_bus::EventBus;
-use super::payload::Payload;
+use super::payload::{Payload, INLINE_MAX};
 use crate::error::{Result, SdkError};
 
 impl EventBus {
@@ -28,20 +28,23 @@ impl EventBus {
     }
 
     /// Emit one payload as is.
+    ///
+    /// No `check_open` here or in `emit_raw_copy`: shutdown closes every
+    /// ring right after leaving the open state, and a closed ring refuses
+    /// the push with `Closed`, so the extra load would only repeat that
+    /// check (an emit between the two is drained like any earlier one).
     #[inline]
     pub fn emit_raw(&self, raw: Bytes) -> Result<Receipt> {
-        self.check_open()?;
         let shard = &self.shards[self.pick_shard(&raw)];
-        shard.emit(self.clock.now_nanos(), Payload::Shared(raw), self.config.backpressure)
+        shard.emit(self.clock.now_nanos(), move || Payload::Shared(raw), self.config.backpressure)
     }
 
     /// Emit a copy of `raw`. Small events are copied into the ring slot
     /// itself, so the calling thread does not allocate (see `payload.rs`).
     #[inline]
     pub fn emit_raw_copy(&self, raw: &[u8]) -> Result<Receipt> {
-        self.check_open()?;
         let shard = &self.shards[self.pick_shard(raw)];
-        shard.emit(self.clock.now_nanos(), Payload::copy_from(raw), self.config.backpressure)
+        shard.emit(self.clock.now_nanos(), || Payload::copy_from(raw), self.config.backpressure)
     }
 
     /// JSON-serialize `value` and emit it.
@@ -61,30 +64,38 @@ impl EventBus {
         self.check_open()?;
         let Some(first) = events.first() else { return Ok(0) };
         let shard = &self.shards[self.pick_shard(first)];
-        shard.emit_batch(self.clock.now_nanos(), events, self.config.backpressure)
+        shard.emit_batch(self.clock.now_nanos(), events.into_iter().map(Payload::Shared), self.config.backpressure)
     }
 
     /// Emit copies of borrowed events as one batch (see
-    /// [`emit_raw_batch`](Self::emit_raw_batch)). All of them are copied
-    /// into ONE allocation that the stored events share, instead of one
-    /// allocation per event.
+    /// [`emit_raw_batch`](Self::emit_raw_batch)). Small events are copied
+    /// into their ring slots (no allocation, no refcount, as in
+    /// [`emit_raw_copy`](Self::emit_raw_copy)); larger ones are copied into
+    /// ONE allocation that they share, instead of one allocation each.
     pub fn emit_raw_copy_batch(&self, events: &[&[u8]]) -> Result<usize> {
         self.check_open()?;
-        let total = events.iter().map(|e| e.len()).sum();
-        let mut block = Vec::with_capacity(total);
-        for event in events {
-            block.extend_from_slice(event);
-        }
-        let block = Bytes::from(block);
+        let Some(first) = events.first() else { return Ok(0) };
+        let large: usize = events.iter().map(|e| e.len()).filter(|&n| n > INLINE_MAX).sum();
+        let block = if large > 0 {
+            let mut block = Vec::with_capacity(large);
+            for event in events.iter().filter(|e| e.len() > INLINE_MAX) {
+                block.extend_from_slice(event);
+            }
+            Bytes::from(block)
+        } else {
+            Bytes::new()
+        };
         let mut end = 0;
-        let shared = events
-            .iter()
-            .map(|event| {
+        let payloads = events.iter().map(|event| {
+            if event.len() <= INLINE_MAX {
+                Payload::copy_from(event)
+            } else {
                 end += event.len();
-                block.slice(end - event.len()..end)
-            })
-            .collect();
-        self.emit_raw_batch(shared)
+                Payload::Shared(block.slice(end - event.len()..end))
+            }
+        });
+        let shard = &self.shards[self.pick_shard(first)];
+        shard.emit_batch(self.clock.now_nanos(), payloads, self.config.backpressure)
     }
 
     /// JSON-serialize each item, then [`emit_raw_batch`](Self::emit_raw_batch).
