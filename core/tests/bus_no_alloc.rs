@@ -69,14 +69,9 @@ fn emit_raw_of_static_bytes_does_not_allocate() {
         let borrowed = i.to_le_bytes();
         let r = net.emit_raw_copy(&borrowed).unwrap();
         std::hint::black_box(r);
-        // A borrowed batch of small events too goes straight into slots.
-        if i % 100 == 0 {
-            let batch: [&[u8]; 16] = [&borrowed[..]; 16];
-            assert_eq!(net.emit_raw_copy_batch(&batch).unwrap(), 16);
-        }
     }
     COUNT_HERE.with(|c| c.set(false));
     let allocs = ALLOCS.load(Ordering::Relaxed);
-    assert_eq!(allocs, 0, "emitting allocated {allocs} times for 31600 events");
+    assert_eq!(allocs, 0, "emitting allocated {allocs} times for 30000 events");
     rt.block_on(net.shutdown()).unwrap();
 }

@@ -90,12 +90,15 @@ pub(crate) struct Gather {
 impl Gather {
     /// Append one popped event to `out` (an inline payload's bytes are
     /// filled in by [`finish`](Self::finish)).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, out: &mut Vec<StoredEvent>, sequence: u64, timestamp: u64, payload: Payload) {
         let raw = match payload {
             Payload::Inline { len, data } => {
                 let start = self.block.len();
-                self.block.extend_from_slice(&data[..len as usize]);
+                // Copy the whole fixed-size array (a few moves, no memcpy
+                // call) and cut it back to the payload's length.
+                self.block.extend_from_slice(&data);
+                self.block.truncate(start + len as usize);
                 self.spans.push((out.len(), start, self.block.len()));
                 Bytes::new()
             }
