@@ -31,6 +31,7 @@ use std::time::Duration;
 use super::backend::Backend;
 use super::event::StoredEvent;
 use super::event_bus::EventBus;
+use super::payload::Gather;
 use super::shard::ShardSignals;
 
 /// Upper bound of the idle back-off: an idle bus wakes each batcher at
@@ -68,6 +69,7 @@ pub(crate) async fn run(
 ) {
     let _guard = StoppedGuard(signals.clone());
     let mut buf: Vec<StoredEvent> = Vec::with_capacity(max_batch);
+    let mut gather = Gather::default();
     let mut idle_wait = max_delay;
     let mut idle_turns = 0u32;
     loop {
@@ -78,8 +80,9 @@ pub(crate) async fn run(
             shard.sleeping.store(false, Relaxed);
         }
         let n = shard.ring.pop_batch(max_batch, |sequence, (timestamp, raw)| {
-            buf.push(StoredEvent { sequence, timestamp, raw: raw.into_bytes() })
+            gather.push(&mut buf, sequence, timestamp, raw)
         });
+        gather.finish(&mut buf);
         if n > 0 {
             idle_wait = max_delay;
             idle_turns = 0;

@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use super::backend::Backend;
 use super::config::BusConfig;
-use super::event::StoredEvent;
+use super::payload::Gather;
 use super::shard::Shard;
 use crate::clock::Clock;
 use crate::error::{Result, SdkError};
@@ -163,13 +163,15 @@ impl EventBus {
         // straggling producer pushed after the batcher left.
         let mut result = Ok(());
         let mut buf = Vec::new();
+        let mut gather = Gather::default();
         for (shard, &end) in self.shards.iter().zip(&final_tails) {
             // Every position below `end` was claimed before the close and
             // is being written right now if it is not yet: wait for it.
             while shard.ring.head() < end {
                 let n = shard.ring.pop_batch(usize::MAX, |sequence, (timestamp, raw)| {
-                    buf.push(StoredEvent { sequence, timestamp, raw: raw.into_bytes() })
+                    gather.push(&mut buf, sequence, timestamp, raw)
                 });
+                gather.finish(&mut buf);
                 if n == 0 {
                     tokio::task::yield_now().await;
                     continue;

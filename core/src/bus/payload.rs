@@ -11,6 +11,8 @@
 
 use bytes::Bytes;
 
+use super::event::StoredEvent;
+
 /// Payloads up to this many bytes are stored inline in the ring slot. With
 /// the stamp and timestamp, a slot still fits one 64-byte cache line.
 pub(crate) const INLINE_MAX: usize = 38;
@@ -22,24 +24,100 @@ pub(crate) enum Payload {
 
 impl Payload {
     /// Copy `raw`: inline when it fits, otherwise into a new `Bytes`.
-    #[inline]
+    /// Always inlined so the value is built in place in its ring slot.
+    #[inline(always)]
     pub(crate) fn copy_from(raw: &[u8]) -> Self {
         if raw.len() <= INLINE_MAX {
             let mut data = [0u8; INLINE_MAX];
-            data[..raw.len()].copy_from_slice(raw);
+            copy_small(&mut data, raw);
             Payload::Inline { len: raw.len() as u8, data }
         } else {
             Payload::Shared(Bytes::copy_from_slice(raw))
         }
     }
 
-    /// The payload as `Bytes` (allocates for an inline payload).
-    #[inline]
+    /// The payload as `Bytes` (allocates for an inline payload; the bus
+    /// itself converts through [`Gather`]).
+    #[cfg(test)]
     pub(crate) fn into_bytes(self) -> Bytes {
         match self {
             Payload::Inline { len, data } => Bytes::copy_from_slice(&data[..len as usize]),
             Payload::Shared(bytes) => bytes,
         }
+    }
+}
+
+/// Copy `src` (at most `INLINE_MAX` bytes) to the front of `dst` with a few
+/// fixed-size, possibly overlapping moves instead of a call to `memcpy`:
+/// for payloads this small the call and its length dispatch cost more than
+/// the copy (measured: about a tenth of the single-emit instructions).
+#[inline(always)]
+fn copy_small(dst: &mut [u8; INLINE_MAX], src: &[u8]) {
+    let n = src.len();
+    debug_assert!(n <= INLINE_MAX);
+    if n >= 16 {
+        dst[..16].copy_from_slice(&src[..16]);
+        if n > 32 {
+            dst[16..32].copy_from_slice(&src[16..32]);
+        }
+        dst[n - 16..n].copy_from_slice(&src[n - 16..n]);
+    } else if n >= 8 {
+        dst[..8].copy_from_slice(&src[..8]);
+        dst[n - 8..n].copy_from_slice(&src[n - 8..n]);
+    } else if n >= 4 {
+        dst[..4].copy_from_slice(&src[..4]);
+        dst[n - 4..n].copy_from_slice(&src[n - 4..n]);
+    } else {
+        for (d, s) in dst.iter_mut().zip(src) {
+            *d = *s;
+        }
+    }
+}
+
+/// Turns popped payloads into stored events on the batcher's thread.
+///
+/// Inline payloads of one round are gathered into ONE block that their
+/// events share (one allocation and a refcount per event), instead of one
+/// allocation each: the batcher runs on a core the producers also need, so
+/// its per-event cost bounds the bus's throughput too.
+#[derive(Default)]
+pub(crate) struct Gather {
+    block: Vec<u8>,
+    /// (index in the output, start, end in `block`) of each inline payload.
+    spans: Vec<(usize, usize, usize)>,
+}
+
+impl Gather {
+    /// Append one popped event to `out` (an inline payload's bytes are
+    /// filled in by [`finish`](Self::finish)).
+    #[inline(always)]
+    pub(crate) fn push(&mut self, out: &mut Vec<StoredEvent>, sequence: u64, timestamp: u64, payload: Payload) {
+        let raw = match payload {
+            Payload::Inline { len, data } => {
+                let start = self.block.len();
+                // Copy the whole fixed-size array (a few moves, no memcpy
+                // call) and cut it back to the payload's length.
+                self.block.extend_from_slice(&data);
+                self.block.truncate(start + len as usize);
+                self.spans.push((out.len(), start, self.block.len()));
+                Bytes::new()
+            }
+            Payload::Shared(bytes) => bytes,
+        };
+        out.push(StoredEvent { sequence, timestamp, raw });
+    }
+
+    /// Give the inline events gathered since the last call their bytes.
+    pub(crate) fn finish(&mut self, out: &mut [StoredEvent]) {
+        if self.spans.is_empty() {
+            return;
+        }
+        let block = Bytes::copy_from_slice(&self.block);
+        for &(i, start, end) in &self.spans {
+            out[i].raw = block.slice(start..end);
+        }
+        self.block.clear();
+        self.spans.clear();
     }
 }
 
@@ -67,6 +145,43 @@ mod tests {
         assert!(matches!(p, Payload::Shared(_)));
         assert_eq!(p.into_bytes(), big);
         assert_eq!(Payload::from(Bytes::from_static(b"abc")).into_bytes(), &b"abc"[..]);
+    }
+
+    #[test]
+    fn every_inline_length_copies_exactly() {
+        let src: Vec<u8> = (1..=INLINE_MAX as u8).collect();
+        for len in 0..=INLINE_MAX {
+            match Payload::copy_from(&src[..len]) {
+                Payload::Inline { len: l, data } => {
+                    assert_eq!(l as usize, len);
+                    assert_eq!(&data[..len], &src[..len], "{len} bytes");
+                    assert!(data[len..].iter().all(|&b| b == 0), "{len} bytes: no stray bytes past the end");
+                }
+                Payload::Shared(_) => panic!("{len} bytes should be inline"),
+            }
+        }
+    }
+
+    #[test]
+    fn gather_shares_one_block_and_keeps_order() {
+        let mut out = Vec::new();
+        let mut g = Gather::default();
+        let big = vec![9u8; INLINE_MAX + 5];
+        g.push(&mut out, 1, 10, Payload::copy_from(b"ab"));
+        g.push(&mut out, 2, 11, Payload::copy_from(&big));
+        g.push(&mut out, 3, 12, Payload::copy_from(b""));
+        g.push(&mut out, 4, 13, Payload::copy_from(b"cde"));
+        g.finish(&mut out);
+        let raws: Vec<&[u8]> = out.iter().map(|e| &e.raw[..]).collect();
+        assert_eq!(raws, [&b"ab"[..], &big[..], b"", b"cde"]);
+        assert_eq!(out.iter().map(|e| (e.sequence, e.timestamp)).collect::<Vec<_>>(), [(1, 10), (2, 11), (3, 12), (4, 13)]);
+        // Reused for the next round: nothing carried over.
+        let mut next = Vec::new();
+        g.push(&mut next, 5, 14, Payload::copy_from(b"z"));
+        g.finish(&mut next);
+        assert_eq!(&next[0].raw[..], b"z");
+        g.finish(&mut next);
+        assert_eq!(&next[0].raw[..], b"z");
     }
 
     #[test]

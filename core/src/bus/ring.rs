@@ -98,9 +98,13 @@ impl<T> Ring<T> {
 
     #[inline]
     fn slot(&self, pos: u64) -> &Slot<T> {
-        // `pos & mask < slots.len()` always; the bounds check is cheap and
-        // keeps this function safe.
-        &self.slots[(pos & self.mask) as usize]
+        let i = (pos & self.mask) as usize;
+        debug_assert!(i < self.slots.len());
+        // SAFETY: `slots.len() == cap` and `mask == cap - 1` (set together
+        // in `with_start`, never changed), so `i < slots.len()`. Unchecked
+        // because the check sat on every push and pop (measured: ~7% of a
+        // batch push's instructions).
+        unsafe { self.slots.get_unchecked(i) }
     }
 
     /// The next position a producer will claim (= events ever accepted
@@ -146,14 +150,25 @@ impl<T> Ring<T> {
     }
 
     /// Push one value; `Ok(position)`, or `Err(value)` when full or closed
-    /// (tell them apart with [`is_closed`](Self::is_closed)).
+    /// (tell them apart with [`is_closed`](Self::is_closed)). The bus uses
+    /// `push_with`; this is the by-value form.
+    #[cfg_attr(not(test), allow(dead_code))]
     #[inline]
     pub(crate) fn push(&self, value: T) -> Result<u64, T> {
+        self.push_with(move || value).map_err(|make| make())
+    }
+
+    /// Push the value `make` builds, calling it only once a slot is
+    /// claimed, so the value is built straight in the slot rather than
+    /// moved in (a payload copied from a borrowed slice is written once).
+    /// `Err(make)` when full or closed, for a retry.
+    #[inline]
+    pub(crate) fn push_with<F: FnOnce() -> T>(&self, make: F) -> Result<u64, F> {
         let backoff = Backoff::new();
         let mut pos = self.tail.load(Relaxed);
         loop {
             if pos & CLOSED != 0 {
-                return Err(value);
+                return Err(make);
             }
             let slot = self.slot(pos);
             let stamp = slot.stamp.load(Acquire);
@@ -166,7 +181,7 @@ impl<T> Ring<T> {
                         // the slot until we publish the next stamp; the
                         // slot holds no live value (the consumer moved it
                         // out before storing `stamp = pos`).
-                        unsafe { (*slot.value.get()).write(value) };
+                        unsafe { (*slot.value.get()).write(make()) };
                         slot.stamp.store(pos + 1, Release);
                         return Ok(pos);
                     }
@@ -176,7 +191,7 @@ impl<T> Ring<T> {
                 if !self.pop_in_flight(pos) {
                     let current = self.tail.load(Relaxed);
                     if current == pos {
-                        return Err(value);
+                        return Err(make);
                     }
                     pos = current;
                 } else {
@@ -193,11 +208,13 @@ impl<T> Ring<T> {
     /// Push as many values from `src` as fit contiguously, claiming them
     /// with ONE CAS on `tail`. `make` turns each source item into a value.
     /// Returns `(first_position, count)`; `count == 0` means full (or `src`
-    /// empty, or the ring closed). Items not pushed stay in `src`.
-    pub(crate) fn push_batch<U>(
+    /// empty, or the ring closed). Items not pushed stay in `src`. `src`
+    /// must report its exact length (a vec or slice iterator, or a `map` of
+    /// one): claimed slots are filled from it.
+    pub(crate) fn push_batch<I: ExactSizeIterator>(
         &self,
-        src: &mut std::vec::IntoIter<U>,
-        mut make: impl FnMut(U) -> T,
+        src: &mut I,
+        mut make: impl FnMut(I::Item) -> T,
     ) -> (u64, usize) {
         let want = src.len() as u64;
         if want == 0 {
@@ -232,8 +249,8 @@ impl<T> Ring<T> {
                 Ok(_) => {
                     for i in 0..free {
                         let slot = self.slot(pos + i);
-                        // `src.len() >= free` (checked above, and a vec
-                        // IntoIter's length is exact), so this never fails;
+                        // `src.len() >= free` (checked above, and the
+                        // caller's iterator length is exact), so this never fails;
                         // if it somehow did, the claimed slots would stall
                         // consumers, hence the hard assertion.
                         let item = src.next().expect("batch source shorter than its length");

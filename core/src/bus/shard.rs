@@ -4,7 +4,6 @@ use std::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::Arc;
 
-use bytes::Bytes;
 use crossbeam_utils::{Backoff, CachePadded};
 use tokio::sync::Notify;
 
@@ -81,13 +80,14 @@ impl Shard {
         }
     }
 
-    /// Push one event under `policy`.
+    /// Push one event under `policy`. `make` builds the payload once its
+    /// slot is claimed (see `Ring::push_with`).
     #[inline]
-    pub(crate) fn emit(&self, ts: u64, raw: Payload, policy: Backpressure) -> Result<Receipt> {
-        let mut item = (ts, raw);
+    pub(crate) fn emit(&self, ts: u64, make: impl FnOnce() -> Payload, policy: Backpressure) -> Result<Receipt> {
+        let mut item = move || (ts, make());
         let backoff = Backoff::new();
         loop {
-            match self.ring.push(item) {
+            match self.ring.push_with(item) {
                 Ok(sequence) => {
                     self.wake_if_sleeping();
                     return Ok(Receipt { shard_id: self.id, sequence, timestamp: ts, dropped: false });
@@ -127,13 +127,19 @@ impl Shard {
 
     /// Push a batch, in order, all stamped `ts`. Returns how many were
     /// accepted (stored), see `EventBus::emit_raw_batch` for the policy.
-    pub(crate) fn emit_batch(&self, ts: u64, events: Vec<Bytes>, policy: Backpressure) -> Result<usize> {
-        let total = events.len();
-        let mut src = events.into_iter();
+    /// `src` yields the payloads (its length must be exact, see
+    /// `Ring::push_batch`); a payload is built only once its slot is ours.
+    pub(crate) fn emit_batch<I: ExactSizeIterator<Item = Payload>>(
+        &self,
+        ts: u64,
+        mut src: I,
+        policy: Backpressure,
+    ) -> Result<usize> {
+        let total = src.len();
         let mut accepted = 0usize;
         let backoff = Backoff::new();
         while src.len() > 0 {
-            let (_, n) = self.ring.push_batch(&mut src, |raw| (ts, Payload::Shared(raw)));
+            let (_, n) = self.ring.push_batch(&mut src, |raw| (ts, raw));
             accepted += n;
             if n > 0 || src.len() == 0 {
                 continue;
