@@ -12,7 +12,7 @@ use net_sdk::SdkError;
 
 use super::node::{mesh_error, with_mesh, NetMesh};
 use crate::registry::Registry;
-use crate::status::{FfiError, NetStatus};
+use crate::status::FfiError;
 use crate::{args, guard};
 
 /// One stream with one peer (opaque). Created by `net_mesh_open_stream`,
@@ -237,13 +237,9 @@ pub extern "C" fn net_mesh_stream_stats(
     guard::status(|| {
         let out = args::out(out, "out")?;
         let s = with_mesh(mesh, |m| {
-            m.stream_stats(peer_node_id, stream_id).ok_or_else(|| {
-                FfiError::new(
-                    NetStatus::NET_ERR_NOT_CONNECTED,
-                    "not_connected",
-                    format!("no open stream {stream_id} with peer {peer_node_id:#x}"),
-                )
-            })
+            // The core's `None` means what its `NotConnected` means: one
+            // status and kind, spelled by the core.
+            m.stream_stats(peer_node_id, stream_id).ok_or_else(|| mesh_error(SdkError::NotConnected))
         })?;
         *out = NetMeshStreamStats {
             tx_seq: s.tx_seq,
