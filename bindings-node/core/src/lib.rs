@@ -15,6 +15,8 @@
 //! - `event`: events and poll pages as JS objects.
 //! - `subscription`: live subscriptions, released by `close()`.
 //! - `identity`, `token`, `channel`: identities, permission tokens, channel hashes.
+//! - `mesh_config`, `mesh`, `mesh_stream`, `mesh_stats`: `MeshNode` (the
+//!   encrypted mesh), its options, stream handles and counters.
 
 // napi-derive registers exports only outside `cfg(test)`, so in the test
 // build every exported item looks unused.
@@ -26,6 +28,10 @@ mod error;
 mod event;
 mod fast;
 mod identity;
+mod mesh;
+mod mesh_config;
+mod mesh_stats;
+mod mesh_stream;
 mod node;
 mod promise;
 mod receipt;
