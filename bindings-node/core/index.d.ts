@@ -7,7 +7,10 @@
 // 'invalid_cursor', 'invalid_argument', 'invalid_length',
 // 'invalid_entity_id', 'unknown_scope', 'invalid_channel', 'zero_ttl',
 // 'invalid_format', 'invalid_signature', 'expired', 'not_yet_valid',
-// 'delegation_exhausted', 'delegation_not_allowed', 'not_authorized', …
+// 'delegation_exhausted', 'delegation_not_allowed', 'not_authorized',
+// and for the mesh 'not_connected', 'timeout', 'io', 'message_too_large',
+// 'wrong_psk', 'unknown_static_key', 'identity_mismatch',
+// 'handshake_refused', 'handshake_malformed', …
 
 /** Options of a node; every field is optional. */
 export interface NodeConfig {
@@ -169,6 +172,123 @@ export declare class Token {
   verify(nowSecs?: bigint | undefined | null): void
   /** Verify a delegation chain of wire-form tokens, root first. */
   static verifyChain(chain: Array<Uint8Array>, nowSecs?: bigint | undefined | null): void
+}
+
+/** Options of `MeshNode.create`. */
+export interface MeshOptions {
+  /** The UDP address to bind, "ip:port" (port 0 picks a free one). */
+  bindAddr: string
+  /** The mesh's 32-byte pre-shared key: 64 hex digits or 32 bytes. */
+  psk: string | Uint8Array
+  /** A 32-byte identity seed; ids and static key derive from it (default: fresh). */
+  identitySeed?: Buffer
+  /** How long connect/accept wait by default (default 5000). */
+  handshakeTimeoutMs?: number
+  /** Idle time before a heartbeat is sent (default 500). */
+  heartbeatIntervalMs?: number
+  /** Silence after which a peer is 'suspect' (default 2000). */
+  suspectAfterMs?: number
+  /** Silence after which a peer is 'dead' and its session closed (default 6000). */
+  deadAfterMs?: number
+  /** Largest datagram sent, 512..=65000 bytes (default 1400). */
+  maxDatagram?: number
+}
+
+/** How `openStream` configures a stream; every field is optional. */
+export interface StreamOptions {
+  /** 'reliable' (default: exactly once, in order, windowed) or 'fire_and_forget'. */
+  reliability?: 'reliable' | 'fire_and_forget'
+  /** Unacknowledged packets in flight before a send throws 'backpressure' (default 256). */
+  windowBytes?: number
+  /** Received messages queued before this side stops acknowledging (default 8192). */
+  receiveCapacity?: number
+}
+
+/** Node-wide mesh counters. */
+export interface JsMeshStats {
+  datagramsReceived: bigint
+  datagramsSent: bigint
+  tampered: bigint
+  replayed: bigint
+  malformed: bigint
+  handshakesCompleted: bigint
+  handshakesFailed: bigint
+  pendingHandshakes: bigint
+  sessions: bigint
+}
+
+/** A peer with a session (live or dead). */
+export interface JsPeer {
+  nodeId: bigint
+  /** Its authenticated identity (32 bytes). */
+  entityId: Buffer
+  /** "ip:port". */
+  addr: string
+  state: 'alive' | 'suspect' | 'dead'
+}
+
+/** Live counters of a stream. */
+export interface JsStreamStats {
+  txSeq: bigint
+  rxSeq: bigint
+  inFlight: bigint
+  window: bigint
+  backpressureEvents: bigint
+  retransmits: bigint
+  messagesSent: bigint
+  messagesReceived: bigint
+  inbox: bigint
+  /** Smoothed round-trip time, microseconds (0 before a sample). */
+  srttUs: bigint
+}
+
+/** A node of the encrypted UDP mesh. */
+export declare class MeshNode {
+  /** Bind and start receiving; bad bindAddr/psk throw 'invalid_config'. */
+  static create(options: MeshOptions): Promise<MeshNode>
+  nodeId(): bigint
+  /** The 32-byte ed25519 public key. */
+  entityId(): Buffer
+  /** The 32-byte static key peers pass to connect. */
+  publicKey(): Buffer
+  /** The bound "ip:port". */
+  localAddr(): string
+  /** Handshake with a peer; rejects with a handshake kind or 'timeout'. */
+  connect(addr: string, peerPublicKey: Uint8Array, peerNodeId: bigint, timeoutMs?: number | undefined | null): Promise<void>
+  /** Wait for `peerNodeId` to complete a handshake; resolves to its address. */
+  accept(peerNodeId: bigint, timeoutMs?: number | undefined | null): Promise<string>
+  /** Start heartbeats, failure detection and retransmission (idempotent). */
+  start(): void
+  /** Open (or re-open) a stream; throws 'not_connected' without a live session. */
+  openStream(peerNodeId: bigint, streamId: bigint, options?: StreamOptions | undefined | null): MeshStream
+  /** Close a stream on this side. */
+  closeStream(stream: MeshStream): void
+  /** Send now or throw ('backpressure', 'not_connected', 'message_too_large', 'closed'). */
+  sendOnStream(stream: MeshStream, payloads: Array<Buffer>): void
+  /** sendOnStream retrying on backpressure up to maxRetries times (5 ms .. 200 ms back-off). */
+  sendWithRetry(stream: MeshStream, payloads: Array<Buffer>, maxRetries: number): Promise<void>
+  /** Retry until the window lets the batch through (bounded, ~13.7 min). */
+  sendBlocking(stream: MeshStream, payloads: Array<Buffer>): Promise<void>
+  /** The next message; 'timeout' after timeoutMs, 'not_connected' once closed and drained. */
+  recv(stream: MeshStream, timeoutMs?: number | undefined | null): Promise<Buffer>
+  /** A message already received, or null. */
+  tryRecv(stream: MeshStream): Buffer | null
+  /** Counters of a stream, or null when closed or never opened. */
+  streamStats(peerNodeId: bigint, streamId: bigint): JsStreamStats | null
+  /** null if the peer never completed a handshake. */
+  peerState(peerNodeId: bigint): 'alive' | 'suspect' | 'dead' | null
+  peers(): Array<JsPeer>
+  stats(): JsMeshStats
+  /** Tell the peers, close every session and stop; idempotent. */
+  shutdown(): Promise<void>
+}
+
+/** A stream with one peer (from MeshNode.openStream). */
+export declare class MeshStream {
+  get peerNodeId(): bigint
+  get streamId(): bigint
+  /** Whether sends on this handle can still succeed. */
+  get isOpen(): boolean
 }
 
 /** The 32-bit hash of a channel name; throws 'invalid_channel'. */

@@ -7,6 +7,8 @@ export const {
   Subscription,
   Identity,
   Token,
+  MeshNode,
+  MeshStream,
   channelHash,
   channelWireHash,
   channelWrap,

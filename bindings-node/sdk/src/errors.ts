@@ -18,6 +18,17 @@ export type TokenErrorKind =
 /** Why an identity input was refused. */
 export type IdentityErrorKind = 'invalid_length' | 'invalid_entity_id' | 'unknown_scope' | 'invalid_channel' | 'invalid_argument';
 
+/** Why a mesh handshake produced no session. */
+export type HandshakeErrorKind = 'wrong_psk' | 'unknown_static_key' | 'identity_mismatch' | 'handshake_refused' | 'handshake_malformed';
+
+const HANDSHAKE_KINDS: ReadonlySet<string> = new Set<HandshakeErrorKind>([
+  'wrong_psk',
+  'unknown_static_key',
+  'identity_mismatch',
+  'handshake_refused',
+  'handshake_malformed',
+]);
+
 const TOKEN_KINDS: ReadonlySet<string> = new Set<TokenErrorKind>([
   'invalid_format',
   'invalid_signature',
@@ -42,13 +53,46 @@ export class NetError extends Error {
   }
 }
 
-/** A shard's ring is full and the node's policy is `FailProducer`. */
+/**
+ * No room: a shard's ring is full and the node's policy is `FailProducer`,
+ * or a mesh stream's in-flight window is exhausted (nothing was sent).
+ */
 export class BackpressureError extends NetError {
   declare readonly kind: 'backpressure';
 
   constructor(message: string, options?: { cause?: unknown }) {
     super('backpressure', message, options);
     this.name = 'BackpressureError';
+  }
+}
+
+/** The mesh peer is gone (dead, shut down, never connected) or the stream was closed. */
+export class NotConnectedError extends NetError {
+  declare readonly kind: 'not_connected';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('not_connected', message, options);
+    this.name = 'NotConnectedError';
+  }
+}
+
+/** A mesh handshake failed; `kind` says why (a different PSK, key or identity). */
+export class HandshakeError extends NetError {
+  declare readonly kind: HandshakeErrorKind;
+
+  constructor(kind: HandshakeErrorKind, message: string, options?: { cause?: unknown }) {
+    super(kind, message, options);
+    this.name = 'HandshakeError';
+  }
+}
+
+/** An operation with a time limit did not complete in time (handshake, accept, recv). */
+export class TimeoutError extends NetError {
+  declare readonly kind: 'timeout';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('timeout', message, options);
+    this.name = 'TimeoutError';
   }
 }
 
@@ -83,6 +127,9 @@ export function toNetError(e: unknown, identityContext = false): unknown {
   if (typeof code !== 'string') return e;
   const options = { cause: e };
   if (code === 'backpressure') return new BackpressureError(e.message, options);
+  if (code === 'not_connected') return new NotConnectedError(e.message, options);
+  if (code === 'timeout') return new TimeoutError(e.message, options);
+  if (HANDSHAKE_KINDS.has(code)) return new HandshakeError(code as HandshakeErrorKind, e.message, options);
   if (TOKEN_KINDS.has(code)) return new TokenError(code as TokenErrorKind, e.message, options);
   if (IDENTITY_KINDS.has(code) || (identityContext && code === 'invalid_argument')) {
     return new IdentityError(code as IdentityErrorKind, e.message, options);

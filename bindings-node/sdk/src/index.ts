@@ -5,6 +5,17 @@ export { Receipt } from './receipt';
 export { EventStream } from './stream';
 export { TypedChannel } from './channel';
 export {
+  MeshNode,
+  type MeshNodeConfig,
+  type OpenStreamOptions,
+  type MeshStream,
+  type StreamStats,
+  type MeshStats,
+  type MeshPeer,
+  type PeerState,
+  type Reliability,
+} from './mesh';
+export {
   Identity,
   PermissionToken,
   PermissionToken as Token,
@@ -19,9 +30,13 @@ export {
 export {
   NetError,
   BackpressureError,
+  NotConnectedError,
+  HandshakeError,
+  TimeoutError,
   IdentityError,
   TokenError,
   type TokenErrorKind,
   type IdentityErrorKind,
+  type HandshakeErrorKind,
 } from './errors';
 export type { NetEvent, NetEvent as Event, PollRequest, PollResponse, SubscribeOptions, NetNodeConfig, TransportConfig, Stats } from './types';
