@@ -1,6 +1,6 @@
 // Runs the Node examples found in a directory and checks what they print:
-// the seed README's Quick Start, Typed Streams, Typed Channels and
-// Security, as written. Used by the tests (against the workspace) and by
+// the seed README's Quick Start, Typed Streams, Typed Channels, Security
+// and Mesh Streams, as written. Used by the tests (against the workspace) and by
 // the packaging test (against the packed tarballs installed elsewhere).
 //
 //   node check-examples.mjs <dir> [<dir> ...]   (each file is looked up in the dirs in order)
@@ -24,9 +24,18 @@ const expectations = {
   'security.mjs': (out) => {
     const got = lines(out);
     assert.match(got[0], /^entity id stable: true node id: [0-9a-f]+$/);
-    assert.equal(got[1], 'token: 161 bytes, scope subscribe, for grantee: true');
-    assert.equal(got[2], 'ttlSeconds 0: TokenError(zero_ttl)');
+    assert.equal(got[1], 'mesh shares the keypair: true true');
+    assert.equal(got[2], 'peer authenticated the identity: true');
+    assert.equal(got[3], 'token: 161 bytes, scope subscribe, for grantee: true');
+    assert.equal(got[4], 'ttlSeconds 0: TokenError(zero_ttl)');
   },
+  'mesh.mjs': (out) =>
+    assert.deepEqual(lines(out), [
+      'peer received: {} {} {}',
+      'stats: txSeq 3 window 256 backpressureEvents 0 (bigint)',
+      'drops: 0',
+      'after the peer left: NotConnectedError(not_connected)',
+    ]),
 };
 
 export function checkExamples(...dirs) {

@@ -69,6 +69,25 @@ test('returned objects have exactly the declared fields', async () => {
   await node.shutdown();
 });
 
+test('mesh objects have exactly the declared fields', async () => {
+  const fields = (o) => new Set(Object.keys(o));
+  const psk = '42'.repeat(32);
+  const a = await native.MeshNode.create({ bindAddr: '127.0.0.1:0', psk });
+  const b = await native.MeshNode.create({ bindAddr: '127.0.0.1:0', psk });
+  try {
+    const accepted = b.accept(a.nodeId(), 5000);
+    await a.connect(b.localAddr(), b.publicKey(), b.nodeId());
+    await accepted;
+    a.openStream(b.nodeId(), 1n);
+    assert.deepEqual(fields(a.stats()), d.interfaces.get('JsMeshStats'));
+    assert.deepEqual(fields(a.peers()[0]), d.interfaces.get('JsPeer'));
+    assert.deepEqual(fields(a.streamStats(b.nodeId(), 1n)), d.interfaces.get('JsStreamStats'));
+  } finally {
+    await a.shutdown();
+    await b.shutdown();
+  }
+});
+
 test('the ESM entry exports the same names as the CommonJS loader', async () => {
   const esm = await import('../index.mjs');
   const named = Object.keys(esm).filter((k) => k !== 'default');
