@@ -25,7 +25,9 @@ test -f node_modules/@net-mesh/core/net-node.linux-x64-gnu.node
 test -f node_modules/@net-mesh/sdk/dist/index.d.ts
 
 cat > roundtrip.mjs <<'JS'
-import { NetNode, Identity, PermissionToken } from '@net-mesh/sdk';
+import { NetNode, Identity, PermissionToken, MeshNode } from '@net-mesh/sdk';
+import * as meshModule from '@net-mesh/sdk/mesh';
+if (meshModule.MeshNode !== MeshNode) throw new Error('@net-mesh/sdk/mesh does not export the MeshNode of the top level');
 const node = await NetNode.create({ shards: 2 });
 const sent = Array.from({ length: 100 }, (_, i) => JSON.stringify({ i }));
 sent.slice(0, 50).forEach((s) => node.emitRaw(s));

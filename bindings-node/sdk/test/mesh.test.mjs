@@ -14,6 +14,7 @@ import {
   NotConnectedError,
   TimeoutError,
 } from '@net-mesh/sdk';
+import * as meshModule from '@net-mesh/sdk/mesh';
 
 const PSK = '42'.repeat(32);
 const local = (extra = {}) => MeshNode.create({ bindAddr: '127.0.0.1:0', psk: PSK, ...extra });
@@ -311,4 +312,12 @@ test('messages over 64 KiB are refused; start is idempotent; the napi getter exp
     assert.equal(a.napi.nodeId(), a.nodeId());
     assert.ok(a.stats().datagramsSent > 0n);
   });
+});
+
+test("@net-mesh/sdk/mesh (the seed's module path) exports the same classes as the top level", () => {
+  assert.equal(meshModule.MeshNode, MeshNode);
+  assert.equal(meshModule.NotConnectedError, NotConnectedError);
+  assert.equal(meshModule.BackpressureError, BackpressureError);
+  assert.equal(meshModule.HandshakeError, HandshakeError);
+  assert.equal(meshModule.TimeoutError, TimeoutError);
 });
