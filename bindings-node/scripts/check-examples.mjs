@@ -38,11 +38,25 @@ const expectations = {
     ]),
 };
 
+/**
+ * Runs one example. The mesh examples bind the seed's fixed ports
+ * (127.0.0.1:9000 / 9001) as written; on a machine shared with other test
+ * runs such a port can be taken for a moment, so a run that failed only
+ * to bind is tried again (a few times, a second apart).
+ */
+function run(path) {
+  for (let attempt = 1; ; attempt++) {
+    const r = spawnSync(process.execPath, [path], { encoding: 'utf8', timeout: 30_000 });
+    if (r.status === 0 || attempt === 5 || !/Address already in use/.test(r.stderr)) return r;
+    spawnSync('sleep', ['1']);
+  }
+}
+
 export function checkExamples(...dirs) {
   for (const [file, check] of Object.entries(expectations)) {
     const path = dirs.map((d) => join(d, file)).find((p) => existsSync(p));
     assert.ok(path, `${file} not found in ${dirs.join(', ')} (the .mts examples are compiled by make build-node)`);
-    const r = spawnSync(process.execPath, [path], { encoding: 'utf8', timeout: 30_000 });
+    const r = run(path);
     assert.equal(r.status, 0, `${file} exited with ${r.status}: ${r.stderr}`);
     check(r.stdout);
   }
