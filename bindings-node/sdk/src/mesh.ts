@@ -131,6 +131,7 @@ export class MeshNode {
 
   /** Open (or re-open) a stream to `peerNodeId`; throws `NotConnectedError` without a session. */
   openStream(peerNodeId: bigint, options: OpenStreamOptions): MeshStream {
+    if (options?.streamId === undefined) throw new NetError('invalid_argument', 'openStream needs options with a streamId');
     const { streamId, ...rest } = options;
     return call(() => this.native.openStream(peerNodeId, toBigInt(streamId, 'streamId'), rest));
   }

@@ -101,6 +101,10 @@ test('a fire_and_forget stream delivers on loopback and keeps its reliability', 
     assert.throws(() => a.openStream(b.nodeId(), { streamId: 7n, reliability: 'reliable' }), (e) => e instanceof NetError && e.kind === 'invalid_argument');
     assert.throws(() => a.openStream(b.nodeId(), { streamId: 8n, reliability: 'unreliable' }), (e) => e instanceof NetError && e.kind === 'invalid_argument');
     assert.throws(() => a.openStream(b.nodeId(), { streamId: -1 }), (e) => e instanceof NetError && e.kind === 'invalid_argument');
+    assert.throws(() => a.openStream(b.nodeId()), (e) => e instanceof NetError && e.kind === 'invalid_argument');
+    assert.throws(() => a.openStream(1, { streamId: 1n }), (e) => e instanceof NetError && e.kind === 'invalid_argument');
+    await assert.rejects(a.sendOnStream(out, Buffer.from('not an array')), (e) => e instanceof NetError && e.kind === 'invalid_argument');
+    await assert.rejects(a.sendOnStream(out, ['a string']), (e) => e instanceof NetError && e.kind === 'invalid_argument');
   });
 });
 
