@@ -17,6 +17,21 @@ test('errors are Errors whose code is the stable kind', async () => {
   await assert.rejects(node.poll(1), code('closed'));
 });
 
+test('mesh errors are Errors whose code is the stable kind; ids are bigints', async () => {
+  const psk = '42'.repeat(32);
+  assert.throws(() => native.MeshNode.create({ bindAddr: '127.0.0.1:0', psk: '42' }), code('invalid_config'));
+  assert.throws(() => native.MeshNode.create({ bindAddr: 'x', psk }), code('invalid_config'));
+  assert.throws(() => new native.MeshNode(), Error, 'no constructor: create() is the way in');
+  const a = await native.MeshNode.create({ bindAddr: '127.0.0.1:0', psk });
+  assert.equal(typeof a.nodeId(), 'bigint');
+  assert.throws(() => a.openStream(-1n, 1n), code('invalid_argument'));
+  assert.throws(() => a.openStream(1n << 64n, 1n), code('invalid_argument'));
+  assert.throws(() => a.openStream(7n, 1n), code('not_connected'));
+  await assert.rejects(a.accept(7n, 20), code('timeout'));
+  await a.shutdown();
+  await assert.rejects(a.accept(7n, 20), code('closed'));
+});
+
 test('bound emitters: same results as the methods, same errors', async () => {
   const node = new native.NetNode({ shards: 1, ringCapacity: 2, backpressure: 'FailProducer' });
   const fast = node.bindEmitters();
