@@ -264,11 +264,11 @@ export declare class MeshNode {
   /** Close a stream on this side. */
   closeStream(stream: MeshStream): void
   /** Send now or throw ('backpressure', 'not_connected', 'message_too_large', 'closed'). */
-  sendOnStream(stream: MeshStream, payloads: Array<Buffer>): void
+  sendOnStream(stream: MeshStream, payloads: Array<Uint8Array>): void
   /** sendOnStream retrying on backpressure up to maxRetries times (5 ms .. 200 ms back-off). */
-  sendWithRetry(stream: MeshStream, payloads: Array<Buffer>, maxRetries: number): Promise<void>
+  sendWithRetry(stream: MeshStream, payloads: Array<Uint8Array>, maxRetries: number): Promise<void>
   /** Retry until the window lets the batch through (bounded, ~13.7 min). */
-  sendBlocking(stream: MeshStream, payloads: Array<Buffer>): Promise<void>
+  sendBlocking(stream: MeshStream, payloads: Array<Uint8Array>): Promise<void>
   /** The next message; 'timeout' after timeoutMs, 'not_connected' once closed and drained. */
   recv(stream: MeshStream, timeoutMs?: number | undefined | null): Promise<Buffer>
   /** A message already received, or null. */

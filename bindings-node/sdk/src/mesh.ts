@@ -147,17 +147,17 @@ export class MeshNode {
    * `NotConnectedError` when the peer is gone or the stream closed.
    */
   async sendOnStream(stream: MeshStream, payloads: readonly Uint8Array[]): Promise<void> {
-    call(() => this.native.sendOnStream(stream, payloads as Buffer[]));
+    call(() => this.native.sendOnStream(stream, payloads as Uint8Array[]));
   }
 
   /** `sendOnStream`, retrying on back-pressure up to `maxRetries` times (5 ms doubling to 200 ms). */
   async sendWithRetry(stream: MeshStream, payloads: readonly Uint8Array[], maxRetries: number): Promise<void> {
-    await call(() => this.native.sendWithRetry(stream, payloads as Buffer[], maxRetries));
+    await call(() => this.native.sendWithRetry(stream, payloads as Uint8Array[], maxRetries));
   }
 
   /** Retry until the window lets the batch through (bounded, about 13.7 minutes at worst). */
   async sendBlocking(stream: MeshStream, payloads: readonly Uint8Array[]): Promise<void> {
-    await call(() => this.native.sendBlocking(stream, payloads as Buffer[]));
+    await call(() => this.native.sendBlocking(stream, payloads as Uint8Array[]));
   }
 
   /**
