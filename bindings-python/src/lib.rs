@@ -6,7 +6,8 @@
 //! One file per concept: `errors` (core errors -> `net_sdk.errors`),
 //! `blocking` (the one helper that releases the GIL around waits),
 //! `payload` (borrowing `str | bytes` without copying), `node`
-//! (`NetNode`), `records` (Receipt, Event, PollResponse, Stats),
+//! (`NetNode`), `receipt` (Receipt, reused when dropped), `records`
+//! (Event, PollResponse, Stats),
 //! `subscription` (iterator and async iterator), `identity`, `token`,
 //! `channel`.
 
@@ -18,6 +19,7 @@ mod errors;
 mod identity;
 mod node;
 mod payload;
+mod receipt;
 mod records;
 mod subscription;
 mod token;
@@ -25,7 +27,7 @@ mod token;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<node::NetNode>()?;
-    m.add_class::<records::Receipt>()?;
+    m.add_class::<receipt::Receipt>()?;
     m.add_class::<records::Event>()?;
     m.add_class::<records::PollResponse>()?;
     m.add_class::<records::Stats>()?;

@@ -20,7 +20,8 @@ use pyo3::types::PyType;
 use crate::blocking::{detached, wait};
 use crate::errors::raise;
 use crate::payload;
-use crate::records::{Event, PollResponse, Receipt, Stats};
+use crate::receipt::{Receipt, ReceiptSlot};
+use crate::records::{Event, PollResponse, Stats};
 use crate::subscription::Subscription;
 
 /// A Net node on the in-memory bus. Use it as a context manager, or call
@@ -31,6 +32,8 @@ pub struct NetNode {
     net: Net,
     /// Subscriptions whose native stream is still alive.
     streams: Arc<AtomicUsize>,
+    /// The receipt `emit_raw` reuses when the caller dropped it.
+    receipt: ReceiptSlot,
 }
 
 fn config_error(message: String) -> PyErr {
@@ -96,13 +99,14 @@ impl NetNode {
             builder = builder.max_delay(Duration::from_millis(config_value("max_delay_ms", ms)?));
         }
         let net = wait(py, builder.build())?.map_err(raise)?;
-        Ok(Self { net, streams: Arc::new(AtomicUsize::new(0)) })
+        Ok(Self { net, streams: Arc::new(AtomicUsize::new(0)), receipt: ReceiptSlot::new() })
     }
 
     /// Emit one event (`bytes`, or `str` sent as UTF-8) as it is.
     #[inline]
-    fn emit_raw(&self, raw: &Bound<'_, PyAny>) -> PyResult<Receipt> {
-        self.net.emit_raw_copy(payload::borrow(raw)?).map(Receipt::from).map_err(raise)
+    fn emit_raw(&self, py: Python<'_>, raw: &Bound<'_, PyAny>) -> PyResult<Py<Receipt>> {
+        let receipt = self.net.emit_raw_copy(payload::borrow(raw)?).map_err(raise)?;
+        self.receipt.issue(py, receipt)
     }
 
     /// Emit a batch of `bytes | str` events to one shard, in order; returns

@@ -1,4 +1,5 @@
-//! The values calls return: `Receipt`, `Event`, `PollResponse`, `Stats`.
+//! The values calls return: `Event`, `PollResponse`, `Stats` (`Receipt`
+//! has a file of its own).
 //!
 //! All are immutable (`frozen`). An `Event` keeps the core's `Bytes` and
 //! builds `raw` / `raw_bytes` only when read, so a poll of many events
@@ -12,49 +13,11 @@ use pyo3::types::{PyBytes, PyString};
 use crate::errors::net_error;
 
 /// `True` / `False`, as Python spells them in a repr.
-fn py_bool(b: bool) -> &'static str {
+pub(crate) fn py_bool(b: bool) -> &'static str {
     if b {
         "True"
     } else {
         "False"
-    }
-}
-
-/// What an emit returns: where the event went.
-#[pyclass(frozen, eq, module = "net_sdk._native")]
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct Receipt {
-    /// The shard the event was routed to.
-    #[pyo3(get)]
-    pub shard_id: u16,
-    /// Its per-shard sequence (2**64 - 1 when `dropped`).
-    #[pyo3(get)]
-    pub sequence: u64,
-    /// Emit time, Unix nanoseconds.
-    #[pyo3(get)]
-    pub timestamp: u64,
-    /// True only under `drop_newest` when the ring was full.
-    #[pyo3(get)]
-    pub dropped: bool,
-}
-
-impl From<net_sdk::Receipt> for Receipt {
-    #[inline]
-    fn from(r: net_sdk::Receipt) -> Self {
-        Self { shard_id: r.shard_id, sequence: r.sequence, timestamp: r.timestamp, dropped: r.dropped }
-    }
-}
-
-#[pymethods]
-impl Receipt {
-    fn __repr__(&self) -> String {
-        format!(
-            "Receipt(shard_id={}, sequence={}, timestamp={}, dropped={})",
-            self.shard_id,
-            self.sequence,
-            self.timestamp,
-            py_bool(self.dropped)
-        )
     }
 }
 

@@ -34,6 +34,27 @@ def test_emit_variants_return_receipts(node: NetNode) -> None:
     assert raws == sorted(['{"token":"hello","index":0}', '{"token": "world"}', '{"token": "foo"}'])
 
 
+def test_kept_receipts_keep_their_values(node: NetNode) -> None:
+    """emit_raw reuses a receipt object only once the caller dropped it,
+    so a receipt that is kept never changes under its holder."""
+    kept = [node.emit_raw(b'{"i":%d}' % i) for i in range(50)]
+    by_shard: dict[int, list[int]] = {}
+    for r in kept:
+        by_shard.setdefault(r.shard_id, []).append(r.sequence)
+    for sequences in by_shard.values():
+        assert sequences == list(range(len(sequences)))
+    assert len({id(r) for r in kept}) == len(kept)
+    # Dropped at once, then emitted again: values are the new emit's.
+    seen = [(r.shard_id, r.sequence, r.timestamp) for r in (node.emit_raw(b'{"i":1}') for _ in range(20))]
+    assert len(set(seen)) == 20
+    first = node.emit_raw(b'{"i":1}')
+    snapshot = (first.shard_id, first.sequence, first.timestamp, first.dropped)
+    second = node.emit_raw(b'{"i":1}')
+    assert (first.shard_id, first.sequence, first.timestamp, first.dropped) == snapshot
+    assert second.sequence == first.sequence + 1 and second != first
+    assert Receipt is type(second) and (second == "not a receipt") is False
+
+
 def test_emit_encodes_dataclasses(node: NetNode) -> None:
     @dataclasses.dataclass
     class Reading:
