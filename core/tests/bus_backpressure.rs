@@ -61,6 +61,36 @@ async fn drop_oldest_keeps_the_newest() {
     net.shutdown().await.unwrap();
 }
 
+/// A ring of 64 slots evicts its 4 oldest events (64 / 16) when one more
+/// arrives, not one: the overloaded producer pays one contended pop per
+/// run. What survives is still the newest, in order.
+#[tokio::test]
+async fn drop_oldest_evicts_a_run_of_the_oldest_from_a_larger_ring() {
+    let gate = GateBackend::new(1);
+    let net = Net::builder()
+        .shards(1)
+        .ring_capacity(64)
+        .backpressure(Backpressure::DropOldest)
+        .backend(gate.clone())
+        .build()
+        .await
+        .unwrap();
+    net.emit_raw(&b"e0"[..]).unwrap();
+    gate.wait_started(1).await;
+    for i in 1..=64 {
+        assert!(!net.emit_raw(Bytes::from(format!("e{i}"))).unwrap().dropped);
+    }
+    assert_eq!(net.stats().events_dropped, 0);
+    let r = net.emit_raw(&b"e65"[..]).unwrap();
+    assert_eq!((r.sequence, r.dropped), (65, false));
+    assert_eq!(net.stats().events_dropped, 4);
+    assert_eq!(net.stats().shard_depths, vec![61]);
+    let kept = payloads(&net, &gate).await;
+    let expected: Vec<String> = std::iter::once(0).chain(5..=65).map(|i| format!("e{i}")).collect();
+    assert_eq!(kept, expected);
+    net.shutdown().await.unwrap();
+}
+
 #[tokio::test]
 async fn fail_producer_refuses_and_claims_nothing() {
     let (net, gate) = stuck(Backpressure::FailProducer).await;

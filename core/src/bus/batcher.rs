@@ -46,6 +46,24 @@ const PAUSE_SPINS: u32 = 64;
 /// Scheduler turns an empty batcher stays awake before it parks.
 const SPIN_TURNS: u32 = 64;
 
+/// Checks of the ring per in-place wait, `PAUSE_SPINS` hints apart (about
+/// two microseconds in all).
+const WAIT_CHECKS: u32 = 32;
+
+/// Spin until the ring has an event or `WAIT_CHECKS` checks pass; true if
+/// an event arrived. Bounded, so the worker thread is held only briefly.
+fn wait_in_place(shard: &super::shard::Shard) -> bool {
+    for _ in 0..WAIT_CHECKS {
+        for _ in 0..PAUSE_SPINS / 2 {
+            std::hint::spin_loop();
+        }
+        if shard.ring.tail() != shard.ring.head() {
+            return true;
+        }
+    }
+    false
+}
+
 /// Marks the shard's batcher as stopped however the task ends (return,
 /// panic, or the runtime dropping it) and releases anyone in `flush`.
 struct StoppedGuard(Arc<ShardSignals>);
@@ -126,6 +144,14 @@ pub(crate) async fn run(
         // still flowing. An idle bus parks after ~SPIN_TURNS turns.
         if idle_turns < SPIN_TURNS {
             idle_turns += 1;
+            // First wait in place: a producer emitting steadily refills
+            // the ring within a microsecond or two, and spinning here keeps
+            // the runtime quiet. A `yield_now` per empty check made tokio
+            // wake the other worker (an eventfd write and a clock read each
+            // time), which then competed with the producers for the cores.
+            if wait_in_place(shard) {
+                continue;
+            }
             drop(strong);
             tokio::task::yield_now().await;
             continue;

@@ -8,7 +8,11 @@ use crate::error::SdkError;
 /// What `emit` does when the chosen shard's ring is full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Backpressure {
-    /// Discard the oldest queued event (counted as dropped) and store the new one.
+    /// Discard the oldest queued events (counted as dropped) and store the
+    /// new one. A full ring of more than 16 slots loses its oldest
+    /// `min(capacity / 16, 32)` events at once rather than one per emit, so
+    /// a producer that outpaces the batcher does not contend for the ring's
+    /// head on every call; smaller rings evict exactly one.
     #[default]
     DropOldest,
     /// Discard the new event (counted as dropped); its receipt has `dropped: true`.

@@ -43,6 +43,22 @@ pub(crate) struct Shard {
     /// Every position below this has been appended to the backend or dropped.
     pub committed: AtomicU64,
     pub signals: Arc<ShardSignals>,
+    /// How many of the oldest events a single emit evicts from a full ring
+    /// under `DropOldest` (see `evict_chunk`).
+    evict_chunk: usize,
+}
+
+/// Events a single emit evicts at once from a full ring under `DropOldest`.
+///
+/// A producer that outpaces the batcher finds the ring full on every emit.
+/// Evicting one event each time makes it fight the batcher for the ring's
+/// head on every call (one contended CAS per event, and a wait whenever
+/// the batcher holds the oldest slot); evicting a small run of the oldest
+/// events at once pays that once per run. Small rings evict one at a time,
+/// so the policy stays exact where a few events matter; at most 1/16 of a
+/// ring goes at once.
+fn evict_chunk(capacity: usize) -> usize {
+    (capacity / 16).clamp(1, 32)
 }
 
 impl Shard {
@@ -56,6 +72,7 @@ impl Shard {
             batches: AtomicU64::new(0),
             committed: AtomicU64::new(start),
             signals: Arc::new(ShardSignals::default()),
+            evict_chunk: evict_chunk(capacity),
         }
     }
 
@@ -101,7 +118,7 @@ impl Shard {
                     match policy {
                         Backpressure::DropOldest => {
                             item = back;
-                            self.drop_oldest(1, &backoff);
+                            self.drop_oldest(self.evict_chunk, &backoff);
                         }
                         Backpressure::DropNewest => {
                             self.dropped.fetch_add(1, Relaxed);
