@@ -13,6 +13,13 @@
 // the second shows what the emit path costs when the thread is not
 // preempted. Each case: a warm-up, then the best of BENCH_ROUNDS
 // (default 3) runs of BENCH_SECONDS (default 2).
+//
+// Each case runs in a process of its own (this script re-runs itself with
+// the case's name). Sharing one process made the timing loop's call site
+// polymorphic across cases, and V8's code for the later cases was then
+// slower than any caller's would be (emitRaw measured 4.5 M/s after the
+// emitBuffer case, 6.6 M/s alone).
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { NetNode } from '@net-mesh/sdk';
@@ -54,8 +61,8 @@ const cases = [
   ['emitRawBatch 1000', (n) => () => n.emitRawBatch(BATCH), 1000],
 ];
 
-const rows = [];
-for (const [name, make, per] of cases) {
+/** Runs one case in this process; its result as a row. */
+async function runCase(name, make, per) {
   const node = await NetNode.create(CONFIG);
   const step = make(node);
   measure(step, per); // warm-up: let the JIT settle
@@ -66,8 +73,18 @@ for (const [name, make, per] of cases) {
   }
   const s = node.stats();
   await node.shutdown();
-  rows.push({ name, ...best, ingested: s.eventsIngested, dropped: s.eventsDropped });
+  return { name, ...best, ingested: String(s.eventsIngested), dropped: String(s.eventsDropped) };
 }
+
+const only = process.argv[2];
+if (only !== undefined) {
+  const found = cases.find(([name]) => name === only);
+  if (!found) throw new Error(`no bench case named ${JSON.stringify(only)}`);
+  process.stdout.write(JSON.stringify(await runCase(...found)));
+  process.exit(0);
+}
+const script = new URL(import.meta.url).pathname;
+const rows = cases.map(([name]) => JSON.parse(execFileSync(process.execPath, [script, name], { encoding: 'utf8' })));
 
 const m = (x) => (x / 1e6).toFixed(2).padStart(6);
 console.log(`node bench: 9-byte events; ${CONFIG.shards} shards, ring ${CONFIG.ringCapacity}, ${CONFIG.backpressure}; best of ${ROUNDS} x ${SECONDS}s; load average ${loadavg()[0].toFixed(1)}`);
