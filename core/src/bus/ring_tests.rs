@@ -39,7 +39,11 @@ fn push_init_writes_in_place_and_hands_back_the_initialiser_when_full() {
     }
     let refused = "refused".to_string();
     // SAFETY: as above (and it is not called: the ring is full).
-    let back = unsafe { ring.push_init(move |slot| drop(slot.write((9, refused)))) };
+    let back = unsafe {
+        ring.push_init(move |slot| {
+            slot.write((9, refused));
+        })
+    };
     let Err(init) = back else { panic!("a full ring must refuse") };
     assert_eq!(ring.pop(), Some((0, (0, "event 0".to_string()))));
     // The initialiser handed back still works once there is room.
