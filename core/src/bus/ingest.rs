@@ -12,7 +12,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::config::ShardStrategy;
 use super::event::Receipt;
 use super::event_bus::EventBus;
-use super::payload::Payload;
+use super::payload::{Payload, Source};
 use crate::error::{Result, SdkError};
 
 impl EventBus {
@@ -36,7 +36,7 @@ impl EventBus {
     #[inline]
     pub fn emit_raw(&self, raw: Bytes) -> Result<Receipt> {
         let shard = &self.shards[self.pick_shard(&raw)];
-        shard.emit(self.clock.now_nanos(), move || Payload::Shared(raw), self.config.backpressure)
+        shard.emit(self.clock.now_nanos(), Source::Owned(raw), self.config.backpressure)
     }
 
     /// Emit a copy of `raw`. Small events are copied into the ring slot
@@ -44,7 +44,7 @@ impl EventBus {
     #[inline]
     pub fn emit_raw_copy(&self, raw: &[u8]) -> Result<Receipt> {
         let shard = &self.shards[self.pick_shard(raw)];
-        shard.emit(self.clock.now_nanos(), || Payload::copy_from(raw), self.config.backpressure)
+        shard.emit(self.clock.now_nanos(), Source::Borrowed(raw), self.config.backpressure)
     }
 
     /// JSON-serialize `value` and emit it.

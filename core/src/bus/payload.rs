@@ -9,9 +9,19 @@
 //! them into `Bytes` on its own thread, where allocation and the eventual
 //! free stay thread-local.
 
+use std::mem::MaybeUninit;
+
 use bytes::Bytes;
 
 use super::event::StoredEvent;
+
+/// Where an emitted event's bytes come from.
+pub(crate) enum Source<'a> {
+    /// Lent by the caller: copied (inline when small).
+    Borrowed(&'a [u8]),
+    /// Handed over: kept as is.
+    Owned(Bytes),
+}
 
 /// Payloads up to this many bytes are stored inline in the ring slot. With
 /// the stamp and timestamp, a slot still fits one 64-byte cache line.
@@ -23,17 +33,37 @@ pub(crate) enum Payload {
 }
 
 impl Payload {
-    /// Copy `raw`: inline when it fits, otherwise into a new `Bytes`.
-    /// Always inlined so the value is built in place in its ring slot.
+    /// Write the payload for `src` into `dst`, a ring slot, in place. A
+    /// small borrowed event is zero-filled and then copied straight into
+    /// the slot, never assembled elsewhere and moved in whole (a move reads
+    /// the narrow writes back with wide loads, which stall; see
+    /// `Ring::push_init`).
     #[inline(always)]
-    pub(crate) fn copy_from(raw: &[u8]) -> Self {
-        if raw.len() <= INLINE_MAX {
-            let mut data = [0u8; INLINE_MAX];
-            copy_small(&mut data, raw);
-            Payload::Inline { len: raw.len() as u8, data }
-        } else {
-            Payload::Shared(Bytes::copy_from_slice(raw))
+    pub(crate) fn write_in_place(dst: &mut MaybeUninit<Payload>, src: Source<'_>) {
+        match src {
+            Source::Borrowed(raw) if raw.len() <= INLINE_MAX => {
+                let written = dst.write(Payload::Inline { len: raw.len() as u8, data: [0; INLINE_MAX] });
+                if let Payload::Inline { data, .. } = written {
+                    copy_small(data, raw);
+                }
+            }
+            Source::Borrowed(raw) => {
+                dst.write(Payload::Shared(Bytes::copy_from_slice(raw)));
+            }
+            Source::Owned(bytes) => {
+                dst.write(Payload::Shared(bytes));
+            }
         }
+    }
+
+    /// Copy `raw`: inline when it fits, otherwise into a new `Bytes` (the
+    /// by-value form of `write_in_place`).
+    #[cfg(test)]
+    pub(crate) fn copy_from(raw: &[u8]) -> Self {
+        let mut out = MaybeUninit::uninit();
+        Self::write_in_place(&mut out, Source::Borrowed(raw));
+        // SAFETY: `write_in_place` initialises every path.
+        unsafe { out.assume_init() }
     }
 
     /// The payload as `Bytes` (allocates for an inline payload; the bus

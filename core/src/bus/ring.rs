@@ -160,38 +160,72 @@ impl<T> Ring<T> {
 
     /// Push the value `make` builds, calling it only once a slot is
     /// claimed, so the value is built straight in the slot rather than
-    /// moved in (a payload copied from a borrowed slice is written once).
-    /// `Err(make)` when full or closed, for a retry.
+    /// moved in. `Err(make)` when full or closed, for a retry.
     #[inline]
     pub(crate) fn push_with<F: FnOnce() -> T>(&self, make: F) -> Result<u64, F> {
+        match self.claim() {
+            Some((pos, slot)) => {
+                // SAFETY: `claim` gave us exclusive access to the slot.
+                unsafe { (*slot.value.get()).write(make()) };
+                slot.stamp.store(pos + 1, Release);
+                Ok(pos)
+            }
+            None => Err(make),
+        }
+    }
+
+    /// Push a value that `init` writes into the claimed slot itself, part
+    /// by part, instead of building it elsewhere and copying it in: a
+    /// value assembled from narrow writes and then read back whole stalls
+    /// the CPU (its wide loads cannot be forwarded from the narrow stores),
+    /// and the emit path paid that twice per event. `Err(init)` when full
+    /// or closed, for a retry.
+    ///
+    /// # Safety
+    /// `init` must initialise the whole value before returning: the slot
+    /// is published as holding a `T` right after it.
+    #[inline]
+    pub(crate) unsafe fn push_init<F: FnOnce(&mut MaybeUninit<T>)>(&self, init: F) -> Result<u64, F> {
+        match self.claim() {
+            Some((pos, slot)) => {
+                // SAFETY: exclusive access from `claim`; the caller promises
+                // `init` leaves the value initialised.
+                init(unsafe { &mut *slot.value.get() });
+                slot.stamp.store(pos + 1, Release);
+                Ok(pos)
+            }
+            None => Err(init),
+        }
+    }
+
+    /// Claim the next position: its slot is then ours alone to write and
+    /// publish (`stamp = pos + 1`). `None` when the ring is full or closed.
+    ///
+    /// Winning the CAS for `pos` while the stamp said "free for pos" gives
+    /// exclusive access to the slot until the next stamp is published; the
+    /// slot holds no live value (the consumer moved it out before storing
+    /// `stamp = pos`).
+    #[inline]
+    fn claim(&self) -> Option<(u64, &Slot<T>)> {
         let backoff = Backoff::new();
         let mut pos = self.tail.load(Relaxed);
         loop {
             if pos & CLOSED != 0 {
-                return Err(make);
+                return None;
             }
             let slot = self.slot(pos);
             let stamp = slot.stamp.load(Acquire);
             let diff = stamp.wrapping_sub(pos) as i64;
             if diff == 0 {
                 match self.tail.compare_exchange_weak(pos, pos + 1, SeqCst, Relaxed) {
-                    Ok(_) => {
-                        // SAFETY: winning the CAS for `pos` while the stamp
-                        // said "free for pos" gives us exclusive access to
-                        // the slot until we publish the next stamp; the
-                        // slot holds no live value (the consumer moved it
-                        // out before storing `stamp = pos`).
-                        unsafe { (*slot.value.get()).write(make()) };
-                        slot.stamp.store(pos + 1, Release);
-                        return Ok(pos);
-                    }
+                    Ok(_) => return Some((pos, slot)),
                     Err(current) => pos = current,
                 }
             } else if diff < 0 {
                 if !self.pop_in_flight(pos) {
                     let current = self.tail.load(Relaxed);
                     if current == pos {
-                        return Err(make);
+                        return None;
                     }
                     pos = current;
                 } else {

@@ -26,6 +26,34 @@ fn fifo_positions_and_full_empty() {
 }
 
 #[test]
+fn push_init_writes_in_place_and_hands_back_the_initialiser_when_full() {
+    let ring: Ring<(u64, String)> = Ring::with_start(2, 0);
+    for i in 0..2u64 {
+        // SAFETY: the initialiser writes the whole value.
+        let pushed = unsafe {
+            ring.push_init(|slot| {
+                slot.write((i, format!("event {i}")));
+            })
+        };
+        assert_eq!(pushed.ok(), Some(i));
+    }
+    let refused = "refused".to_string();
+    // SAFETY: as above (and it is not called: the ring is full).
+    let back = unsafe {
+        ring.push_init(move |slot| {
+            slot.write((9, refused));
+        })
+    };
+    let Err(init) = back else { panic!("a full ring must refuse") };
+    assert_eq!(ring.pop(), Some((0, (0, "event 0".to_string()))));
+    // The initialiser handed back still works once there is room.
+    // SAFETY: as above.
+    assert_eq!(unsafe { ring.push_init(init) }.ok(), Some(2));
+    assert_eq!(ring.pop(), Some((1, (1, "event 1".to_string()))));
+    assert_eq!(ring.pop(), Some((2, (9, "refused".to_string()))));
+}
+
+#[test]
 fn start_offset_continues_sequences() {
     let ring = Ring::with_start(8, 1_000_003);
     for i in 0..20u64 {

@@ -2,6 +2,7 @@
 
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
 use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::mem::MaybeUninit;
 use std::sync::Arc;
 
 use crossbeam_utils::{Backoff, CachePadded};
@@ -9,7 +10,7 @@ use tokio::sync::Notify;
 
 use super::config::Backpressure;
 use super::event::Receipt;
-use super::payload::Payload;
+use super::payload::{Payload, Source};
 use super::ring::Ring;
 use crate::error::{Result, SdkError};
 
@@ -97,14 +98,23 @@ impl Shard {
         }
     }
 
-    /// Push one event under `policy`. `make` builds the payload once its
-    /// slot is claimed (see `Ring::push_with`).
+    /// Push one event under `policy`. Its payload is written straight
+    /// into the claimed slot (see `Ring::push_init`).
     #[inline]
-    pub(crate) fn emit(&self, ts: u64, make: impl FnOnce() -> Payload, policy: Backpressure) -> Result<Receipt> {
-        let mut item = move || (ts, make());
+    pub(crate) fn emit(&self, ts: u64, src: Source<'_>, policy: Backpressure) -> Result<Receipt> {
+        let mut item = move |slot: &mut MaybeUninit<Item>| {
+            let item = slot.as_mut_ptr();
+            // SAFETY: field pointers into the slot's (uninitialised) value;
+            // both fields are written, so the whole item is initialised.
+            unsafe {
+                std::ptr::addr_of_mut!((*item).0).write(ts);
+                Payload::write_in_place(&mut *std::ptr::addr_of_mut!((*item).1).cast::<MaybeUninit<Payload>>(), src);
+            }
+        };
         let backoff = Backoff::new();
         loop {
-            match self.ring.push_with(item) {
+            // SAFETY: `item` initialises the whole value (above).
+            match unsafe { self.ring.push_init(item) } {
                 Ok(sequence) => {
                     self.wake_if_sleeping();
                     return Ok(Receipt { shard_id: self.id, sequence, timestamp: ts, dropped: false });
