@@ -53,10 +53,12 @@ pub(crate) async fn run(inner: Arc<MeshInner>) {
                 continue;
             }
         };
-        inner.counters.datagrams_received.fetch_add(n as u64, Relaxed);
         for i in 0..n {
-            let (len, from) = (batch.lens[i], batch.addrs[i]);
-            handle(&inner, from, &mut batch.bufs[i][..len], &mut touched);
+            let from = batch.addrs[i];
+            for datagram in batch.datagrams(i) {
+                inner.counters.datagrams_received.fetch_add(1, Relaxed);
+                handle(&inner, from, datagram, &mut touched);
+            }
         }
         if wake_readers(&touched) {
             // Let a woken reader run first (it is queued on this worker):

@@ -13,7 +13,8 @@
 //! `crypto` (ChaCha20-Poly1305 sessions, rekeying) and `replay` (the replay
 //! window), `handshake` (Noise + identity binding) and `connect` (driving
 //! it), `session`, `stream` (windows, acks, retransmission, reassembly),
-//! `socket` (batched `sendmmsg`/`recvmmsg`), `shim` (a deterministic lossy
+//! `socket` (batched `sendmmsg`/`recvmmsg`), `segment` (GSO runs and
+//! GRO splitting), `shim` (a deterministic lossy
 //! link for tests), `dispatch` (the receive task), `maintenance` (timers),
 //! `node` ([`Mesh`]) and `builder` ([`MeshBuilder`]).
 //!
@@ -60,6 +61,7 @@ mod node;
 mod packer;
 pub mod packet;
 mod replay;
+mod segment;
 mod session;
 mod shim;
 mod socket;
