@@ -88,6 +88,7 @@ impl Socket {
     }
 
     /// Whether sends currently use segmentation offload.
+    #[cfg(test)]
     pub fn gso(&self) -> bool {
         self.gso.load(Relaxed)
     }
