@@ -2,8 +2,11 @@
 //! them, and routes their frames to handshakes, streams and acks.
 //!
 //! Work that would otherwise repeat per packet is done once per batch:
-//! readers are woken once per stream and each touched reliable stream gets
-//! one ACK, all ACKs to a peer coalesced into one datagram. Decrypted
+//! readers are woken once per stream and each touched reliable stream that
+//! owes an urgent ACK gets one, all ACKs to a peer coalesced into one
+//! datagram. A lone in-order packet's ACK is delayed: the reply the
+//! application is about to send carries it (request/response then costs
+//! two datagrams, not four), else the timer task sends it within a tick. Decrypted
 //! datagrams are copied once into a shared buffer that the messages slice.
 
 use std::net::SocketAddr;
@@ -167,6 +170,8 @@ fn wake_readers(touched: &Touched) -> bool {
 fn finish_batch(inner: &MeshInner, touched: &mut Touched) {
     let max = inner.config.max_datagram;
     let now = inner.now();
+    // Without the timer task nothing would send a delayed ack.
+    let delay_ok = inner.maintenance_started.load(Relaxed);
     let mut sessions: Vec<Arc<Session>> = Vec::new();
     for (session, _, _) in &touched.streams {
         if !sessions.iter().any(|s| Arc::ptr_eq(s, session)) {
@@ -184,7 +189,7 @@ fn finish_batch(inner: &MeshInner, touched: &mut Touched) {
             packer.frame(Frame::Heartbeat);
         }
         for (s, stream, _) in &touched.streams {
-            if !Arc::ptr_eq(s, session) {
+            if !Arc::ptr_eq(s, session) || (delay_ok && !stream.ack_urgent()) {
                 continue;
             }
             if let Some((next, selective)) = stream.take_ack() {

@@ -463,7 +463,7 @@ impl Mesh {
     /// A message already received on `stream`, if any (never waits).
     pub fn try_recv(&self, stream: &MeshStream) -> Result<Option<Bytes>> {
         let m = stream.state.pop();
-        if m.is_some() && stream.state.ack_pending() && !stream.session.is_closed() {
+        if m.is_some() && stream.state.ack_urgent() && !stream.session.is_closed() {
             // Flow control released held packets: tell the sender now.
             self.inner.send_ack_if_due(&stream.session, &stream.state);
         }
