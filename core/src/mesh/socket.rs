@@ -207,6 +207,7 @@ impl Socket {
 
 #[cfg(target_os = "linux")]
 mod sys {
+    use super::super::segment::{gso_runs, Run};
     use super::*;
     use std::mem::{size_of, zeroed};
     use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4, SocketAddrV6};
@@ -258,87 +259,36 @@ mod sys {
         }
     }
 
+    /// `setsockopt` with an int value; true if the kernel took it.
+    fn set_int(sock: &StdSocket, level: libc::c_int, opt: libc::c_int, value: libc::c_int) -> bool {
+        // SAFETY: a valid fd, an int option value of the declared size.
+        unsafe {
+            libc::setsockopt(
+                sock.as_raw_fd(),
+                level,
+                opt,
+                &value as *const _ as *const libc::c_void,
+                size_of::<libc::c_int>() as libc::socklen_t,
+            ) == 0
+        }
+    }
+
     /// Ask for large kernel buffers (the kernel caps them at
     /// `net.core.{r,w}mem_max`): bursts of a full window then queue in the
     /// kernel instead of being dropped and retransmitted. Best effort.
     pub fn grow_buffers(sock: &StdSocket) {
-        let size: libc::c_int = SOCKET_BUFFER as libc::c_int;
         for opt in [libc::SO_RCVBUF, libc::SO_SNDBUF] {
-            // SAFETY: a valid fd, an int option value of the declared size.
-            unsafe {
-                libc::setsockopt(
-                    sock.as_raw_fd(),
-                    libc::SOL_SOCKET,
-                    opt,
-                    &size as *const _ as *const libc::c_void,
-                    size_of::<libc::c_int>() as libc::socklen_t,
-                );
-            }
+            set_int(sock, libc::SOL_SOCKET, opt, SOCKET_BUFFER as libc::c_int);
         }
-    }
-
-    /// `sendmmsg` in chunks; stops at the first chunk the kernel refuses.
-    pub fn send_many(sock: &StdSocket, to: SocketAddr, datagrams: &[Vec<u8>]) -> usize {
-        const CHUNK: usize = 64;
-        let (mut addr, addr_len) = to_raw(to);
-        let mut sent = 0;
-        for chunk in datagrams.chunks(CHUNK) {
-            let mut iovs: Vec<libc::iovec> = chunk
-                .iter()
-                .map(|d| libc::iovec { iov_base: d.as_ptr() as *mut _, iov_len: d.len() })
-                .collect();
-            let mut msgs: Vec<libc::mmsghdr> = iovs
-                .iter_mut()
-                .map(|iov| {
-                    // SAFETY: msghdr is plain data; zero is "no control data, no flags".
-                    let mut h: libc::msghdr = unsafe { zeroed() };
-                    h.msg_name = &mut addr as *mut _ as *mut libc::c_void;
-                    h.msg_namelen = addr_len;
-                    h.msg_iov = iov;
-                    h.msg_iovlen = 1;
-                    libc::mmsghdr { msg_hdr: h, msg_len: 0 }
-                })
-                .collect();
-            let mut done = 0;
-            while done < msgs.len() {
-                // SAFETY: every header points at live iovecs, buffers and the
-                // address, all outliving the call; the count matches the slice.
-                let n = unsafe {
-                    libc::sendmmsg(sock.as_raw_fd(), msgs[done..].as_mut_ptr(), (msgs.len() - done) as u32, 0)
-                };
-                if n <= 0 {
-                    let err = io::Error::last_os_error();
-                    if n < 0 && err.kind() == io::ErrorKind::Interrupted {
-                        continue;
-                    }
-                    return sent + done;
-                }
-                done += n as usize;
-            }
-            sent += done;
-        }
-        sent
     }
 
     /// Turn on GRO (receive) and probe GSO (send); true if sends may use
     /// `UDP_SEGMENT`. A kernel without them refuses the options.
     pub fn enable_offload(sock: &StdSocket) -> bool {
-        let set = |opt: libc::c_int, value: libc::c_int| {
-            // SAFETY: a valid fd, an int option value of the declared size.
-            unsafe {
-                libc::setsockopt(
-                    sock.as_raw_fd(),
-                    libc::SOL_UDP,
-                    opt,
-                    &value as *const _ as *const libc::c_void,
-                    size_of::<libc::c_int>() as libc::socklen_t,
-                ) == 0
-            }
-        };
-        set(libc::UDP_GRO, 1);
+        set_int(sock, libc::SOL_UDP, libc::UDP_GRO, 1);
         // Segment size 0 is the default ("no segmentation unless a send
         // asks"): setting it only tells us the option exists.
-        set(libc::UDP_SEGMENT, 0)
+        set_int(sock, libc::SOL_UDP, libc::UDP_SEGMENT, 0)
     }
 
     /// Errors that mean "this socket or route cannot do GSO" rather than
@@ -348,14 +298,31 @@ mod sys {
         matches!(err.raw_os_error(), Some(libc::EIO | libc::EINVAL | libc::EMSGSIZE | libc::EOPNOTSUPP | libc::ENOPROTOOPT))
     }
 
-    /// Send `datagrams` with one GSO message per run of equal-sized
-    /// datagrams, all in one `sendmmsg`. `Ok(sent)` as [`send_many`];
-    /// `Err(sent)` when the kernel refused a GSO message (the first `sent`
-    /// datagrams left; the caller sends the rest without GSO).
+    /// One `sendmmsg` slot per datagram; returns how many left (stops at
+    /// the first one the kernel refuses).
+    pub fn send_many(sock: &StdSocket, to: SocketAddr, datagrams: &[Vec<u8>]) -> usize {
+        let runs: Vec<Run> =
+            datagrams.iter().enumerate().map(|(start, d)| Run { start, count: 1, segment: d.len() }).collect();
+        send_runs(sock, to, datagrams, &runs).unwrap_or_else(|sent| sent)
+    }
+
+    /// One GSO message per run of equal-sized datagrams, all in one
+    /// `sendmmsg`. `Ok(sent)` as [`send_many`]; `Err(sent)` when the kernel
+    /// refused a GSO message (the first `sent` datagrams left; the caller
+    /// sends the rest without GSO).
     pub fn send_gso(sock: &StdSocket, to: SocketAddr, datagrams: &[Vec<u8>]) -> Result<usize, usize> {
         let lens: Vec<usize> = datagrams.iter().map(Vec::len).collect();
         let mut runs = Vec::new();
-        super::super::segment::gso_runs(&lens, &mut runs);
+        gso_runs(&lens, &mut runs);
+        send_runs(sock, to, datagrams, &runs)
+    }
+
+    /// Send `datagrams` grouped as `runs` (a run of more than one carries a
+    /// `UDP_SEGMENT` control message). Loops over partial `sendmmsg`s (the
+    /// kernel takes at most `UIO_MAXIOV` messages per call) and stops at the
+    /// first message refused: `Err` if that was a GSO message refused for
+    /// GSO's sake, else `Ok`, with the datagrams sent before it.
+    fn send_runs(sock: &StdSocket, to: SocketAddr, datagrams: &[Vec<u8>], runs: &[Run]) -> Result<usize, usize> {
         let (mut addr, addr_len) = to_raw(to);
         let mut iovs: Vec<libc::iovec> =
             datagrams.iter().map(|d| libc::iovec { iov_base: d.as_ptr() as *mut _, iov_len: d.len() }).collect();
@@ -377,8 +344,9 @@ mod sys {
                 h.msg_controllen = space as _;
                 // SAFETY: the header points at `ctrl`, which has room for one
                 // cmsghdr plus a u16 (checked above); CMSG_FIRSTHDR is thus
-                // non-null and CMSG_DATA lies inside `ctrl`. The data may be
-                // unaligned for u16 only in theory; write it unaligned anyway.
+                // non-null and CMSG_DATA lies inside `ctrl`. The data is
+                // written unaligned, as the kernel's layout does not promise
+                // u16 alignment to us.
                 unsafe {
                     let c = libc::CMSG_FIRSTHDR(&h);
                     (*c).cmsg_level = libc::SOL_UDP;
