@@ -20,7 +20,7 @@ use super::node::MeshInner;
 use super::packer::Packer;
 use super::packet::{PacketHeader, PacketType, HEADER_LEN, TAG_LEN};
 use super::session::Session;
-use super::socket::RecvBatch;
+use super::socket::{RecvBatch, RECV_BATCH};
 use super::stream::StreamState;
 
 /// What one batch touched.
@@ -63,9 +63,15 @@ pub(crate) async fn run(inner: Arc<MeshInner>) {
                 handle(&inner, from, datagram, &mut touched);
             }
         }
-        if wake_readers(&touched) {
-            // Let a woken reader run first (it is queued on this worker):
-            // a reply it sends should not wait behind our ack syscall.
+        // A woken reader waits in this worker's LIFO slot (which other
+        // workers cannot steal from). After a short batch the socket is
+        // drained, this task is about to wait for it, and the reader runs
+        // next on this core: no yield, which would queue this task behind
+        // the reader and make tokio wake the other worker to steal one of
+        // them (a cross-core hop per request/response). After a full batch
+        // more datagrams are queued and this task would not wait: yield so
+        // the reader is not starved while the socket keeps us busy.
+        if wake_readers(&touched) && n == RECV_BATCH {
             tokio::task::yield_now().await;
         }
         finish_batch(&inner, &mut touched);
