@@ -56,22 +56,24 @@ pub(crate) async fn run(inner: Arc<MeshInner>) {
                 continue;
             }
         };
+        let mut datagrams = 0;
         for i in 0..n {
             let from = batch.addrs[i];
             for datagram in batch.datagrams(i) {
-                inner.counters.datagrams_received.fetch_add(1, Relaxed);
+                datagrams += 1;
                 handle(&inner, from, datagram, &mut touched);
             }
         }
+        inner.counters.datagrams_received.fetch_add(datagrams, Relaxed);
         // A woken reader waits in this worker's LIFO slot (which other
-        // workers cannot steal from). After a short batch the socket is
-        // drained, this task is about to wait for it, and the reader runs
-        // next on this core: no yield, which would queue this task behind
-        // the reader and make tokio wake the other worker to steal one of
-        // them (a cross-core hop per request/response). After a full batch
-        // more datagrams are queued and this task would not wait: yield so
-        // the reader is not starved while the socket keeps us busy.
-        if wake_readers(&touched) && n == RECV_BATCH {
+        // workers cannot steal from) and runs as soon as this task waits
+        // for the socket again. For a lone datagram (request/response) that
+        // is next: no yield, which would queue this task behind the reader
+        // and make tokio wake the other worker to steal one of them (a
+        // cross-core hop per message). A batch of several datagrams means a
+        // busy stream: yield, so the reader drains the inbox before the
+        // acks go out and is not starved while the socket keeps us busy.
+        if wake_readers(&touched) && datagrams > 1 {
             tokio::task::yield_now().await;
         }
         finish_batch(&inner, &mut touched);
