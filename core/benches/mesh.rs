@@ -111,6 +111,7 @@ fn bench_throughput(c: &mut Criterion) {
                 group.throughput(Throughput::Bytes(size as u64));
             }
             let mut delivered = (0u64, 0u64);
+            let sent_before = (p.a.stats().datagrams_sent, p.b.stats().datagrams_sent);
             group.bench_function(format!("{label}_{size}B"), |bench| {
                 bench.iter_custom(|iters| {
                     let start_count = received.load(Ordering::Relaxed);
@@ -140,7 +141,12 @@ fn bench_throughput(c: &mut Criterion) {
                 })
             });
             if delivered.1 > 0 {
-                println!("mesh_loopback/{label}_{size}B: delivered {} of {} messages", delivered.0, delivered.1);
+                let data = p.a.stats().datagrams_sent - sent_before.0;
+                let back = p.b.stats().datagrams_sent - sent_before.1;
+                println!(
+                    "mesh_loopback/{label}_{size}B: delivered {} of {} messages; {data} datagrams sent, {back} back (acks)",
+                    delivered.0, delivered.1
+                );
             }
             reader.abort();
         }

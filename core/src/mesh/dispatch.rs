@@ -20,7 +20,7 @@ use super::node::MeshInner;
 use super::packer::Packer;
 use super::packet::{PacketHeader, PacketType, HEADER_LEN, TAG_LEN};
 use super::session::Session;
-use super::socket::{RecvBatch, RECV_BATCH};
+use super::socket::RecvBatch;
 use super::stream::StreamState;
 
 /// What one batch touched.

@@ -105,6 +105,12 @@ struct Rx {
     urgent: bool,
 }
 
+impl Rx {
+    fn ack_urgent(&self) -> bool {
+        self.ack_due && (self.unacked >= 2 || self.urgent || !self.reorder.is_empty())
+    }
+}
+
 /// One stream to one peer (both directions).
 pub struct StreamState {
     pub(crate) id: u64,
@@ -410,7 +416,14 @@ impl StreamState {
 
     /// Pop one message from the inbox; refills it from the reorder buffer
     /// (and marks an ack due) when flow control had held packets back.
+    #[cfg(test)]
     pub(crate) fn pop(&self) -> Option<Bytes> {
+        self.pop_and_ack_urgent().map(|(m, _)| m)
+    }
+
+    /// [`pop`](Self::pop), and whether an ack should go out now (see
+    /// [`ack_urgent`](Self::ack_urgent)), under one lock of the receive state.
+    pub(crate) fn pop_and_ack_urgent(&self) -> Option<(Bytes, bool)> {
         let m = self.inbox.lock().pop_front()?;
         let mut rx = self.rx.lock();
         if !rx.reorder.is_empty() && self.deliver_in_order(&mut rx) {
@@ -418,7 +431,7 @@ impl StreamState {
             rx.ack_due = true;
             rx.urgent = true;
         }
-        Some(m)
+        Some((m, rx.ack_urgent()))
     }
 
     /// Whether the owed ack should go out now rather than wait (for a
@@ -426,8 +439,7 @@ impl StreamState {
     /// a lone in-order packet may wait; two or more, a duplicate, a gap or
     /// held-back packets may not.
     pub(crate) fn ack_urgent(&self) -> bool {
-        let rx = self.rx.lock();
-        rx.ack_due && (rx.unacked >= 2 || rx.urgent || !rx.reorder.is_empty())
+        self.rx.lock().ack_urgent()
     }
 
     /// Whether an ack is owed (urgent or not).
