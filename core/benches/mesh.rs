@@ -111,6 +111,7 @@ fn bench_throughput(c: &mut Criterion) {
                 group.throughput(Throughput::Bytes(size as u64));
             }
             let mut delivered = (0u64, 0u64);
+            let sent_before = (p.a.stats().datagrams_sent, p.b.stats().datagrams_sent);
             group.bench_function(format!("{label}_{size}B"), |bench| {
                 bench.iter_custom(|iters| {
                     let start_count = received.load(Ordering::Relaxed);
@@ -140,7 +141,12 @@ fn bench_throughput(c: &mut Criterion) {
                 })
             });
             if delivered.1 > 0 {
-                println!("mesh_loopback/{label}_{size}B: delivered {} of {} messages", delivered.0, delivered.1);
+                let data = p.a.stats().datagrams_sent - sent_before.0;
+                let back = p.b.stats().datagrams_sent - sent_before.1;
+                println!(
+                    "mesh_loopback/{label}_{size}B: delivered {} of {} messages; {data} datagrams sent, {back} back (acks)",
+                    delivered.0, delivered.1
+                );
             }
             reader.abort();
         }
@@ -183,15 +189,18 @@ fn bench_rtt(c: &mut Criterion) {
     };
     // Percentiles from individually timed round trips.
     client(2000, false);
+    let sent_before = p.a.stats().datagrams_sent + p.b.stats().datagrams_sent;
     let mut samples = client(20_000, true).1;
+    let per_round_trip = (p.a.stats().datagrams_sent + p.b.stats().datagrams_sent - sent_before) as f64 / 20_000.0;
     samples.sort();
     let pct = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
     println!(
-        "mesh_rtt/request_response_64B: p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs over {} round trips",
+        "mesh_rtt/request_response_64B: p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs over {} round trips, {:.2} datagrams each",
         pct(0.50).as_secs_f64() * 1e6,
         pct(0.99).as_secs_f64() * 1e6,
         samples.last().unwrap().as_secs_f64() * 1e6,
-        samples.len()
+        samples.len(),
+        per_round_trip
     );
     let mut group = c.benchmark_group("mesh_rtt");
     group.sample_size(20).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_millis(500));

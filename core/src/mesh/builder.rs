@@ -35,6 +35,7 @@ pub struct MeshBuilder {
     config: MeshConfig,
     link: Option<LossyLink>,
     clock: Option<Clock>,
+    offload: bool,
 }
 
 impl MeshBuilder {
@@ -45,7 +46,7 @@ impl MeshBuilder {
         let psk: [u8; 32] = psk
             .try_into()
             .map_err(|_| IdentityError::InvalidLength { what: "mesh psk", expected: 32, actual: psk.len() })?;
-        Ok(Self { bind, psk, identity: None, config: MeshConfig::default(), link: None, clock: None })
+        Ok(Self { bind, psk, identity: None, config: MeshConfig::default(), link: None, clock: None, offload: true })
     }
 
     /// The identity that names this node and keys its handshakes (its
@@ -108,6 +109,15 @@ impl MeshBuilder {
         self
     }
 
+    /// Use the kernel's UDP segmentation offload where it has it (default
+    /// on, Linux): a run of equal-sized datagrams leaves in one GSO send and
+    /// bursts arrive GRO-coalesced, each segment still one datagram of at
+    /// most `max_datagram` bytes. Off: one datagram per `sendmmsg` slot.
+    pub fn segmentation_offload(mut self, on: bool) -> Self {
+        self.offload = on;
+        self
+    }
+
     /// The clock used for liveness and RTT (default [`Clock::system`]).
     pub fn clock(mut self, clock: Clock) -> Self {
         self.clock = Some(clock);
@@ -123,7 +133,7 @@ impl MeshBuilder {
             .map_err(|_| SdkError::InvalidConfig("MeshBuilder::build() must run inside a tokio runtime".into()))?;
         let identity = self.identity.unwrap_or_else(Identity::generate);
         let keys = StaticKeys::derive(&identity);
-        let socket = Socket::bind(self.bind, self.link).map_err(|e| SdkError::Io(format!("bind {}: {e}", self.bind)))?;
+        let socket = Socket::bind(self.bind, self.link, self.offload).map_err(|e| SdkError::Io(format!("bind {}: {e}", self.bind)))?;
         let local_addr = socket.local_addr().map_err(|e| SdkError::Io(e.to_string()))?;
         let inner = Arc::new(MeshInner {
             identity,

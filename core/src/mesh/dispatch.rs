@@ -2,8 +2,11 @@
 //! them, and routes their frames to handshakes, streams and acks.
 //!
 //! Work that would otherwise repeat per packet is done once per batch:
-//! readers are woken once per stream and each touched reliable stream gets
-//! one ACK, all ACKs to a peer coalesced into one datagram. Decrypted
+//! readers are woken once per stream and each touched reliable stream that
+//! owes an urgent ACK gets one, all ACKs to a peer coalesced into one
+//! datagram. A lone in-order packet's ACK is delayed: the reply the
+//! application is about to send carries it (request/response then costs
+//! two datagrams, not four), else the timer task sends it within a tick. Decrypted
 //! datagrams are copied once into a shared buffer that the messages slice.
 
 use std::net::SocketAddr;
@@ -53,14 +56,24 @@ pub(crate) async fn run(inner: Arc<MeshInner>) {
                 continue;
             }
         };
-        inner.counters.datagrams_received.fetch_add(n as u64, Relaxed);
+        let mut datagrams = 0;
         for i in 0..n {
-            let (len, from) = (batch.lens[i], batch.addrs[i]);
-            handle(&inner, from, &mut batch.bufs[i][..len], &mut touched);
+            let from = batch.addrs[i];
+            for datagram in batch.datagrams(i) {
+                datagrams += 1;
+                handle(&inner, from, datagram, &mut touched);
+            }
         }
-        if wake_readers(&touched) {
-            // Let a woken reader run first (it is queued on this worker):
-            // a reply it sends should not wait behind our ack syscall.
+        inner.counters.datagrams_received.fetch_add(datagrams, Relaxed);
+        // A woken reader waits in this worker's LIFO slot (which other
+        // workers cannot steal from) and runs as soon as this task waits
+        // for the socket again. For a lone datagram (request/response) that
+        // is next: no yield, which would queue this task behind the reader
+        // and make tokio wake the other worker to steal one of them (a
+        // cross-core hop per message). A batch of several datagrams means a
+        // busy stream: yield, so the reader drains the inbox before the
+        // acks go out and is not starved while the socket keeps us busy.
+        if wake_readers(&touched) && datagrams > 1 {
             tokio::task::yield_now().await;
         }
         finish_batch(&inner, &mut touched);
@@ -165,6 +178,8 @@ fn wake_readers(touched: &Touched) -> bool {
 fn finish_batch(inner: &MeshInner, touched: &mut Touched) {
     let max = inner.config.max_datagram;
     let now = inner.now();
+    // Without the timer task nothing would send a delayed ack.
+    let delay_ok = inner.maintenance_started.load(Relaxed);
     let mut sessions: Vec<Arc<Session>> = Vec::new();
     for (session, _, _) in &touched.streams {
         if !sessions.iter().any(|s| Arc::ptr_eq(s, session)) {
@@ -182,7 +197,7 @@ fn finish_batch(inner: &MeshInner, touched: &mut Touched) {
             packer.frame(Frame::Heartbeat);
         }
         for (s, stream, _) in &touched.streams {
-            if !Arc::ptr_eq(s, session) {
+            if !Arc::ptr_eq(s, session) || (delay_ok && !stream.ack_urgent()) {
                 continue;
             }
             if let Some((next, selective)) = stream.take_ack() {

@@ -48,6 +48,8 @@ fn sweep(inner: &MeshInner) {
         for stream in streams {
             stream.retransmit_due(now, cfg.min_rto, cfg.max_rto, &mut packer);
         }
+        // Acks the receive task delayed for a reply to carry.
+        s.piggyback_acks(&mut packer);
         let idle = Duration::from_nanos(now.saturating_sub(s.last_tx.load(Relaxed)));
         if packer.is_empty() && idle >= cfg.heartbeat_interval {
             packer.frame(Frame::Heartbeat);

@@ -13,7 +13,8 @@
 //! `crypto` (ChaCha20-Poly1305 sessions, rekeying) and `replay` (the replay
 //! window), `handshake` (Noise + identity binding) and `connect` (driving
 //! it), `session`, `stream` (windows, acks, retransmission, reassembly),
-//! `socket` (batched `sendmmsg`/`recvmmsg`), `shim` (a deterministic lossy
+//! `socket` (batched `sendmmsg`/`recvmmsg`), `segment` (GSO runs and
+//! GRO splitting), `shim` (a deterministic lossy
 //! link for tests), `dispatch` (the receive task), `maintenance` (timers),
 //! `node` ([`Mesh`]) and `builder` ([`MeshBuilder`]).
 //!
@@ -41,6 +42,10 @@
 //!   caller's behalf. `send_with_retry` and `send_blocking` are the opt-in
 //!   retry policies. The receiver stops acknowledging when its inbox holds
 //!   `receive_capacity` messages, so a slow reader pushes back to the sender.
+//! - **Acks** cover every reliable packet; a lone in-order packet's ack
+//!   is delayed until a send to the peer carries it or the next timer
+//!   tick (5 ms), as TCP's delayed ack; two or more packets, duplicates,
+//!   gaps and flow-control releases are acknowledged at once.
 //! - **Liveness**: a peer silent for `suspect_after` is `Suspect`, for
 //!   `dead_after` `Dead`: its session and streams close and sends fail with
 //!   `NotConnected`. A new `connect` (either side) restores a session;
@@ -60,6 +65,7 @@ mod node;
 mod packer;
 pub mod packet;
 mod replay;
+mod segment;
 mod session;
 mod shim;
 mod socket;

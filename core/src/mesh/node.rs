@@ -462,12 +462,13 @@ impl Mesh {
 
     /// A message already received on `stream`, if any (never waits).
     pub fn try_recv(&self, stream: &MeshStream) -> Result<Option<Bytes>> {
-        let m = stream.state.pop();
-        if m.is_some() && stream.state.ack_pending() && !stream.session.is_closed() {
-            // Flow control released held packets: tell the sender now.
+        let Some((m, ack_now)) = stream.state.pop_and_ack_urgent() else { return Ok(None) };
+        if ack_now && !stream.session.is_closed() {
+            // Flow control released held packets, or the sender is owed
+            // an ack the receive task has not sent yet: tell it now.
             self.inner.send_ack_if_due(&stream.session, &stream.state);
         }
-        Ok(m)
+        Ok(Some(m))
     }
 
     /// The inbound messages of `stream` as an async stream; it ends when

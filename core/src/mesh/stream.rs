@@ -98,6 +98,17 @@ struct Rx {
     /// Fire-and-forget reassembly: the sequence expected next and the bytes so far.
     loose: Option<(u64, BytesMut)>,
     ack_due: bool,
+    /// Reliable packets received since the last ack was taken.
+    unacked: u32,
+    /// A duplicate or an out-of-order packet arrived: the sender is
+    /// retransmitting or missing something, so the ack should not wait.
+    urgent: bool,
+}
+
+impl Rx {
+    fn ack_urgent(&self) -> bool {
+        self.ack_due && (self.unacked >= 2 || self.urgent || !self.reorder.is_empty())
+    }
 }
 
 /// One stream to one peer (both directions).
@@ -135,7 +146,15 @@ impl StreamState {
                 unacked: VecDeque::new(),
                 rtt: Rtt { srtt: None, rttvar: Duration::ZERO },
             }),
-            rx: Mutex::new(Rx { next: 0, reorder: BTreeMap::new(), partial: None, loose: None, ack_due: false }),
+            rx: Mutex::new(Rx {
+                next: 0,
+                reorder: BTreeMap::new(),
+                partial: None,
+                loose: None,
+                ack_due: false,
+                unacked: 0,
+                urgent: false,
+            }),
             inbox: Mutex::new(VecDeque::new()),
             inbox_ready: Notify::new(),
             closed: AtomicBool::new(false),
@@ -287,6 +306,10 @@ impl StreamState {
             return self.on_loose(&mut rx, flags, seq, data);
         }
         rx.ack_due = true;
+        rx.unacked = rx.unacked.saturating_add(1);
+        if seq != rx.next {
+            rx.urgent = true;
+        }
         if seq < rx.next || seq >= rx.next + REORDER_LIMIT || rx.reorder.contains_key(&seq) {
             return false;
         }
@@ -382,6 +405,8 @@ impl StreamState {
             return None;
         }
         rx.ack_due = false;
+        rx.unacked = 0;
+        rx.urgent = false;
         let mut bits = 0u64;
         for (&seq, _) in rx.reorder.range(rx.next + 1..rx.next + 65) {
             bits |= 1 << (seq - rx.next - 1);
@@ -391,16 +416,34 @@ impl StreamState {
 
     /// Pop one message from the inbox; refills it from the reorder buffer
     /// (and marks an ack due) when flow control had held packets back.
+    #[cfg(test)]
     pub(crate) fn pop(&self) -> Option<Bytes> {
+        self.pop_and_ack_urgent().map(|(m, _)| m)
+    }
+
+    /// [`pop`](Self::pop), and whether an ack should go out now (see
+    /// [`ack_urgent`](Self::ack_urgent)), under one lock of the receive state.
+    pub(crate) fn pop_and_ack_urgent(&self) -> Option<(Bytes, bool)> {
         let m = self.inbox.lock().pop_front()?;
         let mut rx = self.rx.lock();
         if !rx.reorder.is_empty() && self.deliver_in_order(&mut rx) {
+            // The sender waits on these: tell it now.
             rx.ack_due = true;
+            rx.urgent = true;
         }
-        Some(m)
+        Some((m, rx.ack_urgent()))
     }
 
-    /// Whether an ack should be sent now on the application's behalf.
+    /// Whether the owed ack should go out now rather than wait (for a
+    /// reply to carry it, or the next timer tick): as TCP's delayed ack,
+    /// a lone in-order packet may wait; two or more, a duplicate, a gap or
+    /// held-back packets may not.
+    pub(crate) fn ack_urgent(&self) -> bool {
+        self.rx.lock().ack_urgent()
+    }
+
+    /// Whether an ack is owed (urgent or not).
+    #[cfg(test)]
     pub(crate) fn ack_pending(&self) -> bool {
         self.rx.lock().ack_due
     }
@@ -503,6 +546,30 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_in_order_packet_may_delay_its_ack_others_may_not() {
+        let (a, b) = (StreamState::new(1, StreamConfig::new()), StreamState::new(1, StreamConfig::new()));
+        let one = |n: usize| {
+            let mut p = Packer::new(1400);
+            a.admit(&vec![Bytes::from_static(b"m"); n], 1000, 0, &mut p).unwrap();
+            p
+        };
+        assert!(!b.ack_urgent(), "nothing owed");
+        let first = one(1);
+        feed(&first, &b);
+        assert!(b.ack_pending() && !b.ack_urgent(), "one in-order packet: the reply may carry the ack");
+        feed(&one(1), &b);
+        assert!(b.ack_urgent(), "two unacknowledged packets");
+        assert_eq!(b.take_ack(), Some((2, 0)));
+        assert!(!b.ack_urgent());
+        feed(&first, &b);
+        assert!(b.ack_urgent(), "a duplicate means our ack was lost");
+        b.take_ack();
+        let (_skipped, after) = (one(1), one(1));
+        feed(&after, &b);
+        assert!(b.ack_urgent(), "a gap: the sender should learn of it now");
+    }
+
+    #[test]
     fn receive_capacity_holds_back_and_pop_refills() {
         let (a, b) = (StreamState::new(1, StreamConfig::new()), StreamState::new(1, StreamConfig::new().with_receive_capacity(2)));
         let mut p = Packer::new(1400);
@@ -512,7 +579,7 @@ mod tests {
         assert_eq!(b.stats().inbox, 2);
         assert_eq!(b.take_ack().unwrap().0, 2, "only delivered packets are acknowledged");
         assert_eq!(drain(&b), msgs, "popping refills from the held packets");
-        assert!(b.ack_pending());
+        assert!(b.ack_urgent(), "released packets are acknowledged at once");
     }
 
     #[test]
