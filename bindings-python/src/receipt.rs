@@ -89,9 +89,13 @@ impl ReceiptSlot {
 
     /// A Python receipt holding `value`: the cached one if only this slot
     /// still refers to it, otherwise a new one (which becomes the cached).
+    ///
+    /// No borrow of the slot is held while Python may run code: creating
+    /// the object can start a garbage collection whose finalisers emit on
+    /// this node again.
     pub(crate) fn issue(&self, py: Python<'_>, value: net_sdk::Receipt) -> PyResult<Py<Receipt>> {
-        let mut last = self.last.get(py).borrow_mut();
-        if let Some(cached) = last.as_ref() {
+        let slot = self.last.get(py);
+        if let Some(cached) = slot.borrow().as_ref() {
             // SAFETY: a valid object pointer; the GIL is held, so the count
             // cannot change under us, and a count of 1 is this slot's own
             // reference (Receipt supports no weak references).
@@ -101,7 +105,8 @@ impl ReceiptSlot {
             }
         }
         let fresh = Py::new(py, Receipt::new(value))?;
-        *last = Some(fresh.clone_ref(py));
+        let previous = slot.replace(Some(fresh.clone_ref(py)));
+        drop(previous); // after the borrow: freeing it may run Python code
         Ok(fresh)
     }
 }
