@@ -78,6 +78,8 @@ export interface SubscribeOptions {
   fromBeginning?: boolean
   /** Events read from the backend per round (default 256). */
   batch?: number
+  /** End once caught up (after a flush) instead of waiting for more. */
+  untilCaughtUp?: boolean
 }
 
 /**

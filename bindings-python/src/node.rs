@@ -165,7 +165,7 @@ impl NetNode {
     #[pyo3(signature = (limit=256, cursor=None, from_beginning=false, channel=None))]
     fn subscribe(&self, limit: usize, cursor: Option<String>, from_beginning: bool, channel: Option<&str>) -> PyResult<Subscription> {
         let channel = channel.map(ChannelName::new).transpose().map_err(raise)?;
-        let stream = self.open()?.subscribe(SubscribeOpts { cursor, from_beginning, batch: limit });
+        let stream = self.open()?.subscribe(SubscribeOpts { cursor, from_beginning, batch: limit, ..Default::default() });
         Ok(Subscription::new(stream, channel, self.streams.clone()))
     }
 

@@ -56,6 +56,28 @@ async fn from_beginning_and_cursor_then_end_at_shutdown() {
     }
 }
 
+/// `until_caught_up`: the stream flushes, delivers everything emitted
+/// before it was first read (not yet flushed by the caller), then ends
+/// while the node is still open.
+#[tokio::test]
+async fn until_caught_up_flushes_delivers_and_ends_without_shutdown() {
+    // One shard: the page of 25 below is exactly the first 25 emitted.
+    let net = Net::builder().shards(1).build().await.unwrap();
+    for i in 0..25 {
+        net.emit_raw(Bytes::from(format!("{i}"))).unwrap();
+    }
+    let drain = |cursor| SubscribeOpts { cursor, from_beginning: true, batch: 4, until_caught_up: true };
+    let mut stream = net.subscribe(drain(None));
+    let first: Vec<_> = stream.by_ref().map(|e| e.unwrap()).collect().await;
+    assert_eq!(first.len(), 25);
+    assert!(stream.next().await.is_none(), "an ended stream may be polled again");
+    net.emit_raw(&b"late"[..]).unwrap();
+    let page = net.poll(PollRequest { limit: 25, cursor: None }).await.unwrap();
+    let rest: Vec<_> = net.subscribe(drain(Some(page.next_id))).map(|e| e.unwrap()).collect().await;
+    assert_eq!(rest.iter().map(|e| e.raw_str().into_owned()).collect::<Vec<_>>(), ["late"]);
+    net.shutdown().await.unwrap();
+}
+
 #[tokio::test]
 async fn live_stream_ends_when_the_node_shuts_down() {
     let net = Net::builder().build().await.unwrap();

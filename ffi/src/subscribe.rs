@@ -53,7 +53,7 @@ pub extern "C" fn net_subscribe(
 ) -> *mut NetSubscription {
     guard::pointer(|| {
         let cursor = args::optional_cstr(cursor, "cursor")?.map(str::to_owned);
-        let opts = SubscribeOpts { cursor, from_beginning: from_beginning != 0, batch: if batch == 0 { 256 } else { batch } };
+        let opts = SubscribeOpts { cursor, from_beginning: from_beginning != 0, batch: if batch == 0 { 256 } else { batch }, ..Default::default() };
         let stream = with_net(handle, |net| Ok(net.subscribe(opts)))?;
         let state = SubState { stream: Some(stream), deferred: None, ended: false };
         Ok(Box::into_raw(Box::new(NetSubscription { state: Mutex::new(state) })))

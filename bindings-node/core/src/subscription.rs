@@ -32,6 +32,8 @@ pub struct SubscribeOptions {
     pub from_beginning: Option<bool>,
     /// Events read from the backend per round (default 256).
     pub batch: Option<u32>,
+    /// End once caught up (after a flush) instead of waiting for more.
+    pub until_caught_up: Option<bool>,
 }
 
 /// A core stream, counted while it exists.
@@ -120,6 +122,7 @@ impl Subscription {
             cursor: o.cursor,
             from_beginning: o.from_beginning.unwrap_or(false),
             batch: o.batch.map_or(256, |b| b as usize),
+            until_caught_up: o.until_caught_up.unwrap_or(false),
         };
         let live = Live::new(net.subscribe(opts));
         Subscription {

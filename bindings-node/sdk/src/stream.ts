@@ -1,10 +1,9 @@
 // Event streams: async iterators over the bus.
 //
-// Two sources behind one iterator: without `follow`, a flush and then
-// pages of `poll` from a cursor until caught up (the stream ends); with
-// `follow`, a native subscription (a core EventStream) that waits for new
-// events until the node shuts down. `break` (or `return()`, or
-// `close()`) releases the native subscription at once.
+// One native subscription (a core EventStream) behind the iterator:
+// without `follow` the core flushes, reads from the cursor and ends once
+// caught up; with `follow` it waits for new events until the node shuts
+// down. `break` (or `return()`, or `close()`) releases it at once.
 
 import type * as core from '@net-mesh/core';
 import { NetError, toNetError } from './errors';
@@ -13,47 +12,8 @@ import type { NetEvent, SubscribeOptions } from './types';
 /** What a stream's map returns to leave an event out. */
 export const SKIP: unique symbol = Symbol('skip');
 
-interface Source {
-  /** The next events, or null at the end. */
-  more(): Promise<NetEvent[] | null>;
-  close(): void;
-}
-
-/**
- * Pages of poll until the cursor catches up. It flushes first, so the
- * stream holds at least every event emitted before it was read.
- */
-class PollSource implements Source {
-  private done = false;
-  private flushed = false;
-
-  constructor(
-    private readonly node: core.NetNode,
-    private cursor: string | undefined,
-    private readonly limit: number,
-  ) {}
-
-  async more(): Promise<NetEvent[] | null> {
-    if (!this.flushed) {
-      await this.node.flush();
-      this.flushed = true;
-    }
-    while (!this.done) {
-      const page = await this.node.poll(this.limit, this.cursor);
-      this.cursor = page.nextId;
-      if (!page.hasMore) this.done = true;
-      if (page.events.length > 0) return page.events;
-    }
-    return null;
-  }
-
-  close(): void {
-    this.done = true;
-  }
-}
-
-/** A native subscription. */
-class LiveSource implements Source {
+/** A native subscription: the next events, or null at the end. */
+class Source {
   constructor(
     private readonly sub: core.Subscription,
     private readonly limit: number,
@@ -87,22 +47,24 @@ export class EventStream<T = NetEvent> implements AsyncIterableIterator<T> {
     private readonly map: (event: NetEvent) => T | typeof SKIP,
   ) {
     const limit = positive(options.limit ?? 100, 'limit');
-    if (options.follow) {
-      let sub: core.Subscription;
-      try {
-        sub = node.subscribe({ cursor: options.cursor, fromBeginning: options.fromBeginning ?? false, batch: limit });
-      } catch (e) {
-        throw toNetError(e);
-      }
-      this.source = new LiveSource(sub, limit);
-    } else {
-      // Without a cursor, "from the beginning" is the poll default; a
-      // non-following stream that starts at the tail would be empty.
-      if (options.fromBeginning === false && options.cursor === undefined) {
-        throw new NetError('invalid_argument', 'fromBeginning: false needs follow: true (a stream that starts at the tail and does not follow is empty)');
-      }
-      this.source = new PollSource(node, options.cursor, limit);
+    const follow = options.follow ?? false;
+    // Without a cursor, "from the beginning" is the poll default; a
+    // non-following stream that starts at the tail would be empty.
+    if (!follow && options.fromBeginning === false && options.cursor === undefined) {
+      throw new NetError('invalid_argument', 'fromBeginning: false needs follow: true (a stream that starts at the tail and does not follow is empty)');
     }
+    let sub: core.Subscription;
+    try {
+      sub = node.subscribe({
+        cursor: options.cursor,
+        fromBeginning: options.fromBeginning ?? !follow,
+        batch: limit,
+        untilCaughtUp: !follow,
+      });
+    } catch (e) {
+      throw toNetError(e);
+    }
+    this.source = new Source(sub, limit);
   }
 
   /** The next value; concurrent calls are served one after the other, in call order. */

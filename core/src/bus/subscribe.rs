@@ -24,12 +24,16 @@ pub struct SubscribeOpts {
     pub from_beginning: bool,
     /// Events read from the backend per round (default 256; 0 is taken as 1).
     pub batch: usize,
+    /// End the stream once it has caught up instead of waiting for new
+    /// events. The bus is flushed when the stream is first read, so it
+    /// holds at least every event emitted before that.
+    pub until_caught_up: bool,
 }
 
 impl Default for SubscribeOpts {
     /// Live: starts at the current tail of every shard.
     fn default() -> Self {
-        Self { cursor: None, from_beginning: false, batch: 256 }
+        Self { cursor: None, from_beginning: false, batch: 256, until_caught_up: false }
     }
 }
 
@@ -71,6 +75,8 @@ struct SubState {
     batch: usize,
     pending_err: Option<SdkError>,
     done: bool,
+    /// `Some(flushed yet)` for a stream that ends once caught up.
+    until_caught_up: Option<bool>,
 }
 
 impl SubState {
@@ -87,6 +93,13 @@ impl SubState {
                 return None;
             }
             let bus = self.bus.clone();
+            if self.until_caught_up == Some(false) {
+                self.until_caught_up = Some(true);
+                if let Err(e) = bus.flush().await {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
             let changed = bus.backend.changed().notified();
             let closed = bus.closed.notified();
             tokio::pin!(changed, closed);
@@ -105,7 +118,7 @@ impl SubState {
                 self.buf.extend(self.scratch.drain(..));
                 continue;
             }
-            if was_closed {
+            if was_closed || self.until_caught_up.is_some() {
                 self.done = true;
                 return None;
             }
@@ -139,8 +152,12 @@ impl EventBus {
             batch: opts.batch.max(1),
             pending_err,
             done: false,
+            until_caught_up: opts.until_caught_up.then_some(false),
         };
+        // Fused: a caller may poll again after the end (a binding draining
+        // ready events does) and gets `None` again instead of a panic.
         let inner = stream::unfold(state, |mut st| async move { st.next().await.map(|item| (item, st)) });
+        let inner = futures::StreamExt::fuse(inner);
         EventStream { inner: Box::pin(inner) }
     }
 
