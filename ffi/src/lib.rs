@@ -25,6 +25,7 @@ mod stats;
 mod status;
 mod subscribe;
 mod token;
+mod visit;
 
 pub use channel::*;
 pub use identity::*;
