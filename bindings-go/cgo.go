@@ -13,9 +13,13 @@ package net
 #cgo LDFLAGS: -L${SRCDIR}/../target/release -Wl,-rpath,${SRCDIR}/../target/release -lnet
 #cgo noescape netgo_ingest_raw
 #cgo nocallback netgo_ingest_raw
+#cgo noescape netgo_ingest_json
+#cgo nocallback netgo_ingest_json
+#cgo noescape netgo_ingest_chunk
+#cgo nocallback netgo_ingest_chunk
 #cgo nocallback netgo_error_block
-#cgo noescape netgo_ingest_raw_batch
-#cgo nocallback netgo_ingest_raw_batch
+#cgo nocallback netgo_stager_new
+#cgo nocallback netgo_stager_free
 #include "shim.h"
 */
 import "C"

@@ -11,19 +11,15 @@
 #define NET_GO_SHIM_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "net.h"
 
-/* NULL on success; otherwise "kind\0message\0" in one malloc block the Go
- * side frees (NULL as well if even that allocation failed). */
-static inline char *netgo_take_error(int code) {
-    if (code >= 0) return NULL;
-    const char *kind = net_last_error_kind();
-    const char *msg = net_last_error_message();
-    if (kind == NULL) kind = "unknown";
-    if (msg == NULL) msg = "";
+/* An error as "kind\0message\0" in one malloc block the Go side frees
+ * (NULL if even that allocation failed). */
+static inline char *netgo_error_text(const char *kind, const char *msg) {
     size_t kl = strlen(kind), ml = strlen(msg);
     char *block = malloc(kl + ml + 2);
     if (block != NULL) {
@@ -31,6 +27,14 @@ static inline char *netgo_take_error(int code) {
         memcpy(block + kl + 1, msg, ml + 1);
     }
     return block;
+}
+
+/* The same for the failure net.h just recorded on this thread. */
+static inline char *netgo_take_error(int code) {
+    if (code >= 0) return NULL;
+    const char *kind = net_last_error_kind();
+    const char *msg = net_last_error_message();
+    return netgo_error_text(kind != NULL ? kind : "unknown", msg != NULL ? msg : "");
 }
 
 /* A status (0 or a count) or a negative code plus its error. */
@@ -82,13 +86,20 @@ static inline netgo_status netgo_stats(uintptr_t h, char *buf, size_t len) {
     return netgo_status_of(net_stats(NETGO_H(h), buf, len));
 }
 
-/* ---- ingestion ---- */
+/* ---- ingestion ----
+ *
+ * Every Go pointer reaches C as a call ARGUMENT of type uint8_t* / char*,
+ * which cgo pins for the call and does not need to check (the bytes hold
+ * no pointers). The Go side declares these functions `#cgo noescape` (C
+ * keeps no pointer after returning, so the caller's bytes may stay on its
+ * stack) and `#cgo nocallback`. C never reads a Go pointer out of Go
+ * memory and never stores one beyond the call. */
 
-/* EmitRaw's result. Go passes a pointer to one on its stack (`#cgo
- * noescape`), and the struct holds no pointer-typed field — the error
- * block's address is an integer — so cgo neither moves it to the heap nor
- * checks it. Go then reads the fields one by one, which is cheaper than
- * copying a returned struct through cgo's frames. */
+/* EmitRaw's result. Go passes a pointer to one on its stack, and the
+ * struct holds no pointer-typed field — the error block's address is an
+ * integer — so cgo neither moves it to the heap nor checks it. Go then
+ * reads the fields one by one, which is cheaper than copying a returned
+ * struct through cgo's frames. */
 typedef struct {
     uint64_t timestamp;
     uint64_t sequence;
@@ -97,10 +108,7 @@ typedef struct {
     uint8_t dropped;
 } netgo_receipt;
 
-/* `raw` is the address of a Go []byte's bytes (no Go pointers inside),
- * passed as an integer so cgo neither checks nor boxes it; the Go caller
- * keeps it alive and on the heap for the call (see ingest.go). */
-static inline int netgo_ingest_raw(uintptr_t h, uintptr_t raw, size_t len, netgo_receipt *out) {
+static inline int netgo_ingest_raw(uintptr_t h, const uint8_t *raw, size_t len, netgo_receipt *out) {
     net_receipt_t r;
     int code = net_ingest_raw_ex(NETGO_H(h), (const char *)raw, len, &r);
     if (code < 0) {
@@ -117,45 +125,156 @@ static inline int netgo_ingest_raw(uintptr_t h, uintptr_t raw, size_t len, netgo
 /* The error block at an address netgo_receipt carried. */
 static inline char *netgo_error_block(uintptr_t err) { return (char *)err; }
 
-static inline netgo_status netgo_ingest_json(uintptr_t h, uintptr_t raw, size_t len) {
+static inline netgo_status netgo_ingest_json(uintptr_t h, const uint8_t *raw, size_t len) {
     return netgo_status_of(net_ingest(NETGO_H(h), (const char *)raw, len));
 }
 
-/* Go's []byte header, as laid out in memory by the Go runtime. */
+/* ---- batches ----
+ *
+ * A [][]byte cannot be handed to C: its backing array is Go memory full of
+ * Go pointers. So Go passes a batch NETGO_CHUNK elements per call, each
+ * element's address as its own argument (NULL for an empty one) and the
+ * lengths in a small Go array (no pointers in it). A batch of at most
+ * NETGO_CHUNK goes to net.h straight from the arguments. A longer one is
+ * staged: each call copies its chunk's bytes into a stager (C memory),
+ * and the call carrying the last chunk hands the whole batch to
+ * net_ingest_raw_batch once — so it stays one batch: one shard, in order,
+ * checked as a whole (a bad element anywhere stores nothing and is named
+ * by its index in the batch). libnet copies every event anyway; staging
+ * adds one memcpy of the bytes. */
+
+enum {
+    NETGO_CHUNK = 32,
+    /* A stager left holding more than this after a batch gives it back. */
+    NETGO_STAGE_KEEP = 4 << 20,
+};
+
 typedef struct {
-    const char *data;
-    ptrdiff_t len;
-    ptrdiff_t cap;
-} netgo_slice;
+    uint8_t *bytes;     /* the staged events, back to back */
+    size_t used, cap;   /* bytes */
+    size_t *lens;       /* each staged event's length */
+    const char **ptrs;  /* built at commit: where each event starts */
+    size_t count, slots;
+} netgo_stager;
 
-enum { NETGO_STACK_BATCH = 256 };
+static inline uintptr_t netgo_stager_new(void) { return (uintptr_t)calloc(1, sizeof(netgo_stager)); }
 
-/* Ingest `count` Go slices laid out back to back at `slices` (a [][]byte's
- * backing array). net.h wants separate pointer and length arrays: small
- * batches build them on the C stack, big ones in one malloc block — C
- * memory either way, so the Go side allocates nothing. */
-static inline netgo_status netgo_ingest_raw_batch(uintptr_t h, uintptr_t slices, size_t count) {
-    const netgo_slice *s = (const netgo_slice *)slices;
-    const char *stack_ptrs[NETGO_STACK_BATCH];
-    size_t stack_lens[NETGO_STACK_BATCH];
-    const char **ptrs = stack_ptrs;
-    size_t *lens = stack_lens;
-    void *block = NULL;
-    if (count > NETGO_STACK_BATCH) {
-        block = malloc(count * (sizeof *ptrs + sizeof *lens));
-        if (block == NULL) {
-            netgo_status s = {NET_ERR_UNKNOWN, NULL};
-            return s;
+static inline void netgo_stager_release(netgo_stager *st) {
+    free(st->bytes);
+    free(st->lens);
+    free(st->ptrs);
+    memset(st, 0, sizeof *st);
+}
+
+static inline void netgo_stager_free(uintptr_t s) {
+    netgo_stager *st = (netgo_stager *)s;
+    if (st == NULL) return;
+    netgo_stager_release(st);
+    free(st);
+}
+
+static inline netgo_status netgo_out_of_memory(size_t bytes) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "could not allocate %zu bytes to stage the batch", bytes);
+    netgo_status s = {NET_ERR_UNKNOWN, netgo_error_text("out_of_memory", msg)};
+    return s;
+}
+
+/* Room for `more` events of `need` bytes in all; 0 or -1 (out of memory,
+ * `*failed` set to the size refused). */
+static inline int netgo_stager_reserve(netgo_stager *st, size_t more, size_t need, size_t *failed) {
+    if (need > SIZE_MAX - st->used || more > SIZE_MAX / 2 / sizeof(size_t) - st->count) {
+        *failed = SIZE_MAX;
+        return -1;
+    }
+    if (st->used + need > st->cap) {
+        size_t cap = st->cap * 2 > st->used + need ? st->cap * 2 : st->used + need;
+        if (cap < 4096) cap = 4096;
+        uint8_t *bytes = realloc(st->bytes, cap);
+        if (bytes == NULL) {
+            *failed = cap;
+            return -1;
         }
-        ptrs = (const char **)block;
-        lens = (size_t *)(ptrs + count);
+        st->bytes = bytes;
+        st->cap = cap;
     }
-    for (size_t i = 0; i < count; i++) {
-        ptrs[i] = s[i].data;
-        lens[i] = (size_t)s[i].len;
+    if (st->count + more > st->slots) {
+        size_t slots = st->slots * 2 > st->count + more ? st->slots * 2 : st->count + more;
+        if (slots < 256) slots = 256;
+        size_t *lens = realloc(st->lens, slots * sizeof *lens);
+        if (lens == NULL) {
+            *failed = slots * sizeof *lens;
+            return -1;
+        }
+        st->lens = lens;
+        /* ptrs holds nothing between batches: replace rather than copy. */
+        free(st->ptrs);
+        st->ptrs = malloc(slots * sizeof *st->ptrs);
+        st->slots = slots;
+        if (st->ptrs == NULL) {
+            st->slots = 0; /* lens stays valid; the next reserve regrows both */
+            *failed = slots * sizeof *st->ptrs;
+            return -1;
+        }
     }
-    netgo_status r = netgo_status_of(net_ingest_raw_batch(NETGO_H(h), ptrs, lens, count));
-    free(block);
+    return 0;
+}
+
+#define NETGO_CHUNK_PARAMS                                                                                         \
+    const uint8_t *p0, const uint8_t *p1, const uint8_t *p2, const uint8_t *p3, const uint8_t *p4,                 \
+        const uint8_t *p5, const uint8_t *p6, const uint8_t *p7, const uint8_t *p8, const uint8_t *p9,             \
+        const uint8_t *p10, const uint8_t *p11, const uint8_t *p12, const uint8_t *p13, const uint8_t *p14,        \
+        const uint8_t *p15, const uint8_t *p16, const uint8_t *p17, const uint8_t *p18, const uint8_t *p19,        \
+        const uint8_t *p20, const uint8_t *p21, const uint8_t *p22, const uint8_t *p23, const uint8_t *p24,        \
+        const uint8_t *p25, const uint8_t *p26, const uint8_t *p27, const uint8_t *p28, const uint8_t *p29,        \
+        const uint8_t *p30, const uint8_t *p31
+#define NETGO_CHUNK_ARGS                                                                                           \
+    {p0,  p1,  p2,  p3,  p4,  p5,  p6,  p7,  p8,  p9,  p10, p11, p12, p13, p14, p15,                               \
+     p16, p17, p18, p19, p20, p21, p22, p23, p24, p25, p26, p27, p28, p29, p30, p31}
+
+/* One chunk of a batch: `n` (<= NETGO_CHUNK) events at p0.., lengths in
+ * `lens`. With `stager` 0 the chunk is the whole batch and is ingested at
+ * once. Otherwise it is staged (`first` resets the stager) and, when
+ * `last`, the staged batch is ingested. Returns the count stored, 0 for a
+ * chunk merely staged, or a negative code and its error. */
+static inline netgo_status netgo_ingest_chunk(uintptr_t h, uintptr_t stager, int first, int last, NETGO_CHUNK_PARAMS,
+                                              const size_t *lens, size_t n) {
+    const uint8_t *const p[NETGO_CHUNK] = NETGO_CHUNK_ARGS;
+    if (n > NETGO_CHUNK) {
+        netgo_status s = {NET_ERR_INVALID_ARGUMENT, netgo_error_text("invalid_argument", "chunk too long")};
+        return s;
+    }
+    netgo_stager *st = (netgo_stager *)stager;
+    if (st == NULL) {
+        /* The Go pointers are copied to this frame only for the call. */
+        return netgo_status_of(net_ingest_raw_batch(NETGO_H(h), (const char *const *)p, lens, n));
+    }
+    if (first) {
+        st->used = 0;
+        st->count = 0;
+    }
+    size_t need = 0, failed = 0;
+    for (size_t i = 0; i < n; i++) need += lens[i];
+    if (netgo_stager_reserve(st, n, need, &failed) < 0) return netgo_out_of_memory(failed);
+    for (size_t i = 0; i < n; i++) {
+        if (lens[i] != 0) memcpy(st->bytes + st->used, p[i], lens[i]);
+        st->used += lens[i];
+        st->lens[st->count++] = lens[i];
+    }
+    if (!last) {
+        netgo_status s = {0, NULL};
+        return s;
+    }
+    /* The bytes have stopped moving: point at each event. */
+    const char *at = (const char *)st->bytes;
+    for (size_t i = 0; i < st->count; i++) {
+        st->ptrs[i] = at;
+        at += st->lens[i];
+    }
+    netgo_status r = netgo_status_of(net_ingest_raw_batch(NETGO_H(h), st->ptrs, st->lens, st->count));
+    st->used = 0;
+    st->count = 0;
+    if (st->cap + st->slots * (sizeof *st->lens + sizeof *st->ptrs) > NETGO_STAGE_KEEP) netgo_stager_release(st);
     return r;
 }
 
