@@ -16,6 +16,8 @@ package net
 #cgo noescape netgo_ingest_json
 #cgo nocallback netgo_ingest_json
 #cgo noescape netgo_ingest_chunk
+#cgo noescape netgo_ingest_small
+#cgo nocallback netgo_ingest_small
 #cgo nocallback netgo_ingest_chunk
 #cgo nocallback netgo_error_block
 #cgo nocallback netgo_stager_new

@@ -106,19 +106,34 @@ func (n *Node) EmitRawBatch(batch [][]byte) (int, error) {
 	}
 	defer runtime.KeepAlive(n)
 	if len(batch) <= chunkLen {
-		return countOf(ingestChunk(h, 0, true, true, batch))
+		p, l := layOut(batch)
+		return countOf(C.netgo_ingest_small(h,
+			p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15],
+			p[16], p[17], p[18], p[19], p[20], p[21], p[22], p[23], p[24], p[25], p[26], p[27], p[28], p[29], p[30], p[31],
+			&l[0], C.size_t(len(batch))))
 	}
 	st, owned, err := n.takeStager()
 	if err != nil {
 		return 0, err
 	}
 	defer n.putStager(st, owned)
+	// The first chunk sizes the stager for the whole batch.
+	total, totalBytes := len(batch), 0
+	for _, b := range batch {
+		totalBytes += len(b)
+	}
 	for first := 0; ; first += chunkLen {
-		last := first+chunkLen >= len(batch)
-		r := ingestChunk(h, st, first == 0, last, batch[first:min(first+chunkLen, len(batch))])
+		chunk := batch[first:min(first+chunkLen, len(batch))]
+		last := first+len(chunk) == len(batch)
+		p, l := layOut(chunk)
+		r := C.netgo_ingest_chunk(h, st, C.size_t(total), C.size_t(totalBytes), cBool(last),
+			p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15],
+			p[16], p[17], p[18], p[19], p[20], p[21], p[22], p[23], p[24], p[25], p[26], p[27], p[28], p[29], p[30], p[31],
+			&l[0], C.size_t(len(chunk)))
 		if r.code < 0 || last {
 			return countOf(r)
 		}
+		total = 0
 	}
 }
 
@@ -132,21 +147,16 @@ func countOf(r C.netgo_status) (int, error) {
 	return int(r.code), nil
 }
 
-// ingestChunk passes up to chunkLen elements of a batch to the shim, each
-// element's address as an argument of its own. Both arrays stay on this
-// frame: p is never handed to C as memory (only its values, as
-// arguments), and l holds no pointers.
-func ingestChunk(h, stager C.uintptr_t, first, last bool, chunk [][]byte) C.netgo_status {
-	var p [chunkLen]*C.uint8_t
-	var l [chunkLen]C.size_t
+// layOut lays out up to chunkLen elements for a shim call: each
+// element's address (passed to C as an argument of its own, never as
+// memory) and its length (an array of integers C may read). Returned by
+// value so that both stay on the caller's frame.
+func layOut(chunk [][]byte) (p [chunkLen]*C.uint8_t, l [chunkLen]C.size_t) {
 	for i, b := range chunk {
 		p[i] = bytesPtr(b)
 		l[i] = C.size_t(len(b))
 	}
-	return C.netgo_ingest_chunk(h, stager, cBool(first), cBool(last),
-		p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15],
-		p[16], p[17], p[18], p[19], p[20], p[21], p[22], p[23], p[24], p[25], p[26], p[27], p[28], p[29], p[30], p[31],
-		&l[0], C.size_t(len(chunk)))
+	return p, l
 }
 
 func cBool(b bool) C.int {

@@ -141,7 +141,7 @@ static inline netgo_status netgo_ingest_json(uintptr_t h, const uint8_t *raw, si
  * net_ingest_raw_batch once — so it stays one batch: one shard, in order,
  * checked as a whole (a bad element anywhere stores nothing and is named
  * by its index in the batch). libnet copies every event anyway; staging
- * adds one memcpy of the bytes. */
+ * adds one copy of the bytes. */
 
 enum {
     NETGO_CHUNK = 32,
@@ -149,20 +149,23 @@ enum {
     NETGO_STAGE_KEEP = 4 << 20,
 };
 
+/* A batch being staged: its events back to back in `bytes`, and net.h's
+ * pointer and length arrays over them. Sized for the whole batch by its
+ * first chunk, so the bytes never move while the batch is staged. */
 typedef struct {
-    uint8_t *bytes;     /* the staged events, back to back */
-    size_t used, cap;   /* bytes */
-    size_t *lens;       /* each staged event's length */
-    const char **ptrs;  /* built at commit: where each event starts */
-    size_t count, slots;
+    uint8_t *bytes;
+    size_t used, cap; /* bytes */
+    const char **ptrs;
+    size_t *lens;
+    size_t count, slots; /* events */
 } netgo_stager;
 
 static inline uintptr_t netgo_stager_new(void) { return (uintptr_t)calloc(1, sizeof(netgo_stager)); }
 
 static inline void netgo_stager_release(netgo_stager *st) {
     free(st->bytes);
-    free(st->lens);
     free(st->ptrs);
+    free(st->lens);
     memset(st, 0, sizeof *st);
 }
 
@@ -173,51 +176,58 @@ static inline void netgo_stager_free(uintptr_t s) {
     free(st);
 }
 
-static inline netgo_status netgo_out_of_memory(size_t bytes) {
-    char msg[96];
-    snprintf(msg, sizeof msg, "could not allocate %zu bytes to stage the batch", bytes);
-    netgo_status s = {NET_ERR_UNKNOWN, netgo_error_text("out_of_memory", msg)};
+static inline netgo_status netgo_stage_error(int code, const char *kind, const char *msg) {
+    netgo_status s = {code, netgo_error_text(kind, msg)};
     return s;
 }
 
-/* Room for `more` events of `need` bytes in all; 0 or -1 (out of memory,
- * `*failed` set to the size refused). */
-static inline int netgo_stager_reserve(netgo_stager *st, size_t more, size_t need, size_t *failed) {
-    if (need > SIZE_MAX - st->used || more > SIZE_MAX / 2 / sizeof(size_t) - st->count) {
-        *failed = SIZE_MAX;
-        return -1;
-    }
-    if (st->used + need > st->cap) {
-        size_t cap = st->cap * 2 > st->used + need ? st->cap * 2 : st->used + need;
+/* Room for a batch of `count` events and `bytes` bytes, contents dropped
+ * (the buffers are replaced, never copied). 0, or the size refused. */
+static inline size_t netgo_stager_reserve(netgo_stager *st, size_t count, size_t bytes) {
+    st->used = 0;
+    st->count = 0;
+    if (bytes > st->cap || st->bytes == NULL) {
+        size_t cap = bytes > 2 * st->cap ? bytes : 2 * st->cap;
         if (cap < 4096) cap = 4096;
-        uint8_t *bytes = realloc(st->bytes, cap);
-        if (bytes == NULL) {
-            *failed = cap;
-            return -1;
-        }
-        st->bytes = bytes;
-        st->cap = cap;
+        free(st->bytes);
+        st->bytes = malloc(cap);
+        st->cap = st->bytes != NULL ? cap : 0;
+        if (st->bytes == NULL) return cap;
     }
-    if (st->count + more > st->slots) {
-        size_t slots = st->slots * 2 > st->count + more ? st->slots * 2 : st->count + more;
-        if (slots < 256) slots = 256;
-        size_t *lens = realloc(st->lens, slots * sizeof *lens);
-        if (lens == NULL) {
-            *failed = slots * sizeof *lens;
-            return -1;
-        }
-        st->lens = lens;
-        /* ptrs holds nothing between batches: replace rather than copy. */
+    if (count > st->slots) {
+        size_t slots = count > 2 * st->slots ? count : 2 * st->slots;
+        if (slots > SIZE_MAX / sizeof(size_t)) return SIZE_MAX;
         free(st->ptrs);
+        free(st->lens);
         st->ptrs = malloc(slots * sizeof *st->ptrs);
-        st->slots = slots;
-        if (st->ptrs == NULL) {
-            st->slots = 0; /* lens stays valid; the next reserve regrows both */
-            *failed = slots * sizeof *st->ptrs;
-            return -1;
-        }
+        st->lens = malloc(slots * sizeof *st->lens);
+        st->slots = st->ptrs != NULL && st->lens != NULL ? slots : 0;
+        if (st->slots == 0) return slots * sizeof *st->lens;
     }
     return 0;
+}
+
+/* memcpy for the short events that batches are mostly made of, without a
+ * libc call each: two overlapping loads cover 4..16 bytes and never read
+ * outside the source. */
+static inline void netgo_copy(uint8_t *dst, const uint8_t *src, size_t n) {
+    if (n > 16) {
+        memcpy(dst, src, n);
+    } else if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, src, 8);
+        memcpy(&b, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, src, 4);
+        memcpy(&b, src + n - 4, 4);
+        memcpy(dst, &a, 4);
+        memcpy(dst + n - 4, &b, 4);
+    } else {
+        for (size_t i = 0; i < n; i++) dst[i] = src[i];
+    }
 }
 
 #define NETGO_CHUNK_PARAMS                                                                                         \
@@ -232,49 +242,57 @@ static inline int netgo_stager_reserve(netgo_stager *st, size_t more, size_t nee
     {p0,  p1,  p2,  p3,  p4,  p5,  p6,  p7,  p8,  p9,  p10, p11, p12, p13, p14, p15,                               \
      p16, p17, p18, p19, p20, p21, p22, p23, p24, p25, p26, p27, p28, p29, p30, p31}
 
-/* One chunk of a batch: `n` (<= NETGO_CHUNK) events at p0.., lengths in
- * `lens`. With `stager` 0 the chunk is the whole batch and is ingested at
- * once. Otherwise it is staged (`first` resets the stager) and, when
- * `last`, the staged batch is ingested. Returns the count stored, 0 for a
- * chunk merely staged, or a negative code and its error. */
-static inline netgo_status netgo_ingest_chunk(uintptr_t h, uintptr_t stager, int first, int last, NETGO_CHUNK_PARAMS,
-                                              const size_t *lens, size_t n) {
+/* A whole batch of `n` (<= NETGO_CHUNK) events at p0.., lengths in
+ * `lens`, ingested at once. The Go pointers sit in this frame only for
+ * the call. Returns the count stored or a negative code and its error. */
+static inline netgo_status netgo_ingest_small(uintptr_t h, NETGO_CHUNK_PARAMS, const size_t *lens, size_t n) {
     const uint8_t *const p[NETGO_CHUNK] = NETGO_CHUNK_ARGS;
-    if (n > NETGO_CHUNK) {
-        netgo_status s = {NET_ERR_INVALID_ARGUMENT, netgo_error_text("invalid_argument", "chunk too long")};
-        return s;
-    }
+    if (n > NETGO_CHUNK) return netgo_stage_error(NET_ERR_INVALID_ARGUMENT, "invalid_argument", "more events than one chunk");
+    return netgo_status_of(net_ingest_raw_batch(NETGO_H(h), (const char *const *)p, lens, n));
+}
+
+/* One chunk of a longer batch: `n` (<= NETGO_CHUNK) events at p0..,
+ * lengths in `lens`. The first chunk (`total` > 0) sizes the stager for
+ * the whole batch, `total` events of `total_bytes`; the last (`last`)
+ * ingests it. Returns the count stored, 0 for a chunk only staged, or a
+ * negative code and its error. */
+static inline netgo_status netgo_ingest_chunk(uintptr_t h, uintptr_t stager, size_t total, size_t total_bytes,
+                                              int last, NETGO_CHUNK_PARAMS, const size_t *lens, size_t n) {
+    const uint8_t *const p[NETGO_CHUNK] = NETGO_CHUNK_ARGS;
     netgo_stager *st = (netgo_stager *)stager;
-    if (st == NULL) {
-        /* The Go pointers are copied to this frame only for the call. */
-        return netgo_status_of(net_ingest_raw_batch(NETGO_H(h), (const char *const *)p, lens, n));
+    if (total > 0) {
+        size_t refused = netgo_stager_reserve(st, total, total_bytes);
+        if (refused != 0) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "could not allocate %zu bytes to stage the batch", refused);
+            return netgo_stage_error(NET_ERR_UNKNOWN, "out_of_memory", msg);
+        }
     }
-    if (first) {
-        st->used = 0;
-        st->count = 0;
-    }
-    size_t need = 0, failed = 0;
-    for (size_t i = 0; i < n; i++) need += lens[i];
-    if (netgo_stager_reserve(st, n, need, &failed) < 0) return netgo_out_of_memory(failed);
+    if (n > NETGO_CHUNK || n > st->slots - st->count)
+        return netgo_stage_error(NET_ERR_INVALID_ARGUMENT, "invalid_argument", "more events than the batch announced");
+    /* Locals, not st->..., in the loop: stores through uint8_t* may alias
+     * anything, which would make the compiler reload every field. */
+    uint8_t *dst = st->bytes + st->used;
+    size_t room = st->cap - st->used;
+    const char **ptrs = st->ptrs + st->count;
+    size_t *out_lens = st->lens + st->count;
     for (size_t i = 0; i < n; i++) {
-        if (lens[i] != 0) memcpy(st->bytes + st->used, p[i], lens[i]);
-        st->used += lens[i];
-        st->lens[st->count++] = lens[i];
+        size_t len = lens[i];
+        if (len > room) return netgo_stage_error(NET_ERR_INVALID_ARGUMENT, "invalid_argument", "more bytes than the batch announced");
+        netgo_copy(dst, p[i], len);
+        ptrs[i] = (const char *)dst;
+        out_lens[i] = len;
+        dst += len;
+        room -= len;
     }
+    st->used = st->cap - room;
+    st->count += n;
     if (!last) {
         netgo_status s = {0, NULL};
         return s;
     }
-    /* The bytes have stopped moving: point at each event. */
-    const char *at = (const char *)st->bytes;
-    for (size_t i = 0; i < st->count; i++) {
-        st->ptrs[i] = at;
-        at += st->lens[i];
-    }
     netgo_status r = netgo_status_of(net_ingest_raw_batch(NETGO_H(h), st->ptrs, st->lens, st->count));
-    st->used = 0;
-    st->count = 0;
-    if (st->cap + st->slots * (sizeof *st->lens + sizeof *st->ptrs) > NETGO_STAGE_KEEP) netgo_stager_release(st);
+    if (st->cap + st->slots * (sizeof *st->ptrs + sizeof *st->lens) > NETGO_STAGE_KEEP) netgo_stager_release(st);
     return r;
 }
 
