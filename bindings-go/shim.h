@@ -176,6 +176,12 @@ static inline void netgo_stager_free(uintptr_t s) {
     free(st);
 }
 
+/* The C memory a stager holds. */
+static inline size_t netgo_stager_held(uintptr_t s) {
+    const netgo_stager *st = (const netgo_stager *)s;
+    return st == NULL ? 0 : st->cap + st->slots * (sizeof *st->ptrs + sizeof *st->lens);
+}
+
 static inline netgo_status netgo_stage_error(int code, const char *kind, const char *msg) {
     netgo_status s = {code, netgo_error_text(kind, msg)};
     return s;
@@ -292,7 +298,7 @@ static inline netgo_status netgo_ingest_chunk(uintptr_t h, uintptr_t stager, siz
         return s;
     }
     netgo_status r = netgo_status_of(net_ingest_raw_batch(NETGO_H(h), st->ptrs, st->lens, st->count));
-    if (st->cap + st->slots * (sizeof *st->ptrs + sizeof *st->lens) > NETGO_STAGE_KEEP) netgo_stager_release(st);
+    if (netgo_stager_held(stager) > NETGO_STAGE_KEEP) netgo_stager_release(st);
     return r;
 }
 

@@ -48,3 +48,13 @@ func (n *Node) freeStager() {
 func errNoStager() error {
 	return &Error{Kind: "out_of_memory", Message: "could not allocate a batch stager", Code: int(C.NET_ERR_UNKNOWN)}
 }
+
+// stageKeep is how much a stager may keep between batches (shim.h).
+const stageKeep = C.NETGO_STAGE_KEEP
+
+// stagerHeld is how many bytes of C memory the node's stager holds.
+func (n *Node) stagerHeld() int {
+	n.stageMu.Lock()
+	defer n.stageMu.Unlock()
+	return int(C.netgo_stager_held(n.stager))
+}

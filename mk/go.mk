@@ -1,6 +1,7 @@
 # Go face: bindings-go/ (package net, cgo over libnet) and examples/go/.
 #
-#   make test-go    go vet, the tests with and without the race detector, the example
+#   make test-go    go vet, the tests with and without the race detector and
+#                   under GOEXPERIMENT=cgocheck2 (cgo pointer rules), the example
 #   make demo-go    run examples/go/quickstart
 #   make bench-go   EmitRaw (9 bytes), EmitRawBatch (1000), and the cgo and C ingest floors
 
@@ -34,6 +35,7 @@ test-go: go-toolchain build
 	cd bindings-go && $(GO_ENV) $(GO) vet ./...
 	cd bindings-go && $(GO_ENV) $(GO) test -count=1 ./...
 	cd bindings-go && $(GO_ENV) $(GO) test -race -count=1 ./...
+	cd bindings-go && $(GO_ENV) GOEXPERIMENT=cgocheck2 $(GO) test -count=1 ./...
 	cd examples/go && $(GO_ENV) $(GO) vet ./... && $(GO_ENV) $(GO) run -race ./quickstart
 
 demo-go: go-toolchain build
