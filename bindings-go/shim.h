@@ -5,8 +5,10 @@
  * a goroutine can move to another OS thread between two cgo calls, so Go
  * must never read that pair in a separate call. Each shim makes the net_*
  * call and, when it fails, copies the pair into one malloc'd block inside
- * the SAME C call. Results come back by value, so Go passes no output
- * pointers and nothing escapes to the Go heap on the hot paths. */
+ * the SAME C call. Results mostly come back by value; the few output
+ * pointers Go passes point to structs without Go pointers, under
+ * `#cgo noescape` (cgo.go), so nothing escapes to the Go heap on the hot
+ * paths. */
 #ifndef NET_GO_SHIM_H
 #define NET_GO_SHIM_H
 

@@ -15,6 +15,7 @@ GO        ?= $(shell if go version 2>/dev/null | grep -Eq 'go1\.(2[4-9]|[3-9][0-
 GO_ENV    := CGO_ENABLED=1 CGO_CFLAGS="-O2 -I$(CURDIR)/include" \
              CGO_LDFLAGS="-L$(LIBDIR) -Wl,-rpath,$(LIBDIR) -lnet"
 GO_BENCHTIME ?= 2s
+GO_BENCHCOUNT ?= 3
 
 .PHONY: go-toolchain test-go demo-go bench-go
 
@@ -43,7 +44,7 @@ demo-go: go-toolchain build
 	@cd examples/go && $(GO_ENV) $(GO) run ./quickstart
 
 bench-go: go-toolchain build
-	cd bindings-go && $(GO_ENV) $(GO) test -run '^$$' -bench 'EmitRaw|Floor' -benchtime $(GO_BENCHTIME) -count 1 .
+	cd bindings-go && $(GO_ENV) $(GO) test -run '^$$' -bench 'EmitRaw|Floor' -benchtime $(GO_BENCHTIME) -count $(GO_BENCHCOUNT) .
 
 FACE_TESTS   += test-go
 FACE_DEMOS   += demo-go
