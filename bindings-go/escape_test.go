@@ -14,39 +14,42 @@ import (
 // and so copied, right before the batch is built — but never during one,
 // and a batch longer than a chunk is copied to C memory chunk by chunk.
 
-// emitFromLocals builds a batch of two whose arrays live on this frame.
-func emitFromLocals(n *Node, depth int) (int, error) {
-	if depth > 0 {
-		// Grow the stack (and so copy it) before the batch is built.
-		var pad [256]byte
-		pad[depth%len(pad)] = byte(depth)
-		count, err := emitFromLocals(n, depth-1)
-		return count + int(pad[depth%len(pad)]-byte(depth)), err
+// onGrownStack grows the goroutine stack (and so copies it) depth frames
+// deep, then runs emit, whose locals are laid out on the grown stack.
+func onGrownStack(depth int, emit func() (int, error)) (int, error) {
+	if depth == 0 {
+		return emit()
 	}
-	a := [7]byte{'{', '"', 'x', '"', ':', '1', '}'}
-	b := [7]byte{'{', '"', 'x', '"', ':', '2', '}'}
-	batch := [2][]byte{a[:], b[:]}
-	return n.EmitRawBatch(batch[:])
+	var pad [256]byte
+	pad[depth%len(pad)] = byte(depth)
+	count, err := onGrownStack(depth-1, emit)
+	return count + int(pad[depth%len(pad)]-byte(depth)), err
+}
+
+// emitFromLocals emits a batch of two whose arrays live on the stack.
+func emitFromLocals(n *Node, depth int) (int, error) {
+	return onGrownStack(depth, func() (int, error) {
+		a := [7]byte{'{', '"', 'x', '"', ':', '1', '}'}
+		b := [7]byte{'{', '"', 'x', '"', ':', '2', '}'}
+		batch := [2][]byte{a[:], b[:]}
+		return n.EmitRawBatch(batch[:])
+	})
 }
 
 // localBatch is longer than a chunk, so it is staged over several calls.
 const localBatch = 2*chunkLen + 3
 
-// emitManyLocals builds a batch of localBatch events, all on this frame.
+// emitManyLocals emits a batch of localBatch events, all on the stack.
 func emitManyLocals(n *Node, depth int) (int, error) {
-	if depth > 0 {
-		var pad [512]byte
-		pad[depth%len(pad)] = byte(depth)
-		count, err := emitManyLocals(n, depth-1)
-		return count + int(pad[depth%len(pad)]-byte(depth)), err
-	}
-	var texts [localBatch][9]byte
-	var batch [localBatch][]byte
-	for i := range texts {
-		texts[i] = [9]byte{'{', '"', 'y', '"', ':', '0' + byte(i/100), '0' + byte(i/10%10), '0' + byte(i%10), '}'}
-		batch[i] = texts[i][:]
-	}
-	return n.EmitRawBatch(batch[:])
+	return onGrownStack(depth, func() (int, error) {
+		var texts [localBatch][9]byte
+		var batch [localBatch][]byte
+		for i := range texts {
+			texts[i] = [9]byte{'{', '"', 'y', '"', ':', '0' + byte(i/100), '0' + byte(i/10%10), '0' + byte(i%10), '}'}
+			batch[i] = texts[i][:]
+		}
+		return n.EmitRawBatch(batch[:])
+	})
 }
 
 func emitOneLocal(n *Node) (Receipt, error) {
