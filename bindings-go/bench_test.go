@@ -64,6 +64,21 @@ func BenchmarkEmitRawBatch1000(b *testing.B) {
 	})
 }
 
+// The same with each event in an allocation of its own, as when events
+// are built one by one (the bytes are then scattered over the heap).
+func BenchmarkEmitRawBatch1000Distinct(b *testing.B) {
+	n := newNode(b, benchConfig)
+	batch := make([][]byte, 1000)
+	for i := range batch {
+		batch[i] = append([]byte(nil), event9...)
+	}
+	measure(b, len(batch), func() {
+		if count, err := n.EmitRawBatch(batch); err != nil || count != len(batch) {
+			b.Fatal(count, err)
+		}
+	})
+}
+
 func BenchmarkEmitRawParallel(b *testing.B) {
 	n := newNode(b, benchConfig)
 	b.ReportAllocs()

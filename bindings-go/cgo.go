@@ -11,11 +11,20 @@ package net
 /*
 #cgo CFLAGS: -O2 -I${SRCDIR}/../include
 #cgo LDFLAGS: -L${SRCDIR}/../target/release -Wl,-rpath,${SRCDIR}/../target/release -lnet
+// The ingest shims receive Go pointers only as arguments and keep none,
+// nor call back into Go: noescape lets the caller's bytes stay on its
+// stack, nocallback spares cgo's callback bookkeeping (see ingest.go).
 #cgo noescape netgo_ingest_raw
 #cgo nocallback netgo_ingest_raw
+#cgo noescape netgo_ingest_json
+#cgo nocallback netgo_ingest_json
+#cgo noescape netgo_ingest_chunk
+#cgo noescape netgo_ingest_small
+#cgo nocallback netgo_ingest_small
+#cgo nocallback netgo_ingest_chunk
 #cgo nocallback netgo_error_block
-#cgo noescape netgo_ingest_raw_batch
-#cgo nocallback netgo_ingest_raw_batch
+#cgo nocallback netgo_stager_new
+#cgo nocallback netgo_stager_free
 #include "shim.h"
 */
 import "C"

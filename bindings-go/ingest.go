@@ -25,33 +25,12 @@ type Receipt struct {
 	Dropped bool
 }
 
-// The raw ingestion path hands libnet the caller's memory directly: the
-// address of the bytes (or of a [][]byte's slice headers) crosses as an
-// integer, so cgo neither checks nor boxes it and nothing is allocated or
-// copied in Go. //go:uintptrescapes makes the compiler keep the pointed-to
-// memory on the heap and alive for the call — the guarantee cgo gives a
-// pointer argument — and libnet keeps no reference after returning (it
-// copies the bytes into its ring). Go's heap does not move objects, and a
-// [][]byte's elements live on the heap because the array holding them does.
-
-//go:uintptrescapes
-func ingestRaw(h C.uintptr_t, data uintptr, n int, out *C.netgo_receipt) C.int {
-	return C.netgo_ingest_raw(h, C.uintptr_t(data), C.size_t(n), out)
-}
-
-//go:uintptrescapes
-func ingestJSON(h C.uintptr_t, data uintptr, n int) C.netgo_status {
-	return C.netgo_ingest_json(h, C.uintptr_t(data), C.size_t(n))
-}
-
-//go:uintptrescapes
-func ingestRawBatch(h C.uintptr_t, slices uintptr, n int) C.netgo_status {
-	return C.netgo_ingest_raw_batch(h, C.uintptr_t(slices), C.size_t(n))
-}
-
-// The shim reads [][]byte elements with Go's slice-header layout.
-var _ [unsafe.Sizeof([]byte(nil)) - unsafe.Sizeof(C.netgo_slice{})]struct{}
-var _ [unsafe.Sizeof(C.netgo_slice{}) - unsafe.Sizeof([]byte(nil))]struct{}
+// The raw ingestion path passes the caller's bytes to C as pointer
+// arguments of type *C.uint8_t: cgo pins an argument for the call and
+// need not check it (bytes hold no pointers), and the shims are declared
+// `#cgo noescape` and `#cgo nocallback` (cgo.go) because libnet copies
+// the bytes and keeps no pointer once the call returns — so the bytes may
+// stay on the caller's stack and nothing is allocated or copied in Go.
 
 // EmitRaw emits one event (UTF-8 text, JSON by convention) as it is. The
 // bytes are copied into the node before EmitRaw returns, so the caller may
@@ -65,7 +44,7 @@ func (n *Node) EmitRaw(raw []byte) (Receipt, error) {
 		return Receipt{}, closedError("node")
 	}
 	var r C.netgo_receipt
-	code := ingestRaw(h, uintptr(unsafe.Pointer(unsafe.SliceData(raw))), len(raw), &r)
+	code := C.netgo_ingest_raw(h, bytesPtr(raw), C.size_t(len(raw)), &r)
 	runtime.KeepAlive(n)
 	if code < 0 {
 		return Receipt{}, errorOf(code, C.netgo_error_block(r.err))
@@ -100,7 +79,7 @@ func (n *Node) EmitJSON(raw []byte) error {
 	if h == 0 {
 		return closedError("node")
 	}
-	r := ingestJSON(h, uintptr(unsafe.Pointer(unsafe.SliceData(raw))), len(raw))
+	r := C.netgo_ingest_json(h, bytesPtr(raw), C.size_t(len(raw)))
 	runtime.KeepAlive(n)
 	return statusErr(r)
 }
@@ -108,7 +87,15 @@ func (n *Node) EmitJSON(raw []byte) error {
 // EmitRawBatch emits every element of batch into one shard, in order,
 // and returns how many were stored: fewer than len(batch) when the ring
 // fills under FailProducer or DropNewest. Every element is checked first,
-// so one that is not UTF-8 stores nothing. It allocates nothing in Go.
+// so one that is not UTF-8 stores nothing (the error names its index).
+// It allocates nothing in Go.
+//
+// A [][]byte cannot cross to C (it is Go memory holding Go pointers), so
+// the elements go over chunkLen at a time as call arguments; a batch
+// longer than that is staged in C memory and ingested by the call that
+// carries its last chunk (see shim.h). Errors: ErrBackpressure
+// (FailProducer, nothing stored), ErrClosed, ErrInvalidUTF8, and
+// "out_of_memory" if C memory to stage the batch ran out.
 func (n *Node) EmitRawBatch(batch [][]byte) (int, error) {
 	h := n.h()
 	if h == 0 {
@@ -117,10 +104,64 @@ func (n *Node) EmitRawBatch(batch [][]byte) (int, error) {
 	if len(batch) == 0 {
 		return 0, nil
 	}
-	r := ingestRawBatch(h, uintptr(unsafe.Pointer(unsafe.SliceData(batch))), len(batch))
-	runtime.KeepAlive(n)
+	defer runtime.KeepAlive(n)
+	if len(batch) <= chunkLen {
+		p, l := layOut(batch)
+		return countOf(C.netgo_ingest_small(h,
+			p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15],
+			p[16], p[17], p[18], p[19], p[20], p[21], p[22], p[23], p[24], p[25], p[26], p[27], p[28], p[29], p[30], p[31],
+			&l[0], C.size_t(len(batch))))
+	}
+	st, owned, err := n.takeStager()
+	if err != nil {
+		return 0, err
+	}
+	defer n.putStager(st, owned)
+	// The first chunk sizes the stager for the whole batch.
+	total, totalBytes := len(batch), 0
+	for _, b := range batch {
+		totalBytes += len(b)
+	}
+	for first := 0; ; first += chunkLen {
+		chunk := batch[first:min(first+chunkLen, len(batch))]
+		last := first+len(chunk) == len(batch)
+		p, l := layOut(chunk)
+		r := C.netgo_ingest_chunk(h, st, C.size_t(total), C.size_t(totalBytes), cBool(last),
+			p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15],
+			p[16], p[17], p[18], p[19], p[20], p[21], p[22], p[23], p[24], p[25], p[26], p[27], p[28], p[29], p[30], p[31],
+			&l[0], C.size_t(len(chunk)))
+		if r.code < 0 || last {
+			return countOf(r)
+		}
+		total = 0
+	}
+}
+
+// chunkLen is how many elements one cgo call carries (shim.h).
+const chunkLen = C.NETGO_CHUNK
+
+func countOf(r C.netgo_status) (int, error) {
 	if r.code < 0 {
 		return 0, errorOf(r.code, r.err)
 	}
 	return int(r.code), nil
+}
+
+// layOut lays out up to chunkLen elements for a shim call: each
+// element's address (passed to C as an argument of its own, never as
+// memory) and its length (an array of integers C may read). Returned by
+// value so that both stay on the caller's frame.
+func layOut(chunk [][]byte) (p [chunkLen]*C.uint8_t, l [chunkLen]C.size_t) {
+	for i, b := range chunk {
+		p[i] = bytesPtr(b)
+		l[i] = C.size_t(len(b))
+	}
+	return p, l
+}
+
+func cBool(b bool) C.int {
+	if b {
+		return 1
+	}
+	return 0
 }

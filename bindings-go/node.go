@@ -25,7 +25,14 @@ type Node struct {
 	once    sync.Once
 	err     error
 	cleanup runtime.Cleanup
+	// stager is the node's batch stager (C memory, see stager.go),
+	// guarded by stageMu; 0 once Close has freed it.
+	stageMu sync.Mutex
+	stager  C.uintptr_t
 }
+
+// nodeRes is what the cleanup of a node never closed releases.
+type nodeRes struct{ handle, stager C.uintptr_t }
 
 // NewNode starts a node with cfg.
 func NewNode(cfg Config) (*Node, error) {
@@ -39,10 +46,16 @@ func NewNode(cfg Config) (*Node, error) {
 	if r.handle == 0 {
 		return nil, errorOf(-1, r.err)
 	}
-	h := uintptr(r.handle)
-	n := &Node{}
-	n.handle.Store(h)
-	n.cleanup = runtime.AddCleanup(n, func(h uintptr) { freeError(C.netgo_shutdown(C.uintptr_t(h)).err) }, h)
+	n := &Node{stager: C.netgo_stager_new()}
+	if n.stager == 0 {
+		freeError(C.netgo_shutdown(r.handle).err)
+		return nil, errNoStager()
+	}
+	n.handle.Store(uintptr(r.handle))
+	n.cleanup = runtime.AddCleanup(n, func(r nodeRes) {
+		freeError(C.netgo_shutdown(r.handle).err)
+		C.netgo_stager_free(r.stager)
+	}, nodeRes{r.handle, n.stager})
 	return n, nil
 }
 
@@ -58,6 +71,8 @@ func (n *Node) Close() error {
 	n.once.Do(func() {
 		n.cleanup.Stop()
 		n.err = statusErr(C.netgo_shutdown(C.uintptr_t(n.handle.Swap(0))))
+		// After the handle: a batch staged meanwhile finds it shut down.
+		n.freeStager()
 		runtime.KeepAlive(n)
 	})
 	return n.err

@@ -241,6 +241,7 @@ func TestUseAfterClose(t *testing.T) {
 	_, checks["Emit"] = n.Emit(1)
 	checks["EmitJSON"] = n.EmitJSON([]byte(`{}`))
 	_, checks["EmitRawBatch"] = n.EmitRawBatch([][]byte{[]byte(`{}`)})
+	_, checks["EmitRawBatch staged"] = n.EmitRawBatch(batchOf(chunkLen + 1))
 	_, checks["Poll"] = n.Poll(ctx, PollRequest{})
 	_, checks["Stats"] = n.Stats()
 	checks["Flush"] = n.Flush(ctx)

@@ -5,25 +5,23 @@
  * a goroutine can move to another OS thread between two cgo calls, so Go
  * must never read that pair in a separate call. Each shim makes the net_*
  * call and, when it fails, copies the pair into one malloc'd block inside
- * the SAME C call. Results come back by value, so Go passes no output
- * pointers and nothing escapes to the Go heap on the hot paths. */
+ * the SAME C call. Results mostly come back by value; the few output
+ * pointers Go passes point to structs without Go pointers, under
+ * `#cgo noescape` (cgo.go), so nothing escapes to the Go heap on the hot
+ * paths. */
 #ifndef NET_GO_SHIM_H
 #define NET_GO_SHIM_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "net.h"
 
-/* NULL on success; otherwise "kind\0message\0" in one malloc block the Go
- * side frees (NULL as well if even that allocation failed). */
-static inline char *netgo_take_error(int code) {
-    if (code >= 0) return NULL;
-    const char *kind = net_last_error_kind();
-    const char *msg = net_last_error_message();
-    if (kind == NULL) kind = "unknown";
-    if (msg == NULL) msg = "";
+/* An error as "kind\0message\0" in one malloc block the Go side frees
+ * (NULL if even that allocation failed). */
+static inline char *netgo_error_text(const char *kind, const char *msg) {
     size_t kl = strlen(kind), ml = strlen(msg);
     char *block = malloc(kl + ml + 2);
     if (block != NULL) {
@@ -31,6 +29,14 @@ static inline char *netgo_take_error(int code) {
         memcpy(block + kl + 1, msg, ml + 1);
     }
     return block;
+}
+
+/* The same for the failure net.h just recorded on this thread. */
+static inline char *netgo_take_error(int code) {
+    if (code >= 0) return NULL;
+    const char *kind = net_last_error_kind();
+    const char *msg = net_last_error_message();
+    return netgo_error_text(kind != NULL ? kind : "unknown", msg != NULL ? msg : "");
 }
 
 /* A status (0 or a count) or a negative code plus its error. */
@@ -82,13 +88,20 @@ static inline netgo_status netgo_stats(uintptr_t h, char *buf, size_t len) {
     return netgo_status_of(net_stats(NETGO_H(h), buf, len));
 }
 
-/* ---- ingestion ---- */
+/* ---- ingestion ----
+ *
+ * Every Go pointer reaches C as a call ARGUMENT of type uint8_t* / char*,
+ * which cgo pins for the call and does not need to check (the bytes hold
+ * no pointers). The Go side declares these functions `#cgo noescape` (C
+ * keeps no pointer after returning, so the caller's bytes may stay on its
+ * stack) and `#cgo nocallback`. C never reads a Go pointer out of Go
+ * memory and never stores one beyond the call. */
 
-/* EmitRaw's result. Go passes a pointer to one on its stack (`#cgo
- * noescape`), and the struct holds no pointer-typed field — the error
- * block's address is an integer — so cgo neither moves it to the heap nor
- * checks it. Go then reads the fields one by one, which is cheaper than
- * copying a returned struct through cgo's frames. */
+/* EmitRaw's result. Go passes a pointer to one on its stack, and the
+ * struct holds no pointer-typed field — the error block's address is an
+ * integer — so cgo neither moves it to the heap nor checks it. Go then
+ * reads the fields one by one, which is cheaper than copying a returned
+ * struct through cgo's frames. */
 typedef struct {
     uint64_t timestamp;
     uint64_t sequence;
@@ -97,10 +110,7 @@ typedef struct {
     uint8_t dropped;
 } netgo_receipt;
 
-/* `raw` is the address of a Go []byte's bytes (no Go pointers inside),
- * passed as an integer so cgo neither checks nor boxes it; the Go caller
- * keeps it alive and on the heap for the call (see ingest.go). */
-static inline int netgo_ingest_raw(uintptr_t h, uintptr_t raw, size_t len, netgo_receipt *out) {
+static inline int netgo_ingest_raw(uintptr_t h, const uint8_t *raw, size_t len, netgo_receipt *out) {
     net_receipt_t r;
     int code = net_ingest_raw_ex(NETGO_H(h), (const char *)raw, len, &r);
     if (code < 0) {
@@ -117,45 +127,180 @@ static inline int netgo_ingest_raw(uintptr_t h, uintptr_t raw, size_t len, netgo
 /* The error block at an address netgo_receipt carried. */
 static inline char *netgo_error_block(uintptr_t err) { return (char *)err; }
 
-static inline netgo_status netgo_ingest_json(uintptr_t h, uintptr_t raw, size_t len) {
+static inline netgo_status netgo_ingest_json(uintptr_t h, const uint8_t *raw, size_t len) {
     return netgo_status_of(net_ingest(NETGO_H(h), (const char *)raw, len));
 }
 
-/* Go's []byte header, as laid out in memory by the Go runtime. */
+/* ---- batches ----
+ *
+ * A [][]byte cannot be handed to C: its backing array is Go memory full of
+ * Go pointers. So Go passes a batch NETGO_CHUNK elements per call, each
+ * element's address as its own argument (NULL for an empty one) and the
+ * lengths in a small Go array (no pointers in it). A batch of at most
+ * NETGO_CHUNK goes to net.h straight from the arguments. A longer one is
+ * staged: each call copies its chunk's bytes into a stager (C memory),
+ * and the call carrying the last chunk hands the whole batch to
+ * net_ingest_raw_batch once — so it stays one batch: one shard, in order,
+ * checked as a whole (a bad element anywhere stores nothing and is named
+ * by its index in the batch). libnet copies every event anyway; staging
+ * adds one copy of the bytes. */
+
+enum {
+    NETGO_CHUNK = 32,
+    /* A stager left holding more than this after a batch gives it back. */
+    NETGO_STAGE_KEEP = 4 << 20,
+};
+
+/* A batch being staged: its events back to back in `bytes`, and net.h's
+ * pointer and length arrays over them. Sized for the whole batch by its
+ * first chunk, so the bytes never move while the batch is staged. */
 typedef struct {
-    const char *data;
-    ptrdiff_t len;
-    ptrdiff_t cap;
-} netgo_slice;
+    uint8_t *bytes;
+    size_t used, cap; /* bytes */
+    const char **ptrs;
+    size_t *lens;
+    size_t count, slots; /* events */
+} netgo_stager;
 
-enum { NETGO_STACK_BATCH = 256 };
+static inline uintptr_t netgo_stager_new(void) { return (uintptr_t)calloc(1, sizeof(netgo_stager)); }
 
-/* Ingest `count` Go slices laid out back to back at `slices` (a [][]byte's
- * backing array). net.h wants separate pointer and length arrays: small
- * batches build them on the C stack, big ones in one malloc block — C
- * memory either way, so the Go side allocates nothing. */
-static inline netgo_status netgo_ingest_raw_batch(uintptr_t h, uintptr_t slices, size_t count) {
-    const netgo_slice *s = (const netgo_slice *)slices;
-    const char *stack_ptrs[NETGO_STACK_BATCH];
-    size_t stack_lens[NETGO_STACK_BATCH];
-    const char **ptrs = stack_ptrs;
-    size_t *lens = stack_lens;
-    void *block = NULL;
-    if (count > NETGO_STACK_BATCH) {
-        block = malloc(count * (sizeof *ptrs + sizeof *lens));
-        if (block == NULL) {
-            netgo_status s = {NET_ERR_UNKNOWN, NULL};
-            return s;
+static inline void netgo_stager_release(netgo_stager *st) {
+    free(st->bytes);
+    free(st->ptrs);
+    free(st->lens);
+    memset(st, 0, sizeof *st);
+}
+
+static inline void netgo_stager_free(uintptr_t s) {
+    netgo_stager *st = (netgo_stager *)s;
+    if (st == NULL) return;
+    netgo_stager_release(st);
+    free(st);
+}
+
+/* The C memory a stager holds. */
+static inline size_t netgo_stager_held(uintptr_t s) {
+    const netgo_stager *st = (const netgo_stager *)s;
+    return st == NULL ? 0 : st->cap + st->slots * (sizeof *st->ptrs + sizeof *st->lens);
+}
+
+static inline netgo_status netgo_stage_error(int code, const char *kind, const char *msg) {
+    netgo_status s = {code, netgo_error_text(kind, msg)};
+    return s;
+}
+
+/* Room for a batch of `count` events and `bytes` bytes, contents dropped
+ * (the buffers are replaced, never copied). 0, or the size refused. */
+static inline size_t netgo_stager_reserve(netgo_stager *st, size_t count, size_t bytes) {
+    st->used = 0;
+    st->count = 0;
+    if (bytes > st->cap || st->bytes == NULL) {
+        size_t cap = bytes > 2 * st->cap ? bytes : 2 * st->cap;
+        if (cap < 4096) cap = 4096;
+        free(st->bytes);
+        st->bytes = malloc(cap);
+        st->cap = st->bytes != NULL ? cap : 0;
+        if (st->bytes == NULL) return cap;
+    }
+    if (count > st->slots) {
+        size_t slots = count > 2 * st->slots ? count : 2 * st->slots;
+        if (slots > SIZE_MAX / sizeof(size_t)) return SIZE_MAX;
+        free(st->ptrs);
+        free(st->lens);
+        st->ptrs = malloc(slots * sizeof *st->ptrs);
+        st->lens = malloc(slots * sizeof *st->lens);
+        st->slots = st->ptrs != NULL && st->lens != NULL ? slots : 0;
+        if (st->slots == 0) return slots * sizeof *st->lens;
+    }
+    return 0;
+}
+
+/* memcpy for the short events that batches are mostly made of, without a
+ * libc call each: two overlapping loads cover 4..16 bytes and never read
+ * outside the source. */
+static inline void netgo_copy(uint8_t *dst, const uint8_t *src, size_t n) {
+    if (n > 16) {
+        memcpy(dst, src, n);
+    } else if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, src, 8);
+        memcpy(&b, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, src, 4);
+        memcpy(&b, src + n - 4, 4);
+        memcpy(dst, &a, 4);
+        memcpy(dst + n - 4, &b, 4);
+    } else {
+        for (size_t i = 0; i < n; i++) dst[i] = src[i];
+    }
+}
+
+#define NETGO_CHUNK_PARAMS                                                                                         \
+    const uint8_t *p0, const uint8_t *p1, const uint8_t *p2, const uint8_t *p3, const uint8_t *p4,                 \
+        const uint8_t *p5, const uint8_t *p6, const uint8_t *p7, const uint8_t *p8, const uint8_t *p9,             \
+        const uint8_t *p10, const uint8_t *p11, const uint8_t *p12, const uint8_t *p13, const uint8_t *p14,        \
+        const uint8_t *p15, const uint8_t *p16, const uint8_t *p17, const uint8_t *p18, const uint8_t *p19,        \
+        const uint8_t *p20, const uint8_t *p21, const uint8_t *p22, const uint8_t *p23, const uint8_t *p24,        \
+        const uint8_t *p25, const uint8_t *p26, const uint8_t *p27, const uint8_t *p28, const uint8_t *p29,        \
+        const uint8_t *p30, const uint8_t *p31
+#define NETGO_CHUNK_ARGS                                                                                           \
+    {p0,  p1,  p2,  p3,  p4,  p5,  p6,  p7,  p8,  p9,  p10, p11, p12, p13, p14, p15,                               \
+     p16, p17, p18, p19, p20, p21, p22, p23, p24, p25, p26, p27, p28, p29, p30, p31}
+
+/* A whole batch of `n` (<= NETGO_CHUNK) events at p0.., lengths in
+ * `lens`, ingested at once. The Go pointers sit in this frame only for
+ * the call. Returns the count stored or a negative code and its error. */
+static inline netgo_status netgo_ingest_small(uintptr_t h, NETGO_CHUNK_PARAMS, const size_t *lens, size_t n) {
+    const uint8_t *const p[NETGO_CHUNK] = NETGO_CHUNK_ARGS;
+    if (n > NETGO_CHUNK) return netgo_stage_error(NET_ERR_INVALID_ARGUMENT, "invalid_argument", "more events than one chunk");
+    return netgo_status_of(net_ingest_raw_batch(NETGO_H(h), (const char *const *)p, lens, n));
+}
+
+/* One chunk of a longer batch: `n` (<= NETGO_CHUNK) events at p0..,
+ * lengths in `lens`. The first chunk (`total` > 0) sizes the stager for
+ * the whole batch, `total` events of `total_bytes`; the last (`last`)
+ * ingests it. Returns the count stored, 0 for a chunk only staged, or a
+ * negative code and its error. */
+static inline netgo_status netgo_ingest_chunk(uintptr_t h, uintptr_t stager, size_t total, size_t total_bytes,
+                                              int last, NETGO_CHUNK_PARAMS, const size_t *lens, size_t n) {
+    const uint8_t *const p[NETGO_CHUNK] = NETGO_CHUNK_ARGS;
+    netgo_stager *st = (netgo_stager *)stager;
+    if (total > 0) {
+        size_t refused = netgo_stager_reserve(st, total, total_bytes);
+        if (refused != 0) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "could not allocate %zu bytes to stage the batch", refused);
+            return netgo_stage_error(NET_ERR_UNKNOWN, "out_of_memory", msg);
         }
-        ptrs = (const char **)block;
-        lens = (size_t *)(ptrs + count);
     }
-    for (size_t i = 0; i < count; i++) {
-        ptrs[i] = s[i].data;
-        lens[i] = (size_t)s[i].len;
+    if (n > NETGO_CHUNK || n > st->slots - st->count)
+        return netgo_stage_error(NET_ERR_INVALID_ARGUMENT, "invalid_argument", "more events than the batch announced");
+    /* Locals, not st->..., in the loop: stores through uint8_t* may alias
+     * anything, which would make the compiler reload every field. */
+    uint8_t *dst = st->bytes + st->used;
+    size_t room = st->cap - st->used;
+    const char **ptrs = st->ptrs + st->count;
+    size_t *out_lens = st->lens + st->count;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = lens[i];
+        if (len > room) return netgo_stage_error(NET_ERR_INVALID_ARGUMENT, "invalid_argument", "more bytes than the batch announced");
+        netgo_copy(dst, p[i], len);
+        ptrs[i] = (const char *)dst;
+        out_lens[i] = len;
+        dst += len;
+        room -= len;
     }
-    netgo_status r = netgo_status_of(net_ingest_raw_batch(NETGO_H(h), ptrs, lens, count));
-    free(block);
+    st->used = st->cap - room;
+    st->count += n;
+    if (!last) {
+        netgo_status s = {0, NULL};
+        return s;
+    }
+    netgo_status r = netgo_status_of(net_ingest_raw_batch(NETGO_H(h), st->ptrs, st->lens, st->count));
+    if (netgo_stager_held(stager) > NETGO_STAGE_KEEP) netgo_stager_release(st);
     return r;
 }
 

@@ -1,6 +1,7 @@
 # Go face: bindings-go/ (package net, cgo over libnet) and examples/go/.
 #
-#   make test-go    go vet, the tests with and without the race detector, the example
+#   make test-go    go vet, the tests with and without the race detector and
+#                   under GOEXPERIMENT=cgocheck2 (cgo pointer rules), the example
 #   make demo-go    run examples/go/quickstart
 #   make bench-go   EmitRaw (9 bytes), EmitRawBatch (1000), and the cgo and C ingest floors
 
@@ -14,6 +15,7 @@ GO        ?= $(shell if go version 2>/dev/null | grep -Eq 'go1\.(2[4-9]|[3-9][0-
 GO_ENV    := CGO_ENABLED=1 CGO_CFLAGS="-O2 -I$(CURDIR)/include" \
              CGO_LDFLAGS="-L$(LIBDIR) -Wl,-rpath,$(LIBDIR) -lnet"
 GO_BENCHTIME ?= 2s
+GO_BENCHCOUNT ?= 3
 
 .PHONY: go-toolchain test-go demo-go bench-go
 
@@ -34,6 +36,7 @@ test-go: go-toolchain build
 	cd bindings-go && $(GO_ENV) $(GO) vet ./...
 	cd bindings-go && $(GO_ENV) $(GO) test -count=1 ./...
 	cd bindings-go && $(GO_ENV) $(GO) test -race -count=1 ./...
+	cd bindings-go && $(GO_ENV) GOEXPERIMENT=cgocheck2 $(GO) test -count=1 ./...
 	cd examples/go && $(GO_ENV) $(GO) vet ./... && $(GO_ENV) $(GO) run -race ./quickstart
 
 demo-go: go-toolchain build
@@ -41,7 +44,7 @@ demo-go: go-toolchain build
 	@cd examples/go && $(GO_ENV) $(GO) run ./quickstart
 
 bench-go: go-toolchain build
-	cd bindings-go && $(GO_ENV) $(GO) test -run '^$$' -bench 'EmitRaw|Floor' -benchtime $(GO_BENCHTIME) -count 1 .
+	cd bindings-go && $(GO_ENV) $(GO) test -run '^$$' -bench 'EmitRaw|Floor' -benchtime $(GO_BENCHTIME) -count $(GO_BENCHCOUNT) .
 
 FACE_TESTS   += test-go
 FACE_DEMOS   += demo-go
