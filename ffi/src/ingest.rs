@@ -60,17 +60,11 @@ pub extern "C" fn net_ingest_raw(handle: net_handle_t, raw: *const c_char, len: 
 #[no_mangle]
 pub extern "C" fn net_ingest_raw_ex(handle: net_handle_t, raw: *const c_char, len: usize, out: *mut NetReceipt) -> c_int {
     guard::status(|| {
-        let text = args::text(raw, len, "raw")?;
-        // The receipt is written to `out` where it is made: passing it out
-        // through the nested results cost a store-forwarding stall per call
-        // (a struct written in narrow pieces, then copied whole).
-        with_net(handle, |net| {
-            let receipt = net.emit_raw_copy(text.as_bytes()).map_err(ingest_error)?;
-            if let Some(out) = unsafe { out.as_mut() } {
-                *out = receipt.into();
-            }
-            Ok(())
-        })
+        let receipt = emit_one(handle, raw, len, false)?;
+        if let Some(out) = unsafe { out.as_mut() } {
+            *out = receipt.into();
+        }
+        Ok(())
     })
 }
 

@@ -25,7 +25,6 @@ mod stats;
 mod status;
 mod subscribe;
 mod token;
-mod visit;
 
 pub use channel::*;
 pub use identity::*;

@@ -7,12 +7,11 @@
 //! memory — also when the slot has since been reused by a new handle, so
 //! a stale handle can never reach someone else's object.
 //!
-//! The fast path (`with`) announces the caller in its thread's record with
-//! plain stores (`visit.rs`), checks the generation, runs, and leaves;
-//! a nested call counts itself in the slot's state word instead. `remove`
-//! bumps the generation first, so no new caller gets in, then waits for
-//! the callers already inside — announced or counted — to leave before it
-//! releases the value. Calls that may block (poll, flush) take
+//! The fast path (`with`) is two uncontended atomic read-modify-writes on
+//! the slot's own cache line: enter (count this caller in), check the
+//! generation, run, leave. `remove` bumps the generation first, so no new
+//! caller gets in, then waits for the callers already inside to leave
+//! before it releases the value. Calls that may block (poll, flush) take
 //! their own `Arc` (`get`) instead of staying inside, so `remove` never
 //! waits for them.
 //!
@@ -30,7 +29,6 @@ use crossbeam_utils::CachePadded;
 use parking_lot::Mutex;
 
 use crate::status::FfiError;
-use crate::visit::{self, Visit};
 
 /// Slots per chunk and the most chunks: 64 × 1024 = 65 536 live handles.
 const CHUNK: usize = 1024;
@@ -43,14 +41,6 @@ const INSIDE_MASK: u64 = 0xffff_ffff;
 struct Slot<T> {
     state: AtomicU64,
     value: AtomicPtr<T>,
-}
-
-impl<T> Slot<T> {
-    /// The slot's name in thread records: its address, unique and stable
-    /// because chunks are never freed or moved.
-    fn key(&self) -> usize {
-        self as *const Self as usize
-    }
 }
 
 pub(crate) struct Registry<T> {
@@ -138,14 +128,9 @@ impl<T> Registry<T> {
         let slot = self.slot(index).ok_or_else(|| FfiError::invalid_handle(what))?;
         // Enter first, then check: `remove` bumps the generation before it
         // waits for callers to leave, so a caller that entered and saw its
-        // generation is waited for. A thread enters by announcing the slot
-        // in its own record (`visit.rs`: plain stores); a call made inside
-        // another call counts itself in the slot's state instead (SeqCst,
-        // pairing with `remove`'s bump).
-        let (state, _visit, _leave) = match Visit::enter(slot.key()) {
-            Some(visit) => (slot.state.load(SeqCst), Some(visit), None),
-            None => (slot.state.fetch_add(1, SeqCst), None, Some(Leave(&slot.state))),
-        };
+        // generation is waited for. SeqCst pairs with `remove`'s bump.
+        let state = slot.state.fetch_add(1, SeqCst);
+        let _leave = Leave(&slot.state);
         if (state >> 32) as u32 != generation {
             return Err(FfiError::invalid_handle(what));
         }
@@ -190,7 +175,6 @@ impl<T> Registry<T> {
             }
         }
         // Wait for the callers already inside (short calls only).
-        visit::wait_until_left(slot.key());
         let backoff = crossbeam_utils::Backoff::new();
         while slot.state.load(Acquire) & INSIDE_MASK != 0 {
             backoff.snooze();
@@ -298,67 +282,6 @@ mod tests {
                 .collect();
             let removed = removers.into_iter().map(|t| t.join().unwrap()).filter(|ok| *ok).count();
             assert_eq!(removed, 1, "exactly one remove wins");
-            callers.into_iter().for_each(|t| t.join().unwrap());
-        }
-    }
-
-    #[test]
-    fn a_nested_call_is_counted_and_waited_for_too() {
-        let reg: Arc<Registry<AtomicBool>> = Arc::new(Registry::new());
-        let outer = reg.insert(AtomicBool::new(false)).unwrap() as usize;
-        let inner = reg.insert(AtomicBool::new(false)).unwrap() as usize;
-        let inside = Arc::new(std::sync::Barrier::new(2));
-        let caller = {
-            let (reg, inside) = (reg.clone(), inside.clone());
-            std::thread::spawn(move || {
-                reg.with(outer as *mut AtomicBool, "h", |_| {
-                    // The thread's record is taken by the outer call, so
-                    // this one counts itself in the slot's state instead.
-                    reg.with(inner as *mut AtomicBool, "h", |flag| {
-                        inside.wait();
-                        std::thread::sleep(std::time::Duration::from_millis(50));
-                        flag.store(true, SeqCst);
-                    })
-                    .unwrap()
-                })
-                .unwrap()
-            })
-        };
-        inside.wait();
-        let value = reg.remove(inner as *mut AtomicBool, "h").unwrap();
-        assert!(value.load(SeqCst), "remove returned while a nested caller was still inside");
-        caller.join().unwrap();
-        drop(reg.remove(outer as *mut AtomicBool, "h").unwrap());
-    }
-
-    /// A value that knows whether it was dropped while someone used it.
-    struct Watched(Arc<AtomicBool>);
-    impl Drop for Watched {
-        fn drop(&mut self) {
-            self.0.store(true, SeqCst);
-        }
-    }
-
-    #[test]
-    fn no_caller_ever_sees_a_removed_value() {
-        for _ in 0..50 {
-            let reg: Arc<Registry<Watched>> = Arc::new(Registry::new());
-            let dropped = Arc::new(AtomicBool::new(false));
-            let h = reg.insert(Watched(dropped.clone())).unwrap() as usize;
-            let callers: Vec<_> = (0..3)
-                .map(|_| {
-                    let (reg, dropped) = (reg.clone(), dropped.clone());
-                    std::thread::spawn(move || loop {
-                        let alive = reg.with(h as *mut Watched, "h", |_| !dropped.load(SeqCst));
-                        match alive {
-                            Ok(alive) => assert!(alive, "a caller ran after its value was dropped"),
-                            Err(e) => break assert_eq!(e.kind, "invalid_handle"),
-                        }
-                    })
-                })
-                .collect();
-            std::thread::sleep(std::time::Duration::from_micros(200));
-            drop(reg.remove(h as *mut Watched, "h").unwrap());
             callers.into_iter().for_each(|t| t.join().unwrap());
         }
     }

@@ -9,8 +9,7 @@
 //! lock-free ring), `shard` (ring + counters + backpressure), `batcher`,
 //! [`backend`], `event` (events, ids, receipts), `cursor` (poll cursors),
 //! `poll`, `subscribe`, `stats`, `event_bus` (engine + lifecycle), `ingest`
-//! (emit paths), `payload` (event bytes while in a ring slot), `prefetch`
-//! (warming ring slots for producers), `builder` and `net` (the front door).
+//! (emit paths), `payload` (event bytes while in a ring slot), `builder` and `net` (the front door).
 
 pub mod backend;
 mod batcher;
@@ -23,7 +22,6 @@ mod ingest;
 mod net;
 mod payload;
 mod poll;
-mod prefetch;
 mod ring;
 mod shard;
 mod stats;

@@ -43,8 +43,6 @@ use std::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
 
 use crossbeam_utils::{Backoff, CachePadded};
 
-use super::prefetch;
-
 /// Set in `tail` by [`Ring::close`]; positions never reach 2^63.
 const CLOSED: u64 = 1 << 63;
 
@@ -220,12 +218,7 @@ impl<T> Ring<T> {
             let diff = stamp.wrapping_sub(pos) as i64;
             if diff == 0 {
                 match self.tail.compare_exchange_weak(pos, pos + 1, SeqCst, Relaxed) {
-                    Ok(_) => {
-                        // Warm the line of a slot this producer (or the
-                        // next) will claim soon (see `prefetch.rs`).
-                        prefetch::for_write(self.slot(pos + prefetch::AHEAD));
-                        return Some((pos, slot));
-                    }
+                    Ok(_) => return Some((pos, slot)),
                     Err(current) => pos = current,
                 }
             } else if diff < 0 {
@@ -347,20 +340,11 @@ impl<T> Ring<T> {
         }
         let mut pos = self.head.load(Relaxed);
         loop {
-            // Scan only claimed positions. Reading the stamp of the first
-            // unclaimed slot would pull into this core the very line a
-            // producer is about to write, and that producer would then wait
-            // for it to come back: once per call, on every busy emit path.
-            let claimed = (self.tail.load(Relaxed) & !CLOSED).saturating_sub(pos);
-            let limit = max.min(self.cap).min(claimed);
             let mut ready = 0u64;
-            while ready < limit && self.slot(pos + ready).stamp.load(Acquire) == pos + ready + 1 {
+            while ready < max.min(self.cap) && self.slot(pos + ready).stamp.load(Acquire) == pos + ready + 1 {
                 ready += 1;
             }
             if ready == 0 {
-                if claimed == 0 {
-                    return 0;
-                }
                 let stamp = self.slot(pos).stamp.load(Acquire);
                 if (stamp.wrapping_sub(pos + 1) as i64) < 0 {
                     return 0;
