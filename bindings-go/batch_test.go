@@ -108,7 +108,9 @@ func TestBatchRefusesABadElementInALaterChunk(t *testing.T) {
 			if !errors.Is(err, ErrInvalidUTF8) || count != 0 || !errors.As(err, &e) {
 				t.Fatalf("size %d, bad %d: %d, %v", size, bad, count, err)
 			}
-			if want := fmt.Sprintf("raws[%d]", bad); !strings.Contains(e.Message, want) {
+			// raws[i] from net_ingest_raw_batch (one chunk), events[i] from
+			// net_ingest_raw_block (staged): the index is the batch's.
+			if want := fmt.Sprintf("[%d] is not valid UTF-8", bad); !strings.Contains(e.Message, want) {
 				t.Fatalf("size %d, bad %d: the error does not name %s: %q", size, bad, want, e.Message)
 			}
 		}

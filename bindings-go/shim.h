@@ -139,11 +139,13 @@ static inline netgo_status netgo_ingest_json(uintptr_t h, const uint8_t *raw, si
  * lengths in a small Go array (no pointers in it). A batch of at most
  * NETGO_CHUNK goes to net.h straight from the arguments. A longer one is
  * staged: each call copies its chunk's bytes into a stager (C memory),
- * and the call carrying the last chunk hands the whole batch to
- * net_ingest_raw_batch once — so it stays one batch: one shard, in order,
+ * and the call carrying the last chunk hands the whole staged block to
+ * net_ingest_raw_block once — so it stays one batch: one shard, in order,
  * checked as a whole (a bad element anywhere stores nothing and is named
- * by its index in the batch). libnet copies every event anyway; staging
- * adds one copy of the bytes. */
+ * by its index in the batch, `events[i]`; `raws[i]` for a batch that fits
+ * one chunk). libnet copies the block with one memcpy and checks it in one
+ * pass, so staging costs about what net_ingest_raw_batch's per-event
+ * gathering would have. */
 
 enum {
     NETGO_CHUNK = 32,
@@ -151,13 +153,12 @@ enum {
     NETGO_STAGE_KEEP = 4 << 20,
 };
 
-/* A batch being staged: its events back to back in `bytes`, and net.h's
- * pointer and length arrays over them. Sized for the whole batch by its
+/* A batch being staged: its events back to back in `bytes` and their
+ * lengths — net_ingest_raw_block's form. Sized for the whole batch by its
  * first chunk, so the bytes never move while the batch is staged. */
 typedef struct {
     uint8_t *bytes;
     size_t used, cap; /* bytes */
-    const char **ptrs;
     size_t *lens;
     size_t count, slots; /* events */
 } netgo_stager;
@@ -166,7 +167,6 @@ static inline uintptr_t netgo_stager_new(void) { return (uintptr_t)calloc(1, siz
 
 static inline void netgo_stager_release(netgo_stager *st) {
     free(st->bytes);
-    free(st->ptrs);
     free(st->lens);
     memset(st, 0, sizeof *st);
 }
@@ -181,7 +181,7 @@ static inline void netgo_stager_free(uintptr_t s) {
 /* The C memory a stager holds. */
 static inline size_t netgo_stager_held(uintptr_t s) {
     const netgo_stager *st = (const netgo_stager *)s;
-    return st == NULL ? 0 : st->cap + st->slots * (sizeof *st->ptrs + sizeof *st->lens);
+    return st == NULL ? 0 : st->cap + st->slots * sizeof *st->lens;
 }
 
 static inline netgo_status netgo_stage_error(int code, const char *kind, const char *msg) {
@@ -205,11 +205,9 @@ static inline size_t netgo_stager_reserve(netgo_stager *st, size_t count, size_t
     if (count > st->slots) {
         size_t slots = count > 2 * st->slots ? count : 2 * st->slots;
         if (slots > SIZE_MAX / sizeof(size_t)) return SIZE_MAX;
-        free(st->ptrs);
         free(st->lens);
-        st->ptrs = malloc(slots * sizeof *st->ptrs);
         st->lens = malloc(slots * sizeof *st->lens);
-        st->slots = st->ptrs != NULL && st->lens != NULL ? slots : 0;
+        st->slots = st->lens != NULL ? slots : 0;
         if (st->slots == 0) return slots * sizeof *st->lens;
     }
     return 0;
@@ -282,13 +280,11 @@ static inline netgo_status netgo_ingest_chunk(uintptr_t h, uintptr_t stager, siz
      * anything, which would make the compiler reload every field. */
     uint8_t *dst = st->bytes + st->used;
     size_t room = st->cap - st->used;
-    const char **ptrs = st->ptrs + st->count;
     size_t *out_lens = st->lens + st->count;
     for (size_t i = 0; i < n; i++) {
         size_t len = lens[i];
         if (len > room) return netgo_stage_error(NET_ERR_INVALID_ARGUMENT, "invalid_argument", "more bytes than the batch announced");
         netgo_copy(dst, p[i], len);
-        ptrs[i] = (const char *)dst;
         out_lens[i] = len;
         dst += len;
         room -= len;
@@ -299,7 +295,7 @@ static inline netgo_status netgo_ingest_chunk(uintptr_t h, uintptr_t stager, siz
         netgo_status s = {0, NULL};
         return s;
     }
-    netgo_status r = netgo_status_of(net_ingest_raw_batch(NETGO_H(h), st->ptrs, st->lens, st->count));
+    netgo_status r = netgo_status_of(net_ingest_raw_block(NETGO_H(h), (const char *)st->bytes, st->lens, st->count));
     if (netgo_stager_held(stager) > NETGO_STAGE_KEEP) netgo_stager_release(st);
     return r;
 }

@@ -343,6 +343,15 @@ int net_ingest_raw_batch(net_handle_t handle,
                          const size_t *lens,
                          size_t count);
 
+// Ingest `count` events that lie back to back in `block` — event `i` is
+// the next `lens[i]` bytes — into one shard in order: `net_ingest_raw_batch`
+// for a caller that already holds its events in one buffer (it is checked
+// in one pass and copied once). `block` may be NULL only when every length
+// is 0. The same checks and results as `net_ingest_raw_batch`: a bad event
+// (named `events[i]`) ingests nothing; returns how many were accepted, or
+// a negative code.
+int net_ingest_raw_block(net_handle_t handle, const char *block, const size_t *lens, size_t count);
+
 // Ingest the elements of a JSON array (NUL-terminated text), in order,
 // into one shard. Returns how many were accepted, or a negative code
 // (`NET_ERR_INVALID_JSON` when the text is not a JSON array).

@@ -263,3 +263,29 @@ async fn emit_raw_copy_batch_keeps_each_event_and_the_order() {
     }
     net.shutdown().await.unwrap();
 }
+
+/// A block of events laid back to back is cut by its lengths (empty
+/// events included), lands on one shard in order, and is refused whole
+/// when the lengths do not add up to the block.
+#[tokio::test]
+async fn emit_raw_copy_block_cuts_the_block_by_its_lengths() {
+    let net = Net::builder().shards(2).build().await.unwrap();
+    let owned: Vec<Vec<u8>> = (0..40u8).map(|i| vec![b'a' + i % 26; (i % 7) as usize]).collect();
+    let block: Vec<u8> = owned.concat();
+    let lens: Vec<usize> = owned.iter().map(Vec::len).collect();
+    assert_eq!(net.emit_raw_copy_block(&block, &lens).unwrap(), 40);
+    assert_eq!(net.emit_raw_copy_block(&[], &[]).unwrap(), 0);
+    for (bad_block, bad_lens) in [(&block[..], &lens[..lens.len() - 1]), (&block[1..], &lens[..]), (&block[..], &[usize::MAX, 2][..])] {
+        let err = net.emit_raw_copy_block(bad_block, bad_lens).unwrap_err();
+        assert_eq!(err.kind(), "invalid_argument", "{err}");
+    }
+    net.flush().await.unwrap();
+    let page = net.poll(PollRequest { limit: 100, cursor: None }).await.unwrap();
+    assert_eq!(page.events.len(), 40, "the refused blocks stored nothing");
+    let shard = page.events[0].shard_id;
+    for (i, event) in page.events.iter().enumerate() {
+        assert_eq!(event.shard_id, shard, "a block lands on one shard");
+        assert_eq!(&event.raw[..], &owned[i][..], "event {i}");
+    }
+    net.shutdown().await.unwrap();
+}

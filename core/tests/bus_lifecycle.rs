@@ -16,6 +16,7 @@ async fn after_shutdown_everything_is_closed() {
     assert_eq!(net.emit_str("{}").unwrap_err().kind(), "closed");
     assert_eq!(net.emit_raw_copy(b"x").unwrap_err().kind(), "closed");
     assert_eq!(net.emit_raw_copy_batch(&[b"x", &[7u8; 100]]).unwrap_err().kind(), "closed");
+    assert_eq!(net.emit_raw_copy_block(b"xy", &[1, 1]).unwrap_err().kind(), "closed");
     assert_eq!(net.emit(&1).unwrap_err().kind(), "closed");
     assert_eq!(net.emit_batch(&[1, 2]).unwrap_err().kind(), "closed");
     assert_eq!(net.emit_raw_batch(vec![Bytes::new()]).unwrap_err().kind(), "closed");

@@ -1,5 +1,5 @@
 //! Ingestion: `net_ingest_raw`, `net_ingest_raw_ex`, `net_ingest`,
-//! `net_ingest_raw_batch`, `net_ingest_batch`.
+//! `net_ingest_raw_batch`, `net_ingest_raw_block`, `net_ingest_batch`.
 //!
 //! Events are text (JSON by convention): every payload is checked to be
 //! UTF-8 and copied, because the caller keeps ownership of its buffer.
@@ -119,6 +119,41 @@ pub extern "C" fn net_ingest_raw_batch(
         // Check every event before any is ingested: one bad event ingests nothing.
         let batch = batch_texts(raws, lens)?;
         with_net(handle, |net| net.emit_raw_copy_batch(&batch).map_err(ingest_error))
+    })
+}
+
+/// Ingest `count` events that lie back to back in `block` — event `i` is
+/// the next `lens[i]` bytes — into one shard in order: `net_ingest_raw_batch`
+/// for a caller that already holds its events in one buffer (it is checked
+/// in one pass and copied once). `block` may be NULL only when every length
+/// is 0. The same checks and results as `net_ingest_raw_batch`: a bad event
+/// (named `events[i]`) ingests nothing; returns how many were accepted, or
+/// a negative code.
+#[no_mangle]
+pub extern "C" fn net_ingest_raw_block(
+    handle: net_handle_t,
+    block: *const c_char,
+    lens: *const usize,
+    count: usize,
+) -> c_int {
+    guard::count(|| {
+        let lens = args::slice(lens, count, "lens")?;
+        let total = lens
+            .iter()
+            .try_fold(0usize, |sum, &len| sum.checked_add(len))
+            .ok_or_else(|| FfiError::invalid_argument("lens: the lengths add up to more than a size_t holds"))?;
+        let block = args::bytes(block.cast(), total, "block")?;
+        // Check every event before any is ingested. An ASCII block is valid
+        // whatever its cuts; otherwise each event must be UTF-8 on its own
+        // (a character may not straddle two events).
+        if !block.is_ascii() {
+            let mut start = 0;
+            for (i, &len) in lens.iter().enumerate() {
+                args::utf8(&block[start..start + len], "events[i]").map_err(|e| e.at_index(i))?;
+                start += len;
+            }
+        }
+        with_net(handle, |net| net.emit_raw_copy_block(block, lens).map_err(ingest_error))
     })
 }
 

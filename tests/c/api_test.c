@@ -211,9 +211,38 @@ static void identities_and_tokens(void) {
     net_identity_free(third);
 }
 
+/* Events laid back to back in one buffer, cut by their lengths (an empty
+ * event among them): one shard, in order, each with exactly its bytes. */
+static void a_block_of_events(void) {
+    net_handle_t node = net_init("{\"num_shards\": 3}");
+    CHECK(node != NULL);
+    const char block[] = "{\"b\":0}{\"b\":1}{\"b\":22}";
+    size_t lens[4] = {7, 7, 0, 8};
+    CHECK_EQ(net_ingest_raw_block(node, block, lens, 4), 4);
+    CHECK_EQ(net_ingest_raw_block(node, NULL, NULL, 0), 0);
+    size_t empty[2] = {0, 0};
+    CHECK_EQ(net_ingest_raw_block(node, NULL, empty, 2), 2); /* no bytes at all: NULL is fine */
+    CHECK_EQ(net_flush(node), NET_SUCCESS);
+    net_poll_result_t result;
+    CHECK_EQ(net_poll_ex(node, 10, NULL, &result), NET_SUCCESS);
+    CHECK_EQ(result.count, 6);
+    if (result.count == 6) {
+        const char* want[6] = {"{\"b\":0}", "{\"b\":1}", "", "{\"b\":22}", "", ""};
+        uint32_t shards[2] = {result.events[0].shard_id, result.events[4].shard_id};
+        for (size_t i = 0; i < 6; i++) {
+            CHECK_EQ(result.events[i].raw_len, strlen(want[i]));
+            CHECK(strcmp(result.events[i].raw, want[i]) == 0);
+            CHECK_EQ(result.events[i].shard_id, shards[i < 4 ? 0 : 1]);
+        }
+    }
+    net_free_poll_result(&result);
+    CHECK_EQ(net_shutdown(node), NET_SUCCESS);
+}
+
 int main(void) {
     round_trip();
     batches_and_cursors();
+    a_block_of_events();
     json_forms();
     identities_and_tokens();
     return check_summary("api_test");

@@ -47,6 +47,14 @@ static void null_handles_and_pointers(void) {
     CHECK_EQ(net_stats_ex(node, NULL), NET_ERR_NULL_POINTER);
     CHECK_EQ(net_poll_ex(node, 10, NULL, NULL), NET_ERR_NULL_POINTER);
     CHECK_EQ(net_ingest_raw_batch(node, NULL, NULL, 3), NET_ERR_NULL_POINTER);
+    CHECK_EQ(net_ingest_raw_block(node, "{}", NULL, 1), NET_ERR_NULL_POINTER);
+    size_t two[1] = {2};
+    CHECK_EQ(net_ingest_raw_block(node, NULL, two, 1), NET_ERR_NULL_POINTER);
+    CHECK_KIND("null_parameter");
+    size_t huge[2] = {SIZE_MAX, 2};
+    CHECK_EQ(net_ingest_raw_block(node, "{}", huge, 2), NET_ERR_INVALID_ARGUMENT);
+    CHECK_KIND("invalid_argument");
+    CHECK_EQ(net_ingest_raw_block(NULL, "{}", two, 1), NET_ERR_NULL_POINTER);
     CHECK_EQ(net_ingest_batch(node, NULL), NET_ERR_NULL_POINTER);
     const char* raws[2] = {"{}", NULL};
     size_t lens[2] = {2, 2};
@@ -68,6 +76,18 @@ static void bad_text(void) {
     const char* raws[2] = {"{\"ok\":1}", bad_utf8};
     size_t lens[2] = {8, sizeof bad_utf8};
     CHECK_EQ(net_ingest_raw_batch(node, raws, lens, 2), NET_ERR_INVALID_UTF8);
+    /* The same two events as one block: the second is named, none is stored. */
+    char block[8 + sizeof bad_utf8];
+    memcpy(block, "{\"ok\":1}", 8);
+    memcpy(block + 8, bad_utf8, sizeof bad_utf8);
+    CHECK_EQ(net_ingest_raw_block(node, block, lens, 2), NET_ERR_INVALID_UTF8);
+    CHECK_KIND("invalid_utf8");
+    CHECK(strstr(net_last_error_message(), "events[1]") != NULL);
+    /* A character may not straddle two events, though the block is UTF-8. */
+    const char straddle[] = {'"', (char)0xc3, (char)0xa9, '"'};
+    size_t cut[2] = {2, 2};
+    CHECK_EQ(net_ingest_raw_block(node, straddle, cut, 2), NET_ERR_INVALID_UTF8);
+    CHECK(strstr(net_last_error_message(), "events[0]") != NULL);
     net_poll_result_t result;
     CHECK_EQ(net_poll_ex(node, 10, "not-a-cursor", &result), NET_ERR_POLL_FAILED);
     CHECK_KIND("invalid_cursor");

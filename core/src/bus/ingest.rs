@@ -84,13 +84,36 @@ impl EventBus {
         for event in events {
             block.extend_from_slice(event);
         }
-        let block = Bytes::from(block);
+        self.emit_block(Bytes::from(block), events.iter().map(|e| e.len()))
+    }
+
+    /// Emit copies of events that lie back to back in `block` (event `i`
+    /// is the next `lens[i]` bytes) as one batch, like
+    /// [`emit_raw_copy_batch`](Self::emit_raw_copy_batch) — for a caller
+    /// that already holds its events in one buffer: the block is copied
+    /// with one `memcpy`. `InvalidArgument` unless the lengths add up to
+    /// exactly `block.len()`.
+    pub fn emit_raw_copy_block(&self, block: &[u8], lens: &[usize]) -> Result<usize> {
+        self.check_open()?;
+        let total = lens.iter().try_fold(0usize, |sum, &len| sum.checked_add(len));
+        if total != Some(block.len()) {
+            return Err(SdkError::InvalidArgument(format!(
+                "the {} event lengths do not add up to the block's {} bytes",
+                lens.len(),
+                block.len()
+            )));
+        }
+        self.emit_block(Bytes::copy_from_slice(block), lens.iter().copied())
+    }
+
+    /// Emit the events cut from `block` by consecutive `lens` (which add up
+    /// to its length) as one batch; the events share the block.
+    fn emit_block(&self, block: Bytes, lens: impl Iterator<Item = usize>) -> Result<usize> {
         let mut end = 0;
-        let shared = events
-            .iter()
-            .map(|event| {
-                end += event.len();
-                block.slice(end - event.len()..end)
+        let shared = lens
+            .map(|len| {
+                end += len;
+                block.slice(end - len..end)
             })
             .collect();
         self.emit_raw_batch(shared)

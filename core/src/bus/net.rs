@@ -87,6 +87,13 @@ impl Net {
         self.bus.emit_raw_copy_batch(events)
     }
 
+    /// Emit copies of events laid back to back in `block` (event `i` is the
+    /// next `lens[i]` bytes) as one batch to one shard, in order; returns
+    /// how many were stored (see [`EventBus::emit_raw_copy_block`]).
+    pub fn emit_raw_copy_block(&self, block: &[u8], lens: &[usize]) -> Result<usize> {
+        self.bus.emit_raw_copy_block(block, lens)
+    }
+
     /// One-shot poll.
     pub async fn poll(&self, req: PollRequest) -> Result<PollResponse> {
         self.bus.poll(req).await
