@@ -8,7 +8,8 @@
 //! `payload` (borrowing `str | bytes` without copying), `node`
 //! (`NetNode`), `receipt` (Receipt, reused when dropped), `records`
 //! (Event, PollResponse, Stats),
-//! `subscription` (iterator and async iterator), `identity`, `token`,
+//! `subscription` (iterator and async iterator), `exit_guard` (no native
+//! thread enters Python once the interpreter exits), `identity`, `token`,
 //! `channel`.
 
 use pyo3::prelude::*;
@@ -16,6 +17,7 @@ use pyo3::prelude::*;
 mod blocking;
 mod channel;
 mod errors;
+mod exit_guard;
 mod identity;
 mod node;
 mod payload;
@@ -37,5 +39,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(channel::channel_hash, m)?)?;
     m.add_function(wrap_pyfunction!(channel::channel_wire_hash, m)?)?;
     m.add("TOKEN_WIRE_SIZE", net_sdk::PermissionToken::WIRE_SIZE)?;
+    exit_guard::register(m)?;
     Ok(())
 }

@@ -29,6 +29,7 @@ use tokio::task::AbortHandle;
 
 use crate::blocking::wait;
 use crate::errors::raise;
+use crate::exit_guard::with_gil_unless_exiting;
 use crate::records::Event;
 
 /// One step of the stream: an event, an error, or the end (`None`).
@@ -172,9 +173,10 @@ impl Subscription {
         let (fut_ref, loop_ref) = (fut.clone().unbind(), event_loop.unbind());
         let task = runtime().spawn(async move {
             let item = shared.next().await;
-            // Taking the GIL can wait; do it off the runtime's workers.
+            // Taking the GIL can wait; do it off the runtime's workers, and
+            // never once the interpreter is exiting (see `exit_guard`).
             let _ = tokio::task::spawn_blocking(move || {
-                Python::with_gil(|py| {
+                with_gil_unless_exiting(|py| {
                     let deliver = Deliver { fut: fut_ref, item: Mutex::new(Some(item)), shared };
                     let deliver = Py::new(py, deliver)?;
                     if let Err(e) = loop_ref.call_method1(py, "call_soon_threadsafe", (deliver.clone_ref(py),)) {

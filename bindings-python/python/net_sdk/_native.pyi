@@ -21,6 +21,7 @@ __all__ = [
     "Token",
     "channel_hash",
     "channel_wire_hash",
+    "_before_exit",
 ]
 
 _Payload: TypeAlias = Union[bytes, str]
@@ -214,3 +215,6 @@ class Identity:
 
 def channel_hash(name: str) -> int: ...
 def channel_wire_hash(name: str) -> int: ...
+def _before_exit() -> None:
+    """The module's atexit hook: no runtime thread enters Python afterwards."""
+    ...
