@@ -4,32 +4,8 @@
 // turns them into these classes so callers can use `instanceof` and
 // switch on `kind`. The kind strings are the same in every language.
 
-/** Why a permission token was refused (spelled as in the core and every face). */
-export type TokenErrorKind =
-  | 'invalid_format'
-  | 'invalid_signature'
-  | 'expired'
-  | 'not_yet_valid'
-  | 'delegation_exhausted'
-  | 'delegation_not_allowed'
-  | 'not_authorized'
-  | 'zero_ttl';
-
-/** Why an identity input was refused. */
-export type IdentityErrorKind = 'invalid_length' | 'invalid_entity_id' | 'unknown_scope' | 'invalid_channel' | 'invalid_argument';
-
-/** Why a mesh handshake produced no session. */
-export type HandshakeErrorKind = 'wrong_psk' | 'unknown_static_key' | 'identity_mismatch' | 'handshake_refused' | 'handshake_malformed';
-
-const HANDSHAKE_KINDS: ReadonlySet<string> = new Set<HandshakeErrorKind>([
-  'wrong_psk',
-  'unknown_static_key',
-  'identity_mismatch',
-  'handshake_refused',
-  'handshake_malformed',
-]);
-
-const TOKEN_KINDS: ReadonlySet<string> = new Set<TokenErrorKind>([
+// Each kind list is written once; its type is derived from it.
+const TOKEN_KIND_LIST = [
   'invalid_format',
   'invalid_signature',
   'expired',
@@ -38,8 +14,27 @@ const TOKEN_KINDS: ReadonlySet<string> = new Set<TokenErrorKind>([
   'delegation_not_allowed',
   'not_authorized',
   'zero_ttl',
-]);
+] as const;
 
+const HANDSHAKE_KIND_LIST = [
+  'wrong_psk',
+  'unknown_static_key',
+  'identity_mismatch',
+  'handshake_refused',
+  'handshake_malformed',
+] as const;
+
+/** Why a permission token was refused (spelled as in the core and every face). */
+export type TokenErrorKind = (typeof TOKEN_KIND_LIST)[number];
+
+/** Why an identity input was refused. */
+export type IdentityErrorKind = 'invalid_length' | 'invalid_entity_id' | 'unknown_scope' | 'invalid_channel' | 'invalid_argument';
+
+/** Why a mesh handshake produced no session. */
+export type HandshakeErrorKind = (typeof HANDSHAKE_KIND_LIST)[number];
+
+const HANDSHAKE_KINDS: ReadonlySet<string> = new Set(HANDSHAKE_KIND_LIST);
+const TOKEN_KINDS: ReadonlySet<string> = new Set(TOKEN_KIND_LIST);
 const IDENTITY_KINDS: ReadonlySet<string> = new Set(['invalid_length', 'invalid_entity_id', 'unknown_scope', 'invalid_channel']);
 
 /** Base class of every error the SDK throws; `kind` is the core's kind string. */
@@ -48,7 +43,8 @@ export class NetError extends Error {
 
   constructor(kind: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = 'NetError';
+    // The concrete class's own name (`TokenError`, …): subclasses need not repeat it.
+    this.name = new.target.name;
     this.kind = kind;
   }
 }
@@ -62,7 +58,6 @@ export class BackpressureError extends NetError {
 
   constructor(message: string, options?: { cause?: unknown }) {
     super('backpressure', message, options);
-    this.name = 'BackpressureError';
   }
 }
 
@@ -72,7 +67,6 @@ export class NotConnectedError extends NetError {
 
   constructor(message: string, options?: { cause?: unknown }) {
     super('not_connected', message, options);
-    this.name = 'NotConnectedError';
   }
 }
 
@@ -82,7 +76,6 @@ export class HandshakeError extends NetError {
 
   constructor(kind: HandshakeErrorKind, message: string, options?: { cause?: unknown }) {
     super(kind, message, options);
-    this.name = 'HandshakeError';
   }
 }
 
@@ -92,7 +85,6 @@ export class TimeoutError extends NetError {
 
   constructor(message: string, options?: { cause?: unknown }) {
     super('timeout', message, options);
-    this.name = 'TimeoutError';
   }
 }
 
@@ -102,7 +94,6 @@ export class IdentityError extends NetError {
 
   constructor(kind: IdentityErrorKind, message: string, options?: { cause?: unknown }) {
     super(kind, message, options);
-    this.name = 'IdentityError';
   }
 }
 
@@ -112,7 +103,6 @@ export class TokenError extends NetError {
 
   constructor(kind: TokenErrorKind, message: string, options?: { cause?: unknown }) {
     super(kind, message, options);
-    this.name = 'TokenError';
   }
 }
 
