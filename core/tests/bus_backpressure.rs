@@ -186,3 +186,62 @@ async fn accounting_is_exact_under_contention() {
         net.shutdown().await.unwrap();
     }
 }
+
+/// Every eviction is reported to the emit that caused it, and the receipts
+/// add up to what stats count as dropped.
+#[tokio::test]
+async fn drop_oldest_reports_evictions_in_the_receipt() {
+    let (net, gate) = stuck(Backpressure::DropOldest).await;
+    fill(&net);
+    let evicted: Vec<u32> = (5..=7).map(|i| net.emit_raw(Bytes::from(format!("e{i}"))).unwrap().evicted).collect();
+    assert_eq!(evicted, [1, 1, 1]);
+    assert_eq!(net.stats().events_dropped, 3);
+    assert_eq!(payloads(&net, &gate).await, ["e0", "e4", "e5", "e6", "e7"]);
+    // Room again: nothing is evicted.
+    assert_eq!(net.emit_raw(&b"e8"[..]).unwrap().evicted, 0);
+    net.shutdown().await.unwrap();
+}
+
+/// The default policy waits for room, and once the backend is stuck past
+/// `block_timeout` refuses with `Backpressure`, storing and dropping nothing.
+#[tokio::test]
+async fn block_waits_for_room_then_refuses() {
+    let gate = GateBackend::new(1);
+    let net = Net::builder()
+        .shards(1)
+        .ring_capacity(4)
+        .block_timeout(std::time::Duration::from_millis(50))
+        .backend(gate.clone())
+        .build()
+        .await
+        .unwrap();
+    net.emit_raw(&b"e0"[..]).unwrap();
+    gate.wait_started(1).await;
+    fill(&net);
+    let started = std::time::Instant::now();
+    let err = net.emit_raw(&b"late"[..]).unwrap_err();
+    assert_eq!(err.kind(), "backpressure");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(50), "refused before the timeout");
+    assert_eq!(net.emit_raw_batch(vec![Bytes::from_static(b"b"); 2]).unwrap_err().kind(), "backpressure");
+    assert_eq!(net.stats().events_dropped, 0);
+
+    // A producer waiting while the backend recovers is stored, not refused.
+    let waiter = {
+        let net = net.clone();
+        std::thread::spawn(move || net.emit_raw(&b"e5"[..]))
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    gate.open();
+    assert_eq!(waiter.join().unwrap().unwrap().sequence, 5);
+    assert_eq!(payloads(&net, &gate).await, ["e0", "e1", "e2", "e3", "e4", "e5"]);
+    assert_eq!(net.stats().events_dropped, 0);
+    net.shutdown().await.unwrap();
+}
+
+#[test]
+fn block_is_the_default_and_a_zero_timeout_is_refused() {
+    assert_eq!(Backpressure::default(), Backpressure::Block);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let err = rt.block_on(Net::builder().block_timeout(std::time::Duration::ZERO).build()).err().unwrap();
+    assert_eq!(err.kind(), "invalid_config");
+}

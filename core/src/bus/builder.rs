@@ -34,9 +34,17 @@ impl NetBuilder {
         self
     }
 
-    /// What to do when a ring is full (default [`Backpressure::DropOldest`]).
+    /// What to do when a ring is full (default [`Backpressure::Block`]:
+    /// wait for room, lose nothing).
     pub fn backpressure(mut self, policy: Backpressure) -> Self {
         self.config.backpressure = policy;
+        self
+    }
+
+    /// How long an emit under [`Backpressure::Block`] waits for room before
+    /// it fails with `Backpressure`, > 0 (default 1 s).
+    pub fn block_timeout(mut self, timeout: Duration) -> Self {
+        self.config.block_timeout = timeout;
         self
     }
 
@@ -95,26 +103,37 @@ impl NetBuilder {
         self
     }
 
-    /// Validate, then start one batcher task per shard on the current
+    /// Validate, then start the drainer tasks (see `batcher.rs`) on the current
     /// tokio runtime, which needs its time driver (`enable_all()`, as
     /// `#[tokio::main]` and `#[tokio::test]` set up). Fails with
     /// `InvalidConfig` for out-of-range values or when not called inside a
     /// tokio runtime.
+    ///
+    /// On a current-thread runtime the batchers go to the shared
+    /// multi-thread runtime instead: a producer on that one thread waiting
+    /// for room under [`Backpressure::Block`] would otherwise wait for
+    /// batchers that cannot run until it returns.
     pub async fn build(self) -> Result<Net> {
         let config = self.config.validated()?;
-        let runtime = tokio::runtime::Handle::try_current()
+        let current = tokio::runtime::Handle::try_current()
             .map_err(|_| SdkError::InvalidConfig("Net::builder().build() must run inside a tokio runtime".into()))?;
+        let runtime = match current.runtime_flavor() {
+            tokio::runtime::RuntimeFlavor::CurrentThread => crate::runtime::runtime().handle().clone(),
+            _ => current,
+        };
         let backend = match (self.backend, self.mesh) {
             (Some(b), _) => b,
             (None, Some(mesh)) => Arc::new(MeshBackend::new(mesh, config.shards, config.retention)),
             (None, None) => Arc::new(MemoryBackend::new(config.shards, config.retention)),
         };
         let (max_batch, max_delay) = (config.max_batch, config.max_delay);
-        let bus = Arc::new(EventBus::new(config, backend.clone(), self.clock.unwrap_or_default()));
-        let tasks = (0..bus.shards.len())
-            .map(|i| {
-                let signals = bus.shards[i].signals.clone();
-                runtime.spawn(batcher::run(Arc::downgrade(&bus), i, signals, backend.clone(), max_batch, max_delay))
+        let drainers = batcher::drainer_count(runtime.metrics().num_workers(), config.shards);
+        let bus = Arc::new(EventBus::new(config, backend.clone(), self.clock.unwrap_or_default(), drainers));
+        let tasks = (0..drainers)
+            .map(|d| {
+                let shards: Vec<usize> = (d..bus.shards.len()).step_by(drainers).collect();
+                let signals = bus.shards[d].signals.clone();
+                runtime.spawn(batcher::run(Arc::downgrade(&bus), shards, signals, backend.clone(), max_batch, max_delay))
             })
             .collect();
         *bus.tasks.lock() = tasks;

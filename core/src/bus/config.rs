@@ -6,14 +6,26 @@ use std::time::Duration;
 use crate::error::SdkError;
 
 /// What `emit` does when the chosen shard's ring is full.
+///
+/// The default, [`Block`](Self::Block), never loses an event: a producer
+/// that outruns the drain is slowed down to its pace. The other policies
+/// are explicit choices; every event they discard is counted in
+/// [`Stats::events_dropped`](super::Stats) and reported to the producer
+/// whose emit discarded it (the receipt's `evicted` or `dropped`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Backpressure {
-    /// Discard the oldest queued events (counted as dropped) and store the
-    /// new one. A full ring of more than 16 slots loses its oldest
-    /// `min(capacity / 16, 32)` events at once rather than one per emit, so
-    /// a producer that outpaces the batcher does not contend for the ring's
-    /// head on every call; smaller rings evict exactly one.
+    /// Wait for the batcher to make room, for at most the bus's
+    /// `block_timeout` (default 1 s), then refuse the event with
+    /// [`SdkError::Backpressure`]. A healthy drain makes room within
+    /// microseconds; the bound only fires when the backend has stalled.
     #[default]
+    Block,
+    /// Discard the oldest queued events (counted as dropped, and reported
+    /// in the receipt's `evicted`) and store the new one. A full ring of
+    /// more than 16 slots loses its oldest `min(capacity / 16, 32)` events
+    /// at once rather than one per emit, so a producer that outpaces the
+    /// batcher does not contend for the ring's head on every call; smaller
+    /// rings evict exactly one.
     DropOldest,
     /// Discard the new event (counted as dropped); its receipt has `dropped: true`.
     DropNewest,
@@ -24,15 +36,16 @@ pub enum Backpressure {
 impl FromStr for Backpressure {
     type Err = SdkError;
 
-    /// Accepts `drop_oldest`, `drop_newest`, `fail_producer` and the
-    /// CamelCase variant names.
+    /// Accepts `block`, `drop_oldest`, `drop_newest`, `fail_producer` and
+    /// the CamelCase variant names.
     fn from_str(s: &str) -> Result<Self, SdkError> {
         match s {
+            "block" | "Block" => Ok(Self::Block),
             "drop_oldest" | "DropOldest" => Ok(Self::DropOldest),
             "drop_newest" | "DropNewest" => Ok(Self::DropNewest),
             "fail_producer" | "FailProducer" => Ok(Self::FailProducer),
             other => Err(SdkError::InvalidConfig(format!(
-                "unknown backpressure policy {other:?} (expected drop_oldest, drop_newest or fail_producer)"
+                "unknown backpressure policy {other:?} (expected block, drop_oldest, drop_newest or fail_producer)"
             ))),
         }
     }
@@ -55,6 +68,8 @@ pub(crate) struct BusConfig {
     pub shards: u16,
     pub ring_capacity: usize,
     pub backpressure: Backpressure,
+    /// How long a `Block` emit waits for room before `Backpressure`.
+    pub block_timeout: Duration,
     pub strategy: ShardStrategy,
     pub retention: usize,
     pub max_batch: usize,
@@ -65,13 +80,18 @@ pub(crate) struct BusConfig {
 pub(crate) const MAX_SHARDS: u16 = 1024;
 /// Largest accepted ring capacity per shard.
 pub(crate) const MAX_RING: usize = 1 << 24;
+/// How long a `Block` emit waits for room by default: far longer than a
+/// healthy drain ever needs (microseconds), short enough that a stalled
+/// backend surfaces as an error rather than a hung producer.
+pub(crate) const DEFAULT_BLOCK_TIMEOUT: Duration = Duration::from_secs(1);
 
 impl Default for BusConfig {
     fn default() -> Self {
         Self {
             shards: 4,
             ring_capacity: 8192,
-            backpressure: Backpressure::DropOldest,
+            backpressure: Backpressure::Block,
+            block_timeout: DEFAULT_BLOCK_TIMEOUT,
             strategy: ShardStrategy::Hash,
             retention: 1 << 20,
             max_batch: 1024,
@@ -100,6 +120,9 @@ impl BusConfig {
         if self.max_delay.is_zero() {
             return bad("max_delay must be greater than zero".into());
         }
+        if self.block_timeout.is_zero() {
+            return bad("block_timeout must be greater than zero (use fail_producer to refuse at once)".into());
+        }
         Ok(self)
     }
 }
@@ -113,9 +136,13 @@ mod tests {
         assert_eq!("drop_oldest".parse::<Backpressure>().unwrap(), Backpressure::DropOldest);
         assert_eq!("DropNewest".parse::<Backpressure>().unwrap(), Backpressure::DropNewest);
         assert_eq!("fail_producer".parse::<Backpressure>().unwrap(), Backpressure::FailProducer);
-        let err = "block".parse::<Backpressure>().unwrap_err();
+        assert_eq!("block".parse::<Backpressure>().unwrap(), Backpressure::Block);
+        assert_eq!("Block".parse::<Backpressure>().unwrap(), Backpressure::Block);
+        let err = "sometimes".parse::<Backpressure>().unwrap_err();
         assert_eq!(err.kind(), "invalid_config");
-        assert_eq!(Backpressure::default(), Backpressure::DropOldest);
+        // The default never loses an event.
+        assert_eq!(Backpressure::default(), Backpressure::Block);
+        assert_eq!(BusConfig::default().backpressure, Backpressure::Block);
         assert_eq!(ShardStrategy::default(), ShardStrategy::Hash);
     }
 
@@ -132,6 +159,7 @@ mod tests {
             BusConfig { retention: 0, ..Default::default() },
             BusConfig { max_batch: 0, ..Default::default() },
             BusConfig { max_delay: Duration::ZERO, ..Default::default() },
+            BusConfig { block_timeout: Duration::ZERO, ..Default::default() },
         ] {
             assert_eq!(bad.validated().unwrap_err().kind(), "invalid_config");
         }

@@ -74,6 +74,10 @@ pub struct Receipt {
     /// `true` only under `DropNewest` when the ring was full: the event was
     /// discarded (and counted in [`Stats::events_dropped`](super::Stats)).
     pub dropped: bool,
+    /// Older events this emit discarded to make room for itself (only under
+    /// `DropOldest`; also counted in [`Stats::events_dropped`](super::Stats)).
+    /// 0 for every other policy.
+    pub evicted: u32,
 }
 
 /// An event as a [`Backend`](super::Backend) stores it (its shard is implied).

@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use super::backend::Backend;
 use super::config::BusConfig;
 use super::payload::Gather;
-use super::shard::Shard;
+use super::shard::{Shard, ShardSignals};
 use crate::clock::Clock;
 use crate::error::{Result, SdkError};
 
@@ -38,11 +38,17 @@ pub struct EventBus {
 }
 
 impl EventBus {
-    pub(crate) fn new(config: BusConfig, backend: Arc<dyn Backend>, clock: Clock) -> Self {
+    /// A bus whose shards are drained by `drainers` tasks: shard `i` by
+    /// drainer `i % drainers`, whose signals it shares.
+    pub(crate) fn new(config: BusConfig, backend: Arc<dyn Backend>, clock: Clock, drainers: usize) -> Self {
+        let signals: Vec<Arc<ShardSignals>> = (0..drainers.max(1)).map(|_| Arc::default()).collect();
         let shards = (0..config.shards)
             // Continue the backend's sequences (a persistent log may
             // already hold events).
-            .map(|id| Shard::new(id, config.ring_capacity, backend.tail(id)))
+            .map(|id| {
+                let signals = signals[id as usize % signals.len()].clone();
+                Shard::new(id, config.ring_capacity, backend.tail(id), signals)
+            })
             .collect();
         Self {
             config,

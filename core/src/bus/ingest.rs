@@ -36,7 +36,7 @@ impl EventBus {
     #[inline]
     pub fn emit_raw(&self, raw: Bytes) -> Result<Receipt> {
         let shard = &self.shards[self.pick_shard(&raw)];
-        shard.emit(self.clock.now_nanos(), Source::Owned(raw), self.config.backpressure)
+        shard.emit(self.clock.now_nanos(), Source::Owned(raw), self.config.backpressure, self.config.block_timeout)
     }
 
     /// Emit a copy of `raw`. Small events are copied into the ring slot
@@ -44,7 +44,7 @@ impl EventBus {
     #[inline]
     pub fn emit_raw_copy(&self, raw: &[u8]) -> Result<Receipt> {
         let shard = &self.shards[self.pick_shard(raw)];
-        shard.emit(self.clock.now_nanos(), Source::Borrowed(raw), self.config.backpressure)
+        shard.emit(self.clock.now_nanos(), Source::Borrowed(raw), self.config.backpressure, self.config.block_timeout)
     }
 
     /// JSON-serialize `value` and emit it.
@@ -57,14 +57,20 @@ impl EventBus {
     /// Emit a batch to ONE shard (chosen by the round-robin counter or the
     /// hash of the first payload), in order, with one timestamp. Returns
     /// how many events were stored. When the ring cannot take them all:
+    /// `Block` waits for room (up to `block_timeout`, then stores no more);
     /// `DropOldest` evicts queued events; `DropNewest` drops the batch's
-    /// tail (counted); `FailProducer` stores what fits and fails with
-    /// `Backpressure` only if nothing fit.
+    /// tail (counted); `FailProducer` stores what fits. `Block` and
+    /// `FailProducer` fail with `Backpressure` only if nothing fit.
     pub fn emit_raw_batch(&self, events: Vec<Bytes>) -> Result<usize> {
         self.check_open()?;
         let Some(first) = events.first() else { return Ok(0) };
         let shard = &self.shards[self.pick_shard(first)];
-        shard.emit_batch(self.clock.now_nanos(), events.into_iter().map(Payload::Shared), self.config.backpressure)
+        shard.emit_batch(
+            self.clock.now_nanos(),
+            events.into_iter().map(Payload::Shared),
+            self.config.backpressure,
+            self.config.block_timeout,
+        )
     }
 
     /// Emit copies of borrowed events as one batch (see

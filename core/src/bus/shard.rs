@@ -4,6 +4,7 @@ use std::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::mem::MaybeUninit;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crossbeam_utils::{Backoff, CachePadded};
 use tokio::sync::Notify;
@@ -17,15 +18,17 @@ use crate::error::{Result, SdkError};
 /// What a ring slot holds: (emit timestamp, payload).
 pub(crate) type Item = (u64, Payload);
 
-/// Signals shared with the shard's batcher task. Held in an `Arc` of its own
-/// so the batcher can sleep on them without keeping the whole bus alive.
+/// Signals shared by the shards of one drainer task and that task. Held
+/// in an `Arc` of its own so the drainer can sleep on them without keeping
+/// the whole bus alive.
 #[derive(Default)]
 pub(crate) struct ShardSignals {
-    /// Wakes the batcher (producers only use it when it is asleep).
+    /// Wakes the drainer (producers only use it when it is asleep).
     pub wake: Notify,
-    /// Signalled (`notify_waiters`) when `Shard::committed` advances.
+    /// Signalled (`notify_waiters`) when the `committed` watermark of one
+    /// of the drainer's shards advances.
     pub committed: Notify,
-    /// Cleared when the batcher task ends for any reason (incl. a panic).
+    /// Set when the drainer task ends for any reason (incl. a panic).
     pub stopped: AtomicBool,
 }
 
@@ -63,7 +66,7 @@ fn evict_chunk(capacity: usize) -> usize {
 }
 
 impl Shard {
-    pub(crate) fn new(id: u16, capacity: usize, start: u64) -> Self {
+    pub(crate) fn new(id: u16, capacity: usize, start: u64, signals: Arc<ShardSignals>) -> Self {
         Self {
             id,
             start,
@@ -72,7 +75,7 @@ impl Shard {
             dropped: CachePadded::new(AtomicU64::new(0)),
             batches: AtomicU64::new(0),
             committed: AtomicU64::new(start),
-            signals: Arc::new(ShardSignals::default()),
+            signals,
             evict_chunk: evict_chunk(capacity),
         }
     }
@@ -101,7 +104,7 @@ impl Shard {
     /// Push one event under `policy`. Its payload is written straight
     /// into the claimed slot (see `Ring::push_init`).
     #[inline]
-    pub(crate) fn emit(&self, ts: u64, src: Source<'_>, policy: Backpressure) -> Result<Receipt> {
+    pub(crate) fn emit(&self, ts: u64, src: Source<'_>, policy: Backpressure, block_timeout: Duration) -> Result<Receipt> {
         let mut item = move |slot: &mut MaybeUninit<Item>| {
             let item = slot.as_mut_ptr();
             // SAFETY: field pointers into the slot's (uninitialised) value;
@@ -111,13 +114,14 @@ impl Shard {
                 Payload::write_in_place(&mut *std::ptr::addr_of_mut!((*item).1).cast::<MaybeUninit<Payload>>(), src);
             }
         };
-        let backoff = Backoff::new();
+        let mut wait = FullWait::new(block_timeout);
+        let mut evicted = 0u32;
         loop {
             // SAFETY: `item` initialises the whole value (above).
             match unsafe { self.ring.push_init(item) } {
                 Ok(sequence) => {
                     self.wake_if_sleeping();
-                    return Ok(Receipt { shard_id: self.id, sequence, timestamp: ts, dropped: false });
+                    return Ok(Receipt { shard_id: self.id, sequence, timestamp: ts, dropped: false, evicted });
                 }
                 Err(back) => {
                     if self.ring.is_closed() {
@@ -125,14 +129,26 @@ impl Shard {
                     }
                     // Full: the batcher is surely awake, but make sure.
                     self.wake_if_sleeping();
+                    item = back;
                     match policy {
+                        Backpressure::Block => {
+                            if !wait.wait() {
+                                return Err(SdkError::Backpressure);
+                            }
+                        }
                         Backpressure::DropOldest => {
-                            item = back;
-                            self.drop_oldest(self.evict_chunk, &backoff);
+                            let k = self.drop_oldest(self.evict_chunk, &wait.backoff);
+                            evicted = evicted.saturating_add(k as u32);
                         }
                         Backpressure::DropNewest => {
                             self.dropped.fetch_add(1, Relaxed);
-                            return Ok(Receipt { shard_id: self.id, sequence: u64::MAX, timestamp: ts, dropped: true });
+                            return Ok(Receipt {
+                                shard_id: self.id,
+                                sequence: u64::MAX,
+                                timestamp: ts,
+                                dropped: true,
+                                evicted: 0,
+                            });
                         }
                         Backpressure::FailProducer => return Err(SdkError::Backpressure),
                     }
@@ -141,8 +157,9 @@ impl Shard {
         }
     }
 
-    /// Discard up to `n` of the oldest queued events, counting them.
-    fn drop_oldest(&self, n: usize, backoff: &Backoff) {
+    /// Discard up to `n` of the oldest queued events, counting them;
+    /// returns how many went.
+    fn drop_oldest(&self, n: usize, backoff: &Backoff) -> usize {
         let k = self.ring.pop_batch(n, |_, _| {});
         if k == 0 {
             // The oldest slot is claimed but not yet written by a producer
@@ -150,6 +167,7 @@ impl Shard {
             backoff.snooze();
         }
         self.dropped.fetch_add(k as u64, Relaxed);
+        k
     }
 
     /// Push a batch, in order, all stamped `ts`. Returns how many were
@@ -161,10 +179,11 @@ impl Shard {
         ts: u64,
         mut src: I,
         policy: Backpressure,
+        block_timeout: Duration,
     ) -> Result<usize> {
         let total = src.len();
         let mut accepted = 0usize;
-        let backoff = Backoff::new();
+        let mut wait = FullWait::new(block_timeout);
         while src.len() > 0 {
             let (_, n) = self.ring.push_batch(&mut src, |raw| (ts, raw));
             accepted += n;
@@ -179,7 +198,14 @@ impl Shard {
             }
             self.wake_if_sleeping();
             match policy {
-                Backpressure::DropOldest => self.drop_oldest(src.len(), &backoff),
+                Backpressure::Block => {
+                    if !wait.wait() {
+                        break;
+                    }
+                }
+                Backpressure::DropOldest => {
+                    self.drop_oldest(src.len(), &wait.backoff);
+                }
                 Backpressure::DropNewest => {
                     self.dropped.fetch_add(src.len() as u64, Relaxed);
                     break;
@@ -188,9 +214,46 @@ impl Shard {
             }
         }
         self.wake_if_sleeping();
-        if accepted == 0 && total > 0 && policy == Backpressure::FailProducer {
+        if accepted == 0 && total > 0 && matches!(policy, Backpressure::FailProducer | Backpressure::Block) {
             return Err(SdkError::Backpressure);
         }
         Ok(accepted)
+    }
+}
+
+/// A producer's wait for room in a full ring under `Backpressure::Block`.
+///
+/// It spins and then yields first: a healthy batcher frees up to a whole
+/// batch within microseconds, and sleeping would cost more than that. Only
+/// once those rounds are spent does it read the clock and sleep in short
+/// naps, so a stalled backend does not keep a core busy, until the
+/// deadline passes.
+struct FullWait {
+    backoff: Backoff,
+    timeout: Duration,
+    deadline: Option<Instant>,
+}
+
+/// One nap of a producer that has waited past its spin and yield rounds.
+const FULL_NAP: Duration = Duration::from_micros(50);
+
+impl FullWait {
+    fn new(timeout: Duration) -> Self {
+        Self { backoff: Backoff::new(), timeout, deadline: None }
+    }
+
+    /// Wait a little before the next try; false once the deadline passed.
+    fn wait(&mut self) -> bool {
+        if !self.backoff.is_completed() {
+            self.backoff.snooze();
+            return true;
+        }
+        let now = Instant::now();
+        let deadline = *self.deadline.get_or_insert(now + self.timeout);
+        if now >= deadline {
+            return false;
+        }
+        std::thread::sleep(FULL_NAP.min(deadline - now));
+        true
     }
 }

@@ -175,9 +175,17 @@ impl StreamState {
     }
 
     /// Close: further sends fail, receivers drain what is queued then stop.
+    ///
+    /// The unacknowledged packets are given up on, and `acked` moves to
+    /// `next_seq` with them under the same lock: `on_ack` relies on
+    /// `unacked.len() == next_seq - acked`, and an ack still in flight for
+    /// a packet given up here must find nothing to remove.
     pub(crate) fn close(&self) {
         self.closed.store(true, Relaxed);
-        self.tx.lock().unacked.clear();
+        let mut tx = self.tx.lock();
+        tx.unacked.clear();
+        tx.acked = tx.next_seq;
+        drop(tx);
         self.inbox_ready.notify_waiters();
     }
 
@@ -486,6 +494,27 @@ mod tests {
 
     fn drain(s: &StreamState) -> Vec<Bytes> {
         std::iter::from_fn(|| s.pop()).collect()
+    }
+
+    /// An ack that was in flight when the stream closed must find nothing
+    /// to remove (it panicked the receive task: `drain(..n)` past the end
+    /// of the list `close` had emptied).
+    #[test]
+    fn an_ack_after_close_is_harmless() {
+        for window in [1u32, 64, 4096] {
+            let (a, b) = (StreamState::new(1, StreamConfig::new().with_window_bytes(window)), StreamState::new(1, StreamConfig::new()));
+            let mut p = Packer::new(1400);
+            let msgs: Vec<Bytes> = (0..window).map(|i| Bytes::from(i.to_le_bytes().to_vec())).collect();
+            a.admit(&msgs, 1000, 0, &mut p).unwrap();
+            feed(&p, &b);
+            let (next, sel) = b.take_ack().unwrap();
+            assert_eq!(next, u64::from(window));
+            a.close();
+            a.on_ack(next, sel, 1_000);
+            a.on_ack(next / 2, u64::MAX, 2_000);
+            assert_eq!(a.stats().in_flight, 0, "window {window}");
+            assert!(matches!(a.admit(&msgs[..1], 1000, 0, &mut p), Err(SdkError::NotConnected)));
+        }
     }
 
     #[test]
