@@ -14,7 +14,7 @@
 //!
 //! # Batching
 //! Each visit pops every ready event of the shard up to `max_batch` (one
-//! CAS) into a reused `Vec` and appends it at once. The batch size
+//! CAS) into a reused [`EventBlock`] and appends it at once. The batch size
 //! therefore adapts to load: one event when traffic is light (latency
 //! first, no lingering), up to `max_batch` under pressure (throughput).
 //! `max_delay` bounds how long an idle drainer sleeps before re-checking
@@ -43,9 +43,8 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use super::backend::Backend;
-use super::event::StoredEvent;
+use super::block::EventBlock;
 use super::event_bus::EventBus;
-use super::payload::Gather;
 use super::shard::ShardSignals;
 
 /// Upper bound of the idle back-off: an idle bus wakes each batcher at
@@ -119,8 +118,7 @@ pub(crate) async fn run(
     max_delay: Duration,
 ) {
     let _guard = StoppedGuard(signals.clone());
-    let mut buf: Vec<StoredEvent> = Vec::with_capacity(max_batch);
-    let mut gather = Gather::default();
+    let mut block = EventBlock::default();
     let mut idle_wait = max_delay;
     let mut idle_turns = 0u32;
     let mut busy_rounds = 0u32;
@@ -133,12 +131,9 @@ pub(crate) async fn run(
             if shard.sleeping.load(Relaxed) {
                 shard.sleeping.store(false, Relaxed);
             }
-            let n = shard.ring.pop_batch(max_batch, |sequence, (timestamp, raw)| {
-                gather.push(&mut buf, sequence, timestamp, raw)
-            });
-            gather.finish(&mut buf);
+            let n = shard.ring.pop_batch(max_batch, |sequence, (timestamp, raw)| block.push(sequence, timestamp, raw));
             if n > 0 {
-                match backend.append(shard.id, &mut buf).await {
+                match backend.append_block(shard.id, &block).await {
                     Ok(()) => {
                         shard.batches.fetch_add(1, Relaxed);
                     }
@@ -149,7 +144,7 @@ pub(crate) async fn run(
                         strong.record_backend_error();
                     }
                 }
-                buf.clear();
+                block.clear();
             }
             // Producers under DropOldest may have popped: publish that too.
             shard.commit();

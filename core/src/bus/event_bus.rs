@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use super::backend::Backend;
 use super::config::BusConfig;
-use super::payload::Gather;
+use super::block::EventBlock;
 use super::shard::{Shard, ShardSignals};
 use crate::clock::Clock;
 use crate::error::{Result, SdkError};
@@ -168,24 +168,20 @@ impl EventBus {
         // Final sweep: anything a batcher could not take (it panicked) or a
         // straggling producer pushed after the batcher left.
         let mut result = Ok(());
-        let mut buf = Vec::new();
-        let mut gather = Gather::default();
+        let mut block = EventBlock::default();
         for (shard, &end) in self.shards.iter().zip(&final_tails) {
             // Every position below `end` was claimed before the close and
             // is being written right now if it is not yet: wait for it.
             while shard.ring.head() < end {
-                let n = shard.ring.pop_batch(usize::MAX, |sequence, (timestamp, raw)| {
-                    gather.push(&mut buf, sequence, timestamp, raw)
-                });
-                gather.finish(&mut buf);
+                let n = shard.ring.pop_batch(usize::MAX, |sequence, (timestamp, raw)| block.push(sequence, timestamp, raw));
                 if n == 0 {
                     tokio::task::yield_now().await;
                     continue;
                 }
-                if let Err(e) = self.backend.append(shard.id, &mut buf).await {
+                if let Err(e) = self.backend.append_block(shard.id, &block).await {
                     result = Err(e);
                 }
-                buf.clear();
+                block.clear();
             }
             shard.commit();
         }

@@ -8,11 +8,12 @@
 //! One concept per file: [`config`](Backpressure) (policies), `ring` (the
 //! lock-free ring), `shard` (ring + counters + backpressure), `batcher`,
 //! [`backend`], `event` (events, ids, receipts), `cursor` (poll cursors),
-//! `poll`, `subscribe`, `stats`, `event_bus` (engine + lifecycle), `ingest`
+//! `block` (a drained round on its way to the backend), `poll`, `subscribe`, `stats`, `event_bus` (engine + lifecycle), `ingest`
 //! (emit paths), `payload` (event bytes while in a ring slot), `builder` and `net` (the front door).
 
 pub mod backend;
 mod batcher;
+mod block;
 mod builder;
 mod config;
 mod cursor;
@@ -28,6 +29,7 @@ mod stats;
 mod subscribe;
 
 pub use backend::{Backend, MemoryBackend, MeshBackend, ReadOutcome};
+pub use block::EventBlock;
 pub use builder::NetBuilder;
 pub use config::{Backpressure, ShardStrategy};
 pub use event::{Event, EventId, Receipt, StoredEvent};

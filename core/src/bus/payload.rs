@@ -13,7 +13,6 @@ use std::mem::MaybeUninit;
 
 use bytes::Bytes;
 
-use super::event::StoredEvent;
 
 /// Where an emitted event's bytes come from.
 pub(crate) enum Source<'a> {
@@ -104,53 +103,6 @@ fn copy_small(dst: &mut [u8; INLINE_MAX], src: &[u8]) {
     }
 }
 
-/// Turns popped payloads into stored events on the batcher's thread.
-///
-/// Inline payloads of one round are gathered into ONE block that their
-/// events share (one allocation and a refcount per event), instead of one
-/// allocation each: the batcher runs on a core the producers also need, so
-/// its per-event cost bounds the bus's throughput too.
-#[derive(Default)]
-pub(crate) struct Gather {
-    block: Vec<u8>,
-    /// (index in the output, start, end in `block`) of each inline payload.
-    spans: Vec<(usize, usize, usize)>,
-}
-
-impl Gather {
-    /// Append one popped event to `out` (an inline payload's bytes are
-    /// filled in by [`finish`](Self::finish)).
-    #[inline(always)]
-    pub(crate) fn push(&mut self, out: &mut Vec<StoredEvent>, sequence: u64, timestamp: u64, payload: Payload) {
-        let raw = match payload {
-            Payload::Inline { len, data } => {
-                let start = self.block.len();
-                // Copy the whole fixed-size array (a few moves, no memcpy
-                // call) and cut it back to the payload's length.
-                self.block.extend_from_slice(&data);
-                self.block.truncate(start + len as usize);
-                self.spans.push((out.len(), start, self.block.len()));
-                Bytes::new()
-            }
-            Payload::Shared(bytes) => bytes,
-        };
-        out.push(StoredEvent { sequence, timestamp, raw });
-    }
-
-    /// Give the inline events gathered since the last call their bytes.
-    pub(crate) fn finish(&mut self, out: &mut [StoredEvent]) {
-        if self.spans.is_empty() {
-            return;
-        }
-        let block = Bytes::copy_from_slice(&self.block);
-        for &(i, start, end) in &self.spans {
-            out[i].raw = block.slice(start..end);
-        }
-        self.block.clear();
-        self.spans.clear();
-    }
-}
-
 impl From<Bytes> for Payload {
     #[inline]
     fn from(bytes: Bytes) -> Self {
@@ -190,28 +142,6 @@ mod tests {
                 Payload::Shared(_) => panic!("{len} bytes should be inline"),
             }
         }
-    }
-
-    #[test]
-    fn gather_shares_one_block_and_keeps_order() {
-        let mut out = Vec::new();
-        let mut g = Gather::default();
-        let big = vec![9u8; INLINE_MAX + 5];
-        g.push(&mut out, 1, 10, Payload::copy_from(b"ab"));
-        g.push(&mut out, 2, 11, Payload::copy_from(&big));
-        g.push(&mut out, 3, 12, Payload::copy_from(b""));
-        g.push(&mut out, 4, 13, Payload::copy_from(b"cde"));
-        g.finish(&mut out);
-        let raws: Vec<&[u8]> = out.iter().map(|e| &e.raw[..]).collect();
-        assert_eq!(raws, [&b"ab"[..], &big[..], b"", b"cde"]);
-        assert_eq!(out.iter().map(|e| (e.sequence, e.timestamp)).collect::<Vec<_>>(), [(1, 10), (2, 11), (3, 12), (4, 13)]);
-        // Reused for the next round: nothing carried over.
-        let mut next = Vec::new();
-        g.push(&mut next, 5, 14, Payload::copy_from(b"z"));
-        g.finish(&mut next);
-        assert_eq!(&next[0].raw[..], b"z");
-        g.finish(&mut next);
-        assert_eq!(&next[0].raw[..], b"z");
     }
 
     #[test]
