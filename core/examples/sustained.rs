@@ -11,26 +11,9 @@ use std::time::Instant;
 
 use net_sdk::Net;
 
-/// Writes `{"i":N}` into `buf` and returns its length: the event of the
-/// issue's loops, without the formatting machinery's cost per event.
-fn event(buf: &mut [u8; 32], mut n: u64) -> usize {
-    let mut digits = [0u8; 20];
-    let mut k = 0;
-    loop {
-        digits[k] = b'0' + (n % 10) as u8;
-        n /= 10;
-        k += 1;
-        if n == 0 {
-            break;
-        }
-    }
-    buf[..5].copy_from_slice(b"{\"i\":");
-    for j in 0..k {
-        buf[5 + j] = digits[k - 1 - j];
-    }
-    buf[5 + k] = b'}';
-    6 + k
-}
+#[path = "../benches/support/event.rs"]
+mod support;
+use support::event;
 
 fn rss_bytes() -> u64 {
     let status = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();

@@ -502,3 +502,51 @@ async fn replies_carry_the_acks_of_requests() {
     eventually("every request acknowledged", || a.stream_stats(b.node_id(), 1).unwrap().in_flight == 0).await;
     echo.abort();
 }
+
+/// Closing a stream while its acks are in flight used to panic the
+/// receive task (`on_ack` removed more entries than `close` had left), and
+/// from then on every send of the node failed with `NotConnected`. Streams
+/// with windows up to 4096 are closed while a sender keeps them full and
+/// their acks keep coming, over and over; the node must keep working and
+/// catch no panic.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_streams_with_acks_in_flight_never_breaks_the_node() {
+    let (a, b) = (node().await, node().await);
+    link(&a, &b).await;
+    let mut id = 0x1000;
+    for window in [64u32, 1024, 4096] {
+        for round in 0..60u64 {
+            id += 1;
+            let cfg = StreamConfig::new().with_window_bytes(window);
+            let _rx = b.open_stream(a.node_id(), id, cfg).unwrap();
+            let tx = a.open_stream(b.node_id(), id, cfg).unwrap();
+            let sender = {
+                let (a, tx) = (a.clone(), tx.clone());
+                let batch = msgs(32, 32);
+                tokio::spawn(async move {
+                    loop {
+                        match a.send_on_stream(&tx, &batch).await {
+                            Ok(()) => {}
+                            Err(SdkError::Backpressure) => tokio::task::yield_now().await,
+                            Err(SdkError::NotConnected) => return,
+                            Err(e) => panic!("send failed: {e}"),
+                        }
+                    }
+                })
+            };
+            // Close at a different moment each round, acks in flight.
+            tokio::time::sleep(Duration::from_micros(200 + 50 * (round % 8))).await;
+            a.close_stream(&tx);
+            sender.await.unwrap();
+        }
+    }
+    // Let the last acks land on the closed streams.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(a.stats().receive_panics, 0, "{:?}", a.last_panic());
+    assert_eq!(b.stats().receive_panics, 0, "{:?}", b.last_panic());
+    let all = msgs(500, 64);
+    let got = transfer(&a, &b, 0x42, StreamConfig::new().with_window_bytes(256), &all, 50).await;
+    assert_eq!(got, all, "the node still sends and receives");
+    a.shutdown().await.unwrap();
+    b.shutdown().await.unwrap();
+}

@@ -61,13 +61,13 @@ const PREFETCH_AHEAD: u64 = 8;
 /// Hint the CPU to fetch `slot`'s line; a no-op where there is no such hint.
 #[inline(always)]
 fn prefetch<T>(slot: &Slot<T>) {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
     // SAFETY: a prefetch is only a hint; it never faults, even for an
     // address that is not mapped, and `slot` is a valid reference anyway.
     unsafe {
         std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((slot as *const Slot<T>).cast());
     }
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(any(not(target_arch = "x86_64"), miri))]
     let _ = slot;
 }
 

@@ -151,6 +151,9 @@ impl MeshBuilder {
             known: RwLock::new(HashSet::new()),
             peer_change: Notify::new(),
             counters: Counters::default(),
+            panics: Default::default(),
+            #[cfg(test)]
+            inject_receive_panic: Default::default(),
             shutdown: AtomicBool::new(false),
             maintenance_started: AtomicBool::new(false),
         });

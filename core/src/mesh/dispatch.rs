@@ -22,6 +22,7 @@ use super::packet::{PacketHeader, PacketType, HEADER_LEN, TAG_LEN};
 use super::session::Session;
 use super::socket::RecvBatch;
 use super::stream::StreamState;
+use super::survive::TaskKind;
 
 /// What one batch touched.
 #[derive(Default)]
@@ -61,7 +62,7 @@ pub(crate) async fn run(inner: Arc<MeshInner>) {
             let from = batch.addrs[i];
             for datagram in batch.datagrams(i) {
                 datagrams += 1;
-                handle(&inner, from, datagram, &mut touched);
+                inner.panics.survive(TaskKind::Receive, || handle(&inner, from, datagram, &mut touched));
             }
         }
         inner.counters.datagrams_received.fetch_add(datagrams, Relaxed);
@@ -76,11 +77,19 @@ pub(crate) async fn run(inner: Arc<MeshInner>) {
         if wake_readers(&touched) && datagrams > 1 {
             tokio::task::yield_now().await;
         }
-        finish_batch(&inner, &mut touched);
+        if inner.panics.survive(TaskKind::Receive, || finish_batch(&inner, &mut touched)).is_none() {
+            // Start the next batch clean.
+            touched.streams.clear();
+            touched.pings.clear();
+        }
     }
 }
 
 fn handle(inner: &MeshInner, from: SocketAddr, packet: &mut [u8], touched: &mut Touched) {
+    #[cfg(test)]
+    if inner.inject_receive_panic.swap(false, Relaxed) {
+        panic!("injected receive panic");
+    }
     let Ok((header, body)) = PacketHeader::decode(packet) else {
         inner.counters.malformed.fetch_add(1, Relaxed);
         return;
@@ -211,4 +220,45 @@ fn finish_batch(inner: &MeshInner, touched: &mut Touched) {
     }
     touched.streams.clear();
     touched.pings.clear();
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering::Relaxed;
+    use std::time::Duration;
+
+    use bytes::Bytes;
+
+    use crate::mesh::{MeshBuilder, StreamConfig, TaskKind};
+
+    /// A panic while handling a datagram loses that datagram, not the
+    /// node: the receive task keeps serving, the reliable stream
+    /// retransmits what was lost, and the panic shows in the stats.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_receive_task_survives_a_panic() {
+        let psk = [7u8; 32];
+        let build = || async { MeshBuilder::new("127.0.0.1:0", &psk).unwrap().build().await.unwrap() };
+        let (a, b) = (build().await, build().await);
+        let (ra, rb) = tokio::join!(a.connect(b.local_addr(), b.public_key(), b.node_id()), b.accept(a.node_id()));
+        ra.unwrap();
+        rb.unwrap();
+        a.start().unwrap();
+        b.start().unwrap();
+        let tx = a.open_stream(b.node_id(), 9, StreamConfig::new()).unwrap();
+        let rx = b.open_stream(a.node_id(), 9, StreamConfig::new()).unwrap();
+        b.inner.inject_receive_panic.store(true, Relaxed);
+        for i in 0..20u8 {
+            a.send_blocking(&tx, &[Bytes::from(vec![i; 16])]).await.unwrap();
+        }
+        for i in 0..20u8 {
+            let got = tokio::time::timeout(Duration::from_secs(30), b.recv(&rx)).await.expect("the node stopped receiving");
+            assert_eq!(got.unwrap(), Bytes::from(vec![i; 16]));
+        }
+        assert_eq!((b.stats().receive_panics, b.stats().maintenance_panics), (1, 0));
+        assert_eq!(b.last_panic(), Some((TaskKind::Receive, "injected receive panic".to_owned())));
+        assert_eq!(a.stats().receive_panics, 0);
+        assert!(a.last_panic().is_none());
+        a.shutdown().await.unwrap();
+        b.shutdown().await.unwrap();
+    }
 }

@@ -10,6 +10,7 @@ use super::config::PeerState;
 use super::frame::Frame;
 use super::node::MeshInner;
 use super::packer::Packer;
+use super::survive::TaskKind;
 
 /// How often the task wakes. Retransmission timeouts are never shorter
 /// than the configured minimum RTO, so this only bounds their precision.
@@ -23,7 +24,8 @@ pub(crate) async fn run(inner: Arc<MeshInner>) {
         if inner.shutdown.load(Relaxed) {
             return;
         }
-        sweep(&inner);
+        // A panic loses this sweep only; the next tick tries again.
+        inner.panics.survive(TaskKind::Maintenance, || sweep(&inner));
     }
 }
 

@@ -70,6 +70,7 @@ mod session;
 mod shim;
 mod socket;
 mod stream;
+mod survive;
 
 pub use addr::ToMeshAddr;
 pub use builder::MeshBuilder;
@@ -79,6 +80,7 @@ pub use handshake::NOISE_PARAMS;
 pub use node::{Mesh, MeshStats, MeshStream, PeerInfo, BLOCKING_MAX_RETRIES, RETRY_BACKOFF_MAX, RETRY_BACKOFF_MIN};
 pub use shim::LossyLink;
 pub use stream::StreamStats;
+pub use survive::TaskKind;
 
 /// Internals exposed for the benchmarks and the fuzz targets; not a
 /// stable API.

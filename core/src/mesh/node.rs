@@ -57,6 +57,11 @@ pub struct MeshStats {
     pub pending_handshakes: u64,
     /// Live sessions.
     pub sessions: u64,
+    /// Panics caught in the receive task (each lost one datagram or one
+    /// batch's acks; the task kept running). See [`Mesh::last_panic`].
+    pub receive_panics: u64,
+    /// Panics caught in the timer task (each lost one sweep).
+    pub maintenance_panics: u64,
 }
 
 #[derive(Default)]
@@ -110,6 +115,11 @@ pub(crate) struct MeshInner {
     /// Signalled when a session is confirmed or closed.
     pub peer_change: Notify,
     pub counters: Counters,
+    /// Panics the background tasks survived.
+    pub panics: super::survive::PanicLog,
+    /// Test hook: the next datagram's handling panics.
+    #[cfg(test)]
+    pub inject_receive_panic: AtomicBool,
     pub shutdown: AtomicBool,
     pub maintenance_started: AtomicBool,
 }
@@ -346,7 +356,15 @@ impl Mesh {
             handshakes_failed: c.handshakes_failed.load(Relaxed),
             pending_handshakes: pending,
             sessions: live,
+            receive_panics: self.inner.panics.receive.load(Relaxed),
+            maintenance_panics: self.inner.panics.maintenance.load(Relaxed),
         }
+    }
+
+    /// The last panic a background task survived: which task, and the
+    /// panic's message. `None` if there was none.
+    pub fn last_panic(&self) -> Option<(super::TaskKind, String)> {
+        self.inner.panics.last()
     }
 
     /// Open (or re-open with a new window) stream `stream_id` to `peer`.
