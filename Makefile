@@ -24,6 +24,8 @@ VALGRIND     := valgrind --quiet --error-exitcode=97 --leak-check=full \
 C_BUILD      := $(CURDIR)/tests/c/build
 
 C_TESTS      := $(patsubst tests/c/%.c,$(C_BUILD)/%,$(wildcard tests/c/*_test.c))
+# Load tests: millions of events, too many for valgrind; run natively.
+C_LOAD_TESTS := $(patsubst tests/c/%.c,$(C_BUILD)/%,$(wildcard tests/c/*_load.c))
 C_EXAMPLES   := $(patsubst examples/c/%.c,$(C_BUILD)/example_%,$(wildcard examples/c/*.c))
 
 .PHONY: all deps build headers check-headers test test-rust test-c test-examples test-miri demo bench fuzz clean
@@ -90,9 +92,12 @@ $(C_BUILD)/%: tests/c/%.c tests/c/check.h include/net.h build | $(C_BUILD)
 $(C_BUILD)/example_%: examples/c/%.c include/net.h build | $(C_BUILD)
 	$(CC) $(CFLAGS_STRICT) -o $@ $< $(LDFLAGS_NET)
 
-## C: every tests/c/*_test.c, compiled as C (and checked as C++), run under valgrind.
-test-c: $(C_TESTS) $(C_BUILD)/static_link_test
+## C: every tests/c/*_test.c, compiled as C (and checked as C++), run under
+## valgrind; every tests/c/*_load.c (the same, at volumes valgrind cannot
+## carry) run natively.
+test-c: $(C_TESTS) $(C_LOAD_TESTS) $(C_BUILD)/static_link_test
 	@for t in $(C_TESTS); do echo "== $$(basename $$t) (valgrind)"; $(VALGRIND) $$t; done
+	@for t in $(C_LOAD_TESTS); do echo "== $$(basename $$t)"; $$t; done
 	@echo "== static_link_test"; $(C_BUILD)/static_link_test
 
 ## The same API test linked against libnet.a instead of libnet.so.

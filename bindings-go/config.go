@@ -10,17 +10,25 @@ import (
 type Backpressure int
 
 const (
-	// DropOldest discards the oldest queued event (counted as dropped).
-	// It is the default.
-	DropOldest Backpressure = iota
+	// Block, the default (the zero value), waits for the batcher to make
+	// room — microseconds while the drain keeps up — and fails with
+	// ErrBackpressure only if the ring stays full for Config.BlockTimeout
+	// (default 1 s: a stalled backend). It never loses an event.
+	Block Backpressure = iota
+	// DropOldest evicts the oldest queued events to store the new one
+	// (counted in Stats.EventsDropped; the Receipt's Evicted says how
+	// many this emit evicted).
+	DropOldest
 	// DropNewest discards the new event; its Receipt has Dropped set.
 	DropNewest
-	// FailProducer refuses the new event with ErrBackpressure.
+	// FailProducer refuses the new event with ErrBackpressure at once.
 	FailProducer
 )
 
 func (b Backpressure) String() string {
 	switch b {
+	case Block:
+		return "block"
 	case DropOldest:
 		return "drop_oldest"
 	case DropNewest:
@@ -52,8 +60,8 @@ func (s ShardStrategy) String() string {
 }
 
 // Config configures a Node. Zero fields take the engine's defaults
-// (4 shards, its default ring capacity and retention, DropOldest, hash
-// routing).
+// (4 shards, its default ring capacity and retention, Block with a 1 s
+// timeout, hash routing).
 type Config struct {
 	// Shards is the number of shards (1..1024).
 	Shards int
@@ -68,6 +76,11 @@ type Config struct {
 	// MaxBatch and MaxDelay bound the batches handed to the backend.
 	MaxBatch int
 	MaxDelay time.Duration
+	// BlockTimeout is how long an emit under Block waits for room before
+	// it fails with ErrBackpressure (0: the engine's default, 1 s). The
+	// engine counts whole milliseconds; a shorter positive timeout is
+	// rounded up to 1 ms.
+	BlockTimeout time.Duration
 }
 
 // configJSON is the JSON object net_init reads (see include/net.h).
@@ -78,6 +91,8 @@ type configJSON struct {
 	ShardStrategy string     `json:"shard_strategy"`
 	Retention     int        `json:"retention,omitempty"`
 	Batch         *batchJSON `json:"batch,omitempty"`
+	// BlockTimeoutMs is omitted when zero: the engine's default.
+	BlockTimeoutMs int64 `json:"block_timeout_ms,omitempty"`
 }
 
 type batchJSON struct {
@@ -88,7 +103,7 @@ type batchJSON struct {
 // json renders the configuration for net_init. Range checks are the
 // engine's; only values JSON cannot carry are refused here.
 func (c Config) json() (string, error) {
-	if c.Shards < 0 || c.RingCapacity < 0 || c.Retention < 0 || c.MaxBatch < 0 || c.MaxDelay < 0 {
+	if c.Shards < 0 || c.RingCapacity < 0 || c.Retention < 0 || c.MaxBatch < 0 || c.MaxDelay < 0 || c.BlockTimeout < 0 {
 		return "", &Error{Kind: ErrInvalidConfig.Kind, Message: fmt.Sprintf("negative value in %+v", c), Code: -4}
 	}
 	out := configJSON{
@@ -97,6 +112,9 @@ func (c Config) json() (string, error) {
 		Backpressure:  c.Backpressure.String(),
 		ShardStrategy: c.Strategy.String(),
 		Retention:     c.Retention,
+	}
+	if c.BlockTimeout > 0 {
+		out.BlockTimeoutMs = max(c.BlockTimeout.Milliseconds(), 1) // never round a wait down to none
 	}
 	if c.MaxBatch > 0 || c.MaxDelay > 0 {
 		ms := c.MaxDelay.Milliseconds()

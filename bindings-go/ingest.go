@@ -23,6 +23,10 @@ type Receipt struct {
 	// Dropped is true only under DropNewest when the ring was full: the
 	// event was discarded (and counted in Stats.EventsDropped).
 	Dropped bool
+	// Evicted is how many older events this emit evicted to make room for
+	// itself: only under DropOldest (also counted in Stats.EventsDropped),
+	// 0 under every other policy.
+	Evicted uint32
 }
 
 // The raw ingestion path passes the caller's bytes to C as pointer
@@ -36,7 +40,8 @@ type Receipt struct {
 // bytes are copied into the node before EmitRaw returns, so the caller may
 // reuse raw at once. It allocates nothing.
 //
-// Errors: ErrBackpressure (FailProducer, ring full), ErrClosed,
+// Errors: ErrBackpressure (FailProducer with the ring full, or Block
+// with the ring still full after Config.BlockTimeout), ErrClosed,
 // ErrInvalidUTF8.
 func (n *Node) EmitRaw(raw []byte) (Receipt, error) {
 	h := n.h()
@@ -54,6 +59,7 @@ func (n *Node) EmitRaw(raw []byte) (Receipt, error) {
 		Sequence:  uint64(r.sequence),
 		Timestamp: time.Unix(0, int64(r.timestamp)),
 		Dropped:   r.dropped != 0,
+		Evicted:   uint32(r.evicted),
 	}, nil
 }
 
@@ -86,7 +92,8 @@ func (n *Node) EmitJSON(raw []byte) error {
 
 // EmitRawBatch emits every element of batch into one shard, in order,
 // and returns how many were stored: fewer than len(batch) when the ring
-// fills under FailProducer or DropNewest. Every element is checked first,
+// fills under FailProducer or DropNewest, or stays full for
+// Config.BlockTimeout under Block. Every element is checked first,
 // so one that is not UTF-8 stores nothing (the error names its index).
 // It allocates nothing in Go.
 //
@@ -94,7 +101,7 @@ func (n *Node) EmitJSON(raw []byte) error {
 // the elements go over chunkLen at a time as call arguments; a batch
 // longer than that is staged in C memory and ingested by the call that
 // carries its last chunk (see shim.h). Errors: ErrBackpressure
-// (FailProducer, nothing stored), ErrClosed, ErrInvalidUTF8, and
+// (FailProducer or Block, nothing stored), ErrClosed, ErrInvalidUTF8, and
 // "out_of_memory" if C memory to stage the batch ran out.
 func (n *Node) EmitRawBatch(batch [][]byte) (int, error) {
 	h := n.h()

@@ -106,6 +106,7 @@ typedef struct {
     uint64_t timestamp;
     uint64_t sequence;
     uintptr_t err; /* a netgo_take_error block, or 0 */
+    uint32_t evicted;
     uint16_t shard;
     uint8_t dropped;
 } netgo_receipt;
@@ -121,6 +122,7 @@ static inline int netgo_ingest_raw(uintptr_t h, const uint8_t *raw, size_t len, 
     out->sequence = r.sequence;
     out->shard = r.shard_id;
     out->dropped = r.dropped;
+    out->evicted = r.evicted;
     return code;
 }
 

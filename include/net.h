@@ -153,6 +153,9 @@ typedef struct {
   // 1 when the ring was full under `drop_newest` and the event was
   // discarded (and counted as dropped), 0 otherwise.
   uint8_t dropped;
+  // Older events this ingest discarded to make room for itself (only
+  // under `drop_oldest`; also counted as dropped), 0 otherwise.
+  uint32_t evicted;
 } net_receipt_t;
 
 // Node-wide counters of a mesh.
@@ -175,6 +178,11 @@ typedef struct {
   uint64_t pending_handshakes;
   // Live sessions.
   uint64_t sessions;
+  // Panics the receive task caught and survived (each lost one
+  // datagram or one batch of acks).
+  uint64_t receive_panics;
+  // Panics the timer task caught and survived (each lost one sweep).
+  uint64_t maintenance_panics;
 } net_mesh_stats_t;
 
 // How a stream behaves. Zeroed fields take the defaults (reliable,
@@ -323,7 +331,8 @@ int net_entity_node_id(const uint8_t *entity, size_t entity_len, uint64_t *out);
 
 // Ingest one event of `len` bytes (UTF-8; need not be NUL-terminated).
 // The bytes are copied. Returns 0, or a negative code: e.g.
-// `NET_ERR_BACKPRESSURE` when the ring is full under `fail_producer`,
+// `NET_ERR_BACKPRESSURE` when the ring is full under `fail_producer`, or
+// still full after `block_timeout_ms` under `block` (the default),
 // `NET_ERR_SHUTTING_DOWN`, `NET_ERR_INVALID_UTF8`.
 int net_ingest_raw(net_handle_t handle, const char *raw, size_t len);
 
@@ -337,7 +346,8 @@ int net_ingest(net_handle_t handle, const char *event_json, size_t len);
 // Ingest `count` events, `raws[i]` of `lens[i]` bytes, into one shard in
 // order. Every event is checked before any is ingested, so a bad one
 // ingests nothing. Returns how many were accepted (fewer than `count` when
-// the ring fills under `fail_producer` or `drop_newest`), or a negative code.
+// the ring fills under `fail_producer` or `drop_newest`, or stays full for
+// `block_timeout_ms` under `block`), or a negative code.
 int net_ingest_raw_batch(net_handle_t handle,
                          const char *const *raws,
                          const size_t *lens,
@@ -517,9 +527,15 @@ const char *net_version(void);
 // for the defaults: 4 shards, in-memory backend).
 //
 // Keys: `num_shards`, `ring_capacity` (alias `ring_buffer_capacity`),
-// `backpressure` (alias `backpressure_mode`: `"drop_oldest"`,
-// `"drop_newest"`, `"fail_producer"`), `shard_strategy` (`"hash"`,
-// `"round_robin"`), `retention`, `batch` `{max_size, max_delay_ms}`.
+// `backpressure` (alias `backpressure_mode`: `"block"`, the default: an
+// ingest into a full ring waits for room and fails with
+// `NET_ERR_BACKPRESSURE` only after `block_timeout_ms`, default 1000, > 0;
+// `"drop_oldest"`: evicts the oldest queued events, reported in the
+// receipt's `evicted`; `"drop_newest"`: discards the new event, `dropped`
+// in its receipt; `"fail_producer"`: `NET_ERR_BACKPRESSURE` at once),
+// `block_timeout_ms`, `shard_strategy` (`"hash"`, `"round_robin"`),
+// `retention`, `batch` `{max_size, max_delay_ms}`. Every discarded event
+// is counted in the stats' `events_dropped`.
 //
 // Returns a handle owned by the caller, released with `net_shutdown`, or
 // NULL on failure (see `net_last_error_message()`; kinds `invalid_json`,

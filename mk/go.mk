@@ -3,7 +3,8 @@
 #   make test-go    go vet, the tests with and without the race detector and
 #                   under GOEXPERIMENT=cgocheck2 (cgo pointer rules), the example
 #   make demo-go    run examples/go/quickstart
-#   make bench-go   EmitRaw (9 bytes), EmitRawBatch (1000), and the cgo and C ingest floors
+#   make bench-go   sustained EmitRaw / EmitRawBatch (1000) stored under the default config; ring push
+#                   (accepted, not stored): EmitRaw (9 bytes), EmitRawBatch (1000), the cgo and C ingest floors
 
 # Go 1.24 or newer (range-over-func, runtime.AddCleanup, #cgo noescape).
 # A fresh Debian 12 offers only Go 1.19, so when no new enough `go` is on

@@ -4,7 +4,7 @@
 #   make build-node  native module (release, shared target dir) + SDK (tsc) + examples
 #   make test-node   node --test (core + SDK + seed examples) and the packaging test
 #   make demo-node   the seed examples (Quick Start, Typed Streams, Typed Channels, Security, Mesh Streams)
-#   make bench-node  emit throughput (events/s), mesh throughput over loopback (messages/s)
+#   make bench-node  stored events/s under the default config (and the ring-push rows), mesh throughput over loopback (messages/s)
 
 NODE_DIR      := $(CURDIR)/bindings-node
 NODE_MODULES  := $(NODE_DIR)/node_modules

@@ -5,7 +5,7 @@
 #
 #   make test-python   build the wheel, fresh venv, pytest (incl. stubtest), mypy --strict, quickstart
 #   make demo-python   run examples/python/quickstart.py
-#   make bench-python  emit_raw / emit_raw_batch events per second
+#   make bench-python  emit_raw / emit_raw_batch: stored events/s under the default config, and ring push
 
 PYTHON3        ?= python3
 PY_MATURIN_VER := 1.8.1
@@ -58,7 +58,7 @@ demo-python: python-env
 	@echo "== Python quickstart"; $(PY) examples/python/quickstart.py
 
 bench-python: python-env
-	@echo "== Python binding (events/s, best of 5 rounds)"; $(PY) bindings-python/bench/bench_emit.py
+	@echo "== Python binding (stored events/s, default config; ring push rows: accepted, not stored; best of 5 rounds)"; $(PY) bindings-python/bench/bench_emit.py
 
 FACE_TESTS   += test-python
 FACE_DEMOS   += demo-python

@@ -18,8 +18,14 @@ export interface NodeConfig {
   shards?: number
   /** Ring slots per shard, rounded up to a power of two (default 8192). */
   ringCapacity?: number
-  /** What an emit does when its shard's ring is full (default 'DropOldest'). */
-  backpressure?: 'DropOldest' | 'DropNewest' | 'FailProducer' | 'drop_oldest' | 'drop_newest' | 'fail_producer'
+  /**
+   * What an emit does when its shard's ring is full: 'Block' (default:
+   * wait for room up to `blockTimeoutMs`, then throw 'backpressure';
+   * nothing is lost), 'DropOldest' (evict queued events; the receipt's
+   * `evicted`), 'DropNewest' (discard the new one; `dropped`) or
+   * 'FailProducer' (throw 'backpressure' at once).
+   */
+  backpressure?: 'Block' | 'DropOldest' | 'DropNewest' | 'FailProducer' | 'block' | 'drop_oldest' | 'drop_newest' | 'fail_producer'
   /** 'hash' (default: equal payloads share a shard) or 'roundRobin'. */
   shardStrategy?: 'hash' | 'roundRobin'
   /** Events the in-memory backend keeps per shard (default 2^20). */
@@ -28,6 +34,8 @@ export interface NodeConfig {
   maxBatch?: number
   /** How long an idle batcher sleeps, in milliseconds (default 1). */
   maxDelayMs?: number
+  /** How long an emit under 'Block' waits for room before it throws 'backpressure', in milliseconds, > 0 (default 1000). */
+  blockTimeoutMs?: number
 }
 
 /** An event read back from the bus. */
@@ -68,6 +76,8 @@ export interface JsReceipt {
   timestamp: bigint
   /** True when the event was discarded (DropNewest on a full ring). */
   dropped: boolean
+  /** Older events this emit evicted to make room (DropOldest only; 0 otherwise). */
+  evicted: number
 }
 
 /** Where a subscription starts and how much it reads at a time. */
@@ -217,6 +227,10 @@ export interface JsMeshStats {
   handshakesFailed: bigint
   pendingHandshakes: bigint
   sessions: bigint
+  /** Panics the receive task caught and survived. */
+  receivePanics: bigint
+  /** Panics the timer task caught and survived. */
+  maintenancePanics: bigint
 }
 
 /** A peer with a session (live or dead). */
@@ -305,7 +319,7 @@ export declare function channelOpen(name: string, raw: string): string | null
 export declare function verifySignature(entityId: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean
 /** The receipt of the last emitRaw on this thread, as an object. */
 export declare function lastReceipt(): JsReceipt
-/** [shardId, sequenceLo, sequenceHi, timestampLo, timestampHi, dropped] of the last emitRaw. */
+/** [shardId, sequenceLo, sequenceHi, timestampLo, timestampHi, dropped, evicted] of the last emitRaw. */
 export declare function receiptScratch(): Uint32Array
 /** Subscriptions whose core stream has not been released yet. */
 export declare function liveSubscriptions(): number

@@ -1,10 +1,12 @@
 //! `NetNode`: a node of the local event bus.
 //!
-//! Emits of one event hold the GIL: they are a lock-free ring push that
-//! never blocks (tens of nanoseconds), cheaper than releasing and taking
-//! back the GIL. Everything that can wait or does real work per call —
-//! batches, poll, flush, shutdown, subscription waits — goes through
-//! `blocking`, which releases it.
+//! Emits of one event hold the GIL: they are a lock-free ring push (tens
+//! of nanoseconds), cheaper than releasing and taking back the GIL. Under
+//! the default `block` policy an emit into a full ring waits for the
+//! batcher to make room — microseconds on a healthy drain, which needs no
+//! GIL — and at most `block_timeout_ms`. Everything that waits by nature
+//! or does real work per call — batches, poll, flush, shutdown,
+//! subscription waits — goes through `blocking`, which releases it.
 
 use std::str::FromStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -53,6 +55,23 @@ impl NetNode {
         Ok(detached(py, || net.emit_raw_copy_batch(&gathered.events())))
     }
 
+    /// Emit `raw` without keeping the GIL through a wait: the first try
+    /// never waits; only if the ring is full (the `block` policy would
+    /// wait) is the GIL released for the waiting emit, so other Python
+    /// threads run while a stalled backend holds this one up. `raw` is
+    /// the contents of a `bytes` or `str`, immutable, and the caller's
+    /// reference keeps it alive.
+    #[inline]
+    fn emit_one(&self, py: Python<'_>, raw: &[u8]) -> Result<net_sdk::Receipt, SdkError> {
+        match self.net.try_emit_raw_copy(raw) {
+            Err(SdkError::Backpressure) => {
+                let net = &self.net;
+                detached(py, || net.emit_raw_copy(raw))
+            }
+            done => done,
+        }
+    }
+
     fn open(&self) -> PyResult<&Net> {
         if self.net.bus().is_stopping() {
             return Err(raise(SdkError::Closed));
@@ -63,10 +82,15 @@ impl NetNode {
 
 #[pymethods]
 impl NetNode {
-    /// Start a node. `backpressure` is `"drop_oldest"`, `"drop_newest"` or
-    /// `"fail_producer"`; `shard_strategy` is `"hash"` or `"round_robin"`.
+    /// Start a node. `backpressure` is what an emit does when its shard's
+    /// ring is full: `"block"` (the default) waits for room, up to
+    /// `block_timeout_ms` (default 1000), then raises `BackpressureError`;
+    /// `"drop_oldest"` evicts queued events (the receipt's `evicted`);
+    /// `"drop_newest"` discards the new one (the receipt's `dropped`);
+    /// `"fail_producer"` raises `BackpressureError` at once.
+    /// `shard_strategy` is `"hash"` or `"round_robin"`.
     #[new]
-    #[pyo3(signature = (shards=4, ring_capacity=8192, backpressure="drop_oldest", shard_strategy="hash", retention=None, max_batch=None, max_delay_ms=None))]
+    #[pyo3(signature = (shards=4, ring_capacity=8192, backpressure="block", shard_strategy="hash", retention=None, max_batch=None, max_delay_ms=None, block_timeout_ms=None))]
     #[allow(clippy::too_many_arguments)] // one keyword argument per builder knob
     fn new(
         py: Python<'_>,
@@ -77,6 +101,7 @@ impl NetNode {
         retention: Option<i64>,
         max_batch: Option<i64>,
         max_delay_ms: Option<i64>,
+        block_timeout_ms: Option<i64>,
     ) -> PyResult<Self> {
         let strategy = match shard_strategy {
             "hash" => ShardStrategy::Hash,
@@ -98,6 +123,9 @@ impl NetNode {
         if let Some(ms) = max_delay_ms {
             builder = builder.max_delay(Duration::from_millis(config_value("max_delay_ms", ms)?));
         }
+        if let Some(ms) = block_timeout_ms {
+            builder = builder.block_timeout(Duration::from_millis(config_value("block_timeout_ms", ms)?));
+        }
         let net = wait(py, builder.build())?.map_err(raise)?;
         Ok(Self { net, streams: Arc::new(AtomicUsize::new(0)), receipt: ReceiptSlot::new() })
     }
@@ -105,7 +133,7 @@ impl NetNode {
     /// Emit one event (`bytes`, or `str` sent as UTF-8) as it is.
     #[inline]
     fn emit_raw(&self, py: Python<'_>, raw: &Bound<'_, PyAny>) -> PyResult<Py<Receipt>> {
-        let receipt = self.net.emit_raw_copy(payload::borrow(raw)?).map_err(raise)?;
+        let receipt = self.emit_one(py, payload::borrow(raw)?).map_err(raise)?;
         self.receipt.issue(py, receipt)
     }
 
@@ -116,9 +144,11 @@ impl NetNode {
     }
 
     /// Fire and forget: True if the event was stored, False if the
-    /// backpressure policy refused or dropped it.
-    fn fire(&self, raw: &Bound<'_, PyAny>) -> PyResult<bool> {
-        match self.net.emit_raw_copy(payload::borrow(raw)?) {
+    /// backpressure policy refused or dropped it (a `block` wait that timed
+    /// out included). An event stored under `drop_oldest` counts as stored
+    /// even when it evicted older ones.
+    fn fire(&self, py: Python<'_>, raw: &Bound<'_, PyAny>) -> PyResult<bool> {
+        match self.emit_one(py, payload::borrow(raw)?) {
             Ok(receipt) => Ok(!receipt.dropped),
             Err(SdkError::Backpressure) => Ok(false),
             Err(e) => Err(raise(e)),

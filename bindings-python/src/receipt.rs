@@ -60,6 +60,13 @@ impl Receipt {
         self.get(py).dropped
     }
 
+    /// Older events this emit discarded to make room for itself (only
+    /// under `drop_oldest`; also counted in `stats().events_dropped`).
+    #[getter]
+    fn evicted(&self, py: Python<'_>) -> u32 {
+        self.get(py).evicted
+    }
+
     /// Receipts compare by value; any other type compares unequal.
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> bool {
         other.downcast::<Receipt>().is_ok_and(|o| o.get().get(py) == self.get(py))
@@ -68,11 +75,12 @@ impl Receipt {
     fn __repr__(&self, py: Python<'_>) -> String {
         let r = self.get(py);
         format!(
-            "Receipt(shard_id={}, sequence={}, timestamp={}, dropped={})",
+            "Receipt(shard_id={}, sequence={}, timestamp={}, dropped={}, evicted={})",
             r.shard_id,
             r.sequence,
             r.timestamp,
-            py_bool(r.dropped)
+            py_bool(r.dropped),
+            r.evicted
         )
     }
 }

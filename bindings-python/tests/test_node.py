@@ -24,11 +24,12 @@ def test_emit_variants_return_receipts(node: NetNode) -> None:
     assert isinstance(r, Receipt)
     assert 0 <= r.shard_id < node.shards
     assert r.sequence == 0 and not r.dropped and r.timestamp > 1_600_000_000 * 10**9
+    assert r.evicted == 0
     r2 = node.emit_raw('{"token": "world"}')
     r3 = node.emit_raw(b'{"token": "foo"}')
     assert {r2.dropped, r3.dropped} == {False}
     assert r == r and r != r2
-    assert "Receipt(shard_id=" in repr(r)
+    assert "Receipt(shard_id=" in repr(r) and "evicted=0" in repr(r)
     node.flush()
     raws = sorted(e.raw for e in node.poll(limit=10).events)
     assert raws == sorted(['{"token":"hello","index":0}', '{"token": "world"}', '{"token": "foo"}'])
@@ -148,6 +149,8 @@ def test_bad_config_raises_config_error() -> None:
         {"retention": 0},
         {"max_batch": 0},
         {"max_delay_ms": 0},
+        {"block_timeout_ms": 0},
+        {"block_timeout_ms": -1},
     ):
         with pytest.raises(ConfigError) as err:
             NetNode(**kwargs)  # type: ignore[arg-type]
@@ -158,7 +161,7 @@ def test_bad_config_raises_config_error() -> None:
 def test_all_options_are_accepted() -> None:
     with NetNode(
         shards=3, ring_capacity=100, backpressure="drop_newest", shard_strategy="round_robin",
-        retention=50, max_batch=8, max_delay_ms=2,
+        retention=50, max_batch=8, max_delay_ms=2, block_timeout_ms=250,
     ) as n:
         receipts = [n.emit_raw(b"x") for _ in range(6)]
         assert sorted(r.shard_id for r in receipts) == [0, 0, 1, 1, 2, 2]
@@ -226,6 +229,75 @@ def test_backpressure_drop_newest_marks_receipts() -> None:
         assert n.stats().events_dropped == len(dropped)
 
 
+def test_block_is_the_default_and_its_timeout_is_checked() -> None:
+    for kwargs in ({"backpressure": "block"}, {"backpressure": "Block", "block_timeout_ms": 50}, {"block_timeout_ms": 1}):
+        with NetNode(**kwargs) as n:  # type: ignore[arg-type]
+            r = n.emit_raw(b"{}")
+            assert not r.dropped and r.evicted == 0
+    with pytest.raises(ConfigError) as err:
+        NetNode(backpressure="block", block_timeout_ms=0)
+    assert err.value.kind == "invalid_config" and "block_timeout" in str(err.value)
+    # The default waits for room instead of evicting: a 2-slot ring that
+    # overflows all the time still loses nothing.
+    with NetNode(shards=1, ring_capacity=2) as n:
+        receipts = [n.emit_raw(b'{"i":%d}' % i) for i in range(20_000)]
+        assert not any(r.dropped or r.evicted for r in receipts)
+        n.flush()
+        s = n.stats()
+        assert (s.events_ingested, s.events_dropped) == (20_000, 0)
+        assert sorted(int(e.raw[5:-1]) for e in n.poll(limit=100_000).events) == list(range(20_000))
+
+
+def _read_all(node: NetNode, expected: int) -> bytearray:
+    """Poll every retained event; how many times each `{"i":N}` (N < expected) was seen."""
+    seen = bytearray(expected)
+    cursor = None
+    while True:
+        page = node.poll(limit=1 << 18, cursor=cursor)
+        for event in page.events:
+            raw = event.raw
+            assert raw.startswith('{"i":') and raw.endswith("}"), raw
+            seen[int(raw[5:-1])] += 1
+        cursor = page.next_id
+        if not page.has_more:
+            return seen
+
+
+def test_default_config_stores_every_event_of_a_sustained_burst() -> None:
+    """Issue 17: 2,000,000 distinct events, far more than the default rings
+    hold (4 shards x 8192), emitted as fast as one thread can: every emit
+    succeeds, and after a flush every event reads back exactly once."""
+    total = 2_000_000
+    with NetNode() as n:
+        emit = n.emit_raw
+        for i in range(total):
+            emit('{"i":%d}' % i)
+        n.flush()
+        s = n.stats()
+        assert (s.events_ingested, s.events_dropped) == (total, 0)
+        seen = _read_all(n, total)
+        assert seen.count(1) == total, f"{seen.count(0)} missing, {total - seen.count(0) - seen.count(1)} duplicated"
+
+
+def test_drop_oldest_receipts_report_every_eviction() -> None:
+    with NetNode(shards=1, ring_capacity=64, backpressure="drop_oldest") as n:
+        evicted = emitted = 0
+        while evicted == 0 and emitted < 2_000_000:
+            for _ in range(20_000):
+                r = n.emit_raw(b'{"i":%d}' % emitted)
+                assert not r.dropped
+                evicted += r.evicted
+                emitted += 1
+        assert evicted > 0, "a 64-slot ring kept up with 2M emits"
+        n.flush()
+        s = n.stats()
+        # Every eviction was reported to the emit that caused it.
+        assert s.events_dropped == evicted
+        assert s.events_ingested == emitted
+        seen = _read_all(n, emitted)
+        assert seen.count(1) == emitted - evicted and seen.count(0) == evicted
+
+
 def test_context_manager_shuts_down_and_use_after_raises() -> None:
     with NetNode() as n:
         assert n.closed is False
@@ -267,3 +339,4 @@ def test_exceptions_pickle_with_their_kind() -> None:
 
     e = pickle.loads(pickle.dumps(BackpressureError("full", "backpressure")))
     assert type(e) is BackpressureError and e.kind == "backpressure" and str(e) == "full"
+

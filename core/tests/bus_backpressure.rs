@@ -202,22 +202,23 @@ async fn drop_oldest_reports_evictions_in_the_receipt() {
     net.shutdown().await.unwrap();
 }
 
+/// As `stuck`, under the default policy with `block_timeout`, and with the
+/// ring then filled ("e1".."e4").
+async fn stuck_and_full(block_timeout: std::time::Duration) -> (Net, Arc<GateBackend>) {
+    let gate = GateBackend::new(1);
+    let net =
+        Net::builder().shards(1).ring_capacity(4).block_timeout(block_timeout).backend(gate.clone()).build().await.unwrap();
+    net.emit_raw(&b"e0"[..]).unwrap();
+    gate.wait_started(1).await;
+    fill(&net);
+    (net, gate)
+}
+
 /// The default policy waits for room, and once the backend is stuck past
 /// `block_timeout` refuses with `Backpressure`, storing and dropping nothing.
 #[tokio::test]
 async fn block_waits_for_room_then_refuses() {
-    let gate = GateBackend::new(1);
-    let net = Net::builder()
-        .shards(1)
-        .ring_capacity(4)
-        .block_timeout(std::time::Duration::from_millis(50))
-        .backend(gate.clone())
-        .build()
-        .await
-        .unwrap();
-    net.emit_raw(&b"e0"[..]).unwrap();
-    gate.wait_started(1).await;
-    fill(&net);
+    let (net, gate) = stuck_and_full(std::time::Duration::from_millis(50)).await;
     let started = std::time::Instant::now();
     let err = net.emit_raw(&b"late"[..]).unwrap_err();
     assert_eq!(err.kind(), "backpressure");
@@ -244,4 +245,70 @@ fn block_is_the_default_and_a_zero_timeout_is_refused() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let err = rt.block_on(Net::builder().block_timeout(std::time::Duration::ZERO).build()).err().unwrap();
     assert_eq!(err.kind(), "invalid_config");
+}
+
+/// `try_emit_raw_copy` never waits: where `Block` would wait (here for up
+/// to an hour) it is refused at once, and nothing is dropped.
+#[tokio::test]
+async fn try_emit_refuses_at_once_where_block_would_wait() {
+    let (net, gate) = stuck_and_full(std::time::Duration::from_secs(3600)).await;
+    assert_eq!(net.try_emit_raw_copy(b"late").unwrap_err().kind(), "backpressure");
+    assert_eq!(net.stats().events_dropped, 0);
+    assert_eq!(payloads(&net, &gate).await, ["e0", "e1", "e2", "e3", "e4"]);
+    assert_eq!(net.try_emit_raw_copy(b"e5").unwrap().sequence, 5);
+    net.shutdown().await.unwrap();
+}
+
+/// A memory backend that takes `delay` over every append: a slow drain
+/// that is nonetheless alive.
+struct SlowBackend {
+    inner: net_sdk::MemoryBackend,
+    delay: std::time::Duration,
+}
+
+#[async_trait::async_trait]
+impl net_sdk::Backend for SlowBackend {
+    async fn append(&self, shard: u16, events: &mut Vec<net_sdk::StoredEvent>) -> net_sdk::Result<()> {
+        tokio::time::sleep(self.delay).await;
+        self.inner.append(shard, events).await
+    }
+    async fn read(
+        &self,
+        shard: u16,
+        from: u64,
+        limit: usize,
+        out: &mut Vec<net_sdk::Event>,
+    ) -> net_sdk::Result<net_sdk::ReadOutcome> {
+        self.inner.read(shard, from, limit, out).await
+    }
+    fn tail(&self, shard: u16) -> u64 {
+        self.inner.tail(shard)
+    }
+    fn changed(&self) -> &tokio::sync::Notify {
+        self.inner.changed()
+    }
+}
+
+/// Under `Block` a batch longer than the ring waits as long as the drain
+/// keeps making room: the timeout counts from the last progress, so a
+/// slow but live drain never cuts a batch short.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_block_batch_outlasting_the_timeout_is_stored_whole_behind_a_live_drain() {
+    let slow = Arc::new(SlowBackend { inner: net_sdk::MemoryBackend::new(1, 1 << 10), delay: std::time::Duration::from_millis(2) });
+    let net = Net::builder()
+        .shards(1)
+        .ring_capacity(4)
+        .max_batch(1)
+        .block_timeout(std::time::Duration::from_millis(20))
+        .backend(slow)
+        .build()
+        .await
+        .unwrap();
+    let batch: Vec<Bytes> = (0..64).map(|i| Bytes::from(format!("b{i}"))).collect();
+    let producer = net.clone();
+    let stored = tokio::task::spawn_blocking(move || producer.emit_raw_batch(batch)).await.unwrap().unwrap();
+    assert_eq!(stored, 64, "64 appends of 2 ms each outlast the 20 ms timeout, yet all are stored");
+    net.flush().await.unwrap();
+    assert_eq!((net.stats().events_ingested, net.stats().events_dropped), (64, 0));
+    net.shutdown().await.unwrap();
 }

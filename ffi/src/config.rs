@@ -2,7 +2,9 @@
 //!
 //! Keys (all optional): `num_shards`, `ring_capacity` (alias
 //! `ring_buffer_capacity`), `backpressure` (alias `backpressure_mode`:
-//! `"drop_oldest"`, `"drop_newest"`, `"fail_producer"`), `shard_strategy`
+//! `"block"` (the default), `"drop_oldest"`, `"drop_newest"`,
+//! `"fail_producer"`), `block_timeout_ms` (how long a `block` ingest
+//! waits for room before `NET_ERR_BACKPRESSURE`, default 1000), `shard_strategy`
 //! (`"hash"`, `"round_robin"`), `retention` (events kept per shard) and
 //! `batch` (`{ "max_size": n, "max_delay_ms": n }`). Unknown keys are
 //! refused so a typo is reported instead of silently ignored.
@@ -23,6 +25,7 @@ struct BusConfig {
     ring_capacity: Option<usize>,
     #[serde(alias = "backpressure_mode")]
     backpressure: Option<String>,
+    block_timeout_ms: Option<u64>,
     shard_strategy: Option<String>,
     retention: Option<usize>,
     batch: Option<BatchConfig>,
@@ -60,6 +63,9 @@ pub(crate) fn builder_from_json(text: &str) -> Result<NetBuilder, FfiError> {
     if let Some(policy) = config.backpressure {
         let policy = Backpressure::from_str(&policy).map_err(|e| invalid_config(e.to_string()))?;
         builder = builder.backpressure(policy);
+    }
+    if let Some(ms) = config.block_timeout_ms {
+        builder = builder.block_timeout(Duration::from_millis(ms));
     }
     if let Some(strategy) = config.shard_strategy {
         let strategy = match strategy.as_str() {
@@ -107,6 +113,7 @@ mod tests {
     fn both_spellings_of_each_key_are_accepted() {
         assert!(builder_from_json("").is_ok());
         assert!(builder_from_json(r#"{"num_shards": 2, "ring_capacity": 64, "backpressure": "fail_producer"}"#).is_ok());
+        assert!(builder_from_json(r#"{"backpressure": "block", "block_timeout_ms": 50}"#).is_ok());
         assert!(builder_from_json(
             r#"{"ring_buffer_capacity": 64, "backpressure_mode": "DropOldest", "batch": {"max_size": 8, "max_delay_ms": 2}}"#
         )

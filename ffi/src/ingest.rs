@@ -25,11 +25,20 @@ pub struct NetReceipt {
     /// 1 when the ring was full under `drop_newest` and the event was
     /// discarded (and counted as dropped), 0 otherwise.
     pub dropped: u8,
+    /// Older events this ingest discarded to make room for itself (only
+    /// under `drop_oldest`; also counted as dropped), 0 otherwise.
+    pub evicted: u32,
 }
 
 impl From<Receipt> for NetReceipt {
     fn from(r: Receipt) -> Self {
-        Self { shard_id: r.shard_id, timestamp: r.timestamp, sequence: r.sequence, dropped: u8::from(r.dropped) }
+        Self {
+            shard_id: r.shard_id,
+            timestamp: r.timestamp,
+            sequence: r.sequence,
+            dropped: u8::from(r.dropped),
+            evicted: r.evicted,
+        }
     }
 }
 
@@ -49,7 +58,8 @@ fn emit_one(handle: net_handle_t, raw: *const c_char, len: usize, validate_json:
 
 /// Ingest one event of `len` bytes (UTF-8; need not be NUL-terminated).
 /// The bytes are copied. Returns 0, or a negative code: e.g.
-/// `NET_ERR_BACKPRESSURE` when the ring is full under `fail_producer`,
+/// `NET_ERR_BACKPRESSURE` when the ring is full under `fail_producer`, or
+/// still full after `block_timeout_ms` under `block` (the default),
 /// `NET_ERR_SHUTTING_DOWN`, `NET_ERR_INVALID_UTF8`.
 #[no_mangle]
 pub extern "C" fn net_ingest_raw(handle: net_handle_t, raw: *const c_char, len: usize) -> c_int {
@@ -105,7 +115,8 @@ fn batch_texts<'a>(raws: &[*const c_char], lens: &[usize]) -> Result<Vec<&'a [u8
 /// Ingest `count` events, `raws[i]` of `lens[i]` bytes, into one shard in
 /// order. Every event is checked before any is ingested, so a bad one
 /// ingests nothing. Returns how many were accepted (fewer than `count` when
-/// the ring fills under `fail_producer` or `drop_newest`), or a negative code.
+/// the ring fills under `fail_producer` or `drop_newest`, or stays full for
+/// `block_timeout_ms` under `block`), or a negative code.
 #[no_mangle]
 pub extern "C" fn net_ingest_raw_batch(
     handle: net_handle_t,

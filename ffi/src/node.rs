@@ -48,9 +48,15 @@ pub extern "C" fn net_version() -> *const c_char {
 /// for the defaults: 4 shards, in-memory backend).
 ///
 /// Keys: `num_shards`, `ring_capacity` (alias `ring_buffer_capacity`),
-/// `backpressure` (alias `backpressure_mode`: `"drop_oldest"`,
-/// `"drop_newest"`, `"fail_producer"`), `shard_strategy` (`"hash"`,
-/// `"round_robin"`), `retention`, `batch` `{max_size, max_delay_ms}`.
+/// `backpressure` (alias `backpressure_mode`: `"block"`, the default: an
+/// ingest into a full ring waits for room and fails with
+/// `NET_ERR_BACKPRESSURE` only after `block_timeout_ms`, default 1000, > 0;
+/// `"drop_oldest"`: evicts the oldest queued events, reported in the
+/// receipt's `evicted`; `"drop_newest"`: discards the new event, `dropped`
+/// in its receipt; `"fail_producer"`: `NET_ERR_BACKPRESSURE` at once),
+/// `block_timeout_ms`, `shard_strategy` (`"hash"`, `"round_robin"`),
+/// `retention`, `batch` `{max_size, max_delay_ms}`. Every discarded event
+/// is counted in the stats' `events_dropped`.
 ///
 /// Returns a handle owned by the caller, released with `net_shutdown`, or
 /// NULL on failure (see `net_last_error_message()`; kinds `invalid_json`,

@@ -72,6 +72,8 @@ int main(void) {
     CHECK_EQ(net_mesh_stats(a.mesh, &stats), NET_SUCCESS);
     CHECK_EQ(stats.sessions, 1);
     CHECK(stats.handshakes_completed >= 1);
+    CHECK_EQ(stats.receive_panics, 0);
+    CHECK_EQ(stats.maintenance_panics, 0);
 
     /* A reliable stream both ways: everything arrives once, in order. */
     net_mesh_stream_t* ab = net_mesh_open_stream(a.mesh, b.node_id, 0x42, NULL);

@@ -16,9 +16,12 @@ pub struct NodeConfig {
     pub shards: Option<u32>,
     /// Ring slots per shard, rounded up to a power of two (default 8192).
     pub ring_capacity: Option<u32>,
-    /// `'DropOldest'` (default), `'DropNewest'` or `'FailProducer'`
-    /// (snake_case spellings are accepted too).
-    #[napi(ts_type = "'DropOldest' | 'DropNewest' | 'FailProducer' | 'drop_oldest' | 'drop_newest' | 'fail_producer'")]
+    /// What an emit does when its shard's ring is full: `'Block'`
+    /// (default: wait for room up to `blockTimeoutMs`, then throw
+    /// `backpressure`; nothing is lost), `'DropOldest'` (evict queued
+    /// events, reported in the receipt's `evicted`), `'DropNewest'` or
+    /// `'FailProducer'` (snake_case spellings are accepted too).
+    #[napi(ts_type = "'Block' | 'DropOldest' | 'DropNewest' | 'FailProducer' | 'block' | 'drop_oldest' | 'drop_newest' | 'fail_producer'")]
     pub backpressure: Option<String>,
     /// `'hash'` (default: equal payloads share a shard) or `'roundRobin'`.
     #[napi(ts_type = "'hash' | 'roundRobin'")]
@@ -29,6 +32,9 @@ pub struct NodeConfig {
     pub max_batch: Option<u32>,
     /// How long an idle batcher sleeps, in milliseconds (default 1).
     pub max_delay_ms: Option<f64>,
+    /// How long an emit under `'Block'` waits for room before it throws
+    /// `backpressure`, in milliseconds, > 0 (default 1000).
+    pub block_timeout_ms: Option<f64>,
 }
 
 impl NodeConfig {
@@ -63,6 +69,14 @@ impl NodeConfig {
             }
             b = b.max_delay(Duration::from_secs_f64(ms / 1000.0));
         }
+        if let Some(ms) = self.block_timeout_ms {
+            // Only what a Duration cannot hold is refused here; the range
+            // (> 0) is the core's to check, as in every other face.
+            if !(ms.is_finite() && ms >= 0.0) {
+                return Err(invalid(format!("blockTimeoutMs must be a positive number, got {ms}")));
+            }
+            b = b.block_timeout(Duration::from_secs_f64(ms / 1000.0));
+        }
         Ok(b)
     }
 }
@@ -89,13 +103,30 @@ mod tests {
             retention: Some(10),
             max_batch: Some(8),
             max_delay_ms: Some(0.5),
+            block_timeout_ms: Some(250.0),
         };
         assert_eq!(kind(full), "ok");
         assert_eq!(kind(NodeConfig { shards: Some(70_000), ..Default::default() }), "invalid_argument");
-        assert_eq!(kind(NodeConfig { backpressure: Some("block".into()), ..Default::default() }), "invalid_config");
+        for policy in ["Block", "block", "DropOldest", "drop_newest"] {
+            assert_eq!(kind(NodeConfig { backpressure: Some(policy.into()), ..Default::default() }), "ok", "{policy}");
+        }
+        assert_eq!(kind(NodeConfig { backpressure: Some("sometimes".into()), ..Default::default() }), "invalid_config");
+        for ms in [-1.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(kind(NodeConfig { block_timeout_ms: Some(ms), ..Default::default() }), "invalid_argument");
+        }
         assert_eq!(kind(NodeConfig { shard_strategy: Some("random".into()), ..Default::default() }), "invalid_argument");
         for ms in [0.0, -1.0, f64::NAN, f64::INFINITY] {
             assert_eq!(kind(NodeConfig { max_delay_ms: Some(ms), ..Default::default() }), "invalid_argument");
         }
+    }
+
+    #[test]
+    fn a_block_timeout_of_zero_is_the_cores_invalid_config() {
+        let build = |ms: f64| {
+            let b = NodeConfig { block_timeout_ms: Some(ms), ..Default::default() }.builder().unwrap();
+            net_sdk::runtime::block_on(b.build()).map(drop).map_err(|e| e.kind())
+        };
+        assert_eq!(build(0.0), Err("invalid_config"));
+        assert_eq!(build(0.5), Ok(()));
     }
 }

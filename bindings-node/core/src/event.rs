@@ -75,6 +75,8 @@ pub struct JsReceipt {
     pub timestamp: BigInt,
     /// True when the event was discarded (`DropNewest` on a full ring).
     pub dropped: bool,
+    /// Older events this emit discarded to make room (`DropOldest` only).
+    pub evicted: u32,
 }
 
 impl From<Receipt> for JsReceipt {
@@ -84,6 +86,7 @@ impl From<Receipt> for JsReceipt {
             sequence: BigInt::from(r.sequence),
             timestamp: BigInt::from(r.timestamp),
             dropped: r.dropped,
+            evicted: r.evicted,
         }
     }
 }

@@ -27,6 +27,10 @@ pub struct JsMeshStats {
     pub pending_handshakes: BigInt,
     /// Live sessions.
     pub sessions: BigInt,
+    /// Panics the receive task caught and survived.
+    pub receive_panics: BigInt,
+    /// Panics the timer task caught and survived.
+    pub maintenance_panics: BigInt,
 }
 
 impl From<MeshStats> for JsMeshStats {
@@ -41,6 +45,8 @@ impl From<MeshStats> for JsMeshStats {
             handshakes_failed: BigInt::from(s.handshakes_failed),
             pending_handshakes: BigInt::from(s.pending_handshakes),
             sessions: BigInt::from(s.sessions),
+            receive_panics: BigInt::from(s.receive_panics),
+            maintenance_panics: BigInt::from(s.maintenance_panics),
         }
     }
 }

@@ -2,7 +2,10 @@
 //!
 //! Emits are synchronous and return plain values (no Promise and, on the
 //! hot paths, no object per call); poll, flush and shutdown return
-//! Promises whose work runs on the core's runtime.
+//! Promises whose work runs on the core's runtime. Under the default
+//! `Block` policy an emit into a full ring waits on the JS thread for the
+//! batcher to make room: microseconds while the drain keeps up, at most
+//! `blockTimeoutMs` when the backend has stalled.
 
 use bytes::Bytes;
 use napi::bindgen_prelude::Env;
@@ -54,7 +57,8 @@ impl NetNode {
     }
 
     /// Fire and forget: like `emitRaw`, but a full ring under
-    /// `FailProducer` returns `false` instead of throwing.
+    /// `FailProducer` (or one still full after `blockTimeoutMs` under
+    /// `Block`) returns `false` instead of throwing.
     #[napi]
     pub fn fire(&self, env: Env, json: JsString) -> Result<bool> {
         // SAFETY: as in emit_raw.

@@ -6,7 +6,7 @@
 //! SDK reads them right after the call. JS runs one thread per isolate,
 //! so the slot is never written while it is being read.
 //!
-//! Layout: `[shardId, sequenceLo, sequenceHi, timestampLo, timestampHi, dropped]`.
+//! Layout: `[shardId, sequenceLo, sequenceHi, timestampLo, timestampHi, dropped, evicted]`.
 
 use std::cell::Cell;
 
@@ -18,7 +18,7 @@ use net_sdk::Receipt;
 use crate::error::{check, Result};
 
 /// Number of `u32` fields in the scratch.
-pub const FIELDS: usize = 6;
+pub const FIELDS: usize = 7;
 
 thread_local! {
     // Leaked on purpose: V8 may hold the ArrayBuffer until its isolate is
@@ -37,6 +37,7 @@ pub fn store(r: &Receipt) {
         s[3].set(r.timestamp as u32);
         s[4].set((r.timestamp >> 32) as u32);
         s[5].set(u32::from(r.dropped));
+        s[6].set(r.evicted);
     })
 }
 
@@ -47,11 +48,12 @@ pub fn load() -> Receipt {
         sequence: u64::from(s[1].get()) | (u64::from(s[2].get()) << 32),
         timestamp: u64::from(s[3].get()) | (u64::from(s[4].get()) << 32),
         dropped: s[5].get() != 0,
+        evicted: s[6].get(),
     })
 }
 
 /// The scratch `emitRaw` writes its receipt into:
-/// `[shardId, sequenceLo, sequenceHi, timestampLo, timestampHi, dropped]`.
+/// `[shardId, sequenceLo, sequenceHi, timestampLo, timestampHi, dropped, evicted]`.
 /// The same array is returned on every call in a thread.
 #[napi(ts_return_type = "Uint32Array")]
 pub fn receipt_scratch(env: Env) -> Result<JsObject> {

@@ -33,5 +33,5 @@ test('the packaged module loads and reports its exports', () => {
   const native = require('..');
   assert.equal(typeof native.NetNode, 'function');
   assert.equal(native.receiptScratch(), native.receiptScratch(), 'one scratch per thread');
-  assert.equal(native.receiptScratch().length, 6);
+  assert.equal(native.receiptScratch().length, 7); // [shardId, seqLo, seqHi, tsLo, tsHi, dropped, evicted]
 });

@@ -40,7 +40,10 @@ test('bound emitters: same results as the methods, same errors', async () => {
   assert.deepEqual(Object.keys(fast).sort(), ['emitBuffer', 'emitRaw', 'fire']);
   assert.equal(fast.emitRaw('{"a":1}'), true);
   const scratch = native.receiptScratch();
+  assert.equal(scratch.length, 7, '[shardId, seqLo, seqHi, tsLo, tsHi, dropped, evicted]');
   assert.deepEqual([...scratch].slice(0, 3), [0, 0, 0]);
+  assert.equal(scratch[6], 0, 'FailProducer evicts nothing');
+  assert.equal(native.lastReceipt().evicted, 0);
   assert.deepEqual(native.lastReceipt().sequence, 0n);
   assert.equal(fast.emitBuffer(Buffer.from('{"b":2}')), true);
   assert.equal(fast.emitBuffer(new Uint8Array(0)), true, 'an empty event is an event');

@@ -7,6 +7,6 @@ export { native };
 
 /**
  * Where `emitRaw` writes the receipt of the last emit on this thread:
- * `[shardId, sequenceLo, sequenceHi, timestampLo, timestampHi, dropped]`.
+ * `[shardId, sequenceLo, sequenceHi, timestampLo, timestampHi, dropped, evicted]`.
  */
 export const receiptScratch: Uint32Array = native.receiptScratch();

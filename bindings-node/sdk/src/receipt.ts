@@ -13,6 +13,12 @@ export class Receipt {
   readonly shardId: number;
   /** True when `DropNewest` discarded the event (its sequence is then 2^64-1). */
   readonly dropped: boolean;
+  /**
+   * How many older events this emit evicted to make room for itself (only
+   * under `DropOldest`; also counted in `stats().eventsDropped`). 0 under
+   * every other policy.
+   */
+  readonly evicted: number;
   private readonly seqLo: number;
   private readonly seqHi: number;
   private readonly tsLo: number;
@@ -27,6 +33,7 @@ export class Receipt {
     this.tsLo = s[3];
     this.tsHi = s[4];
     this.dropped = s[5] !== 0;
+    this.evicted = s[6];
   }
 
   /** The event's per-shard sequence. */
@@ -44,7 +51,13 @@ export class Receipt {
     return `${this.shardId}:${this.sequence}`;
   }
 
-  toJSON(): { shardId: number; sequence: string; timestamp: string; dropped: boolean } {
-    return { shardId: this.shardId, sequence: String(this.sequence), timestamp: String(this.timestamp), dropped: this.dropped };
+  toJSON(): { shardId: number; sequence: string; timestamp: string; dropped: boolean; evicted: number } {
+    return {
+      shardId: this.shardId,
+      sequence: String(this.sequence),
+      timestamp: String(this.timestamp),
+      dropped: this.dropped,
+      evicted: this.evicted,
+    };
   }
 }

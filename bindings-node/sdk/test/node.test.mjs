@@ -20,7 +20,7 @@ test('create validates its configuration', async () => {
   const node = await NetNode.create({ shards: 3, ringCapacity: 100 });
   assert.equal(node.shards(), 3);
   await node.shutdown();
-  for (const bad of [{ shards: 0 }, { shards: 5000 }, { ringCapacity: 1 }, { backpressure: 'Block' }, { shardStrategy: 'random' }, { maxDelayMs: 0 }]) {
+  for (const bad of [{ shards: 0 }, { shards: 5000 }, { ringCapacity: 1 }, { backpressure: 'Sometimes' }, { shardStrategy: 'random' }, { maxDelayMs: 0 }, { blockTimeoutMs: 0 }, { blockTimeoutMs: -1 }, { blockTimeoutMs: NaN }]) {
     await assert.rejects(NetNode.create(bad), (e) => e instanceof NetError && ['invalid_config', 'invalid_argument'].includes(e.kind), JSON.stringify(bad));
   }
   await assert.rejects(NetNode.create({ transport: { type: 'redis', url: 'redis://127.0.0.1:6379' } }), (e) => e instanceof NetError && e.kind === 'invalid_config');
@@ -41,7 +41,8 @@ test('emit, emitRaw and emitBuffer store events and return receipts', async () =
   assert.ok(r2.timestamp >= r1.timestamp);
   assert.ok(r1.timestamp > 1_600_000_000n * 1_000_000_000n, 'Unix nanoseconds');
   assert.equal(r2.id, '0:1');
-  assert.deepEqual(r2.toJSON(), { shardId: 0, sequence: '1', timestamp: String(r2.timestamp), dropped: false });
+  assert.equal(r1.evicted, 0);
+  assert.deepEqual(r2.toJSON(), { shardId: 0, sequence: '1', timestamp: String(r2.timestamp), dropped: false, evicted: 0 });
   assert.equal(node.emitBuffer(Buffer.from('{"token": "foo"}')), true);
   assert.equal(node.emitBuffer(new Uint8Array([0x7b, 0x7d])), true);
   const events = await all(node);
@@ -230,5 +231,83 @@ test('DropNewest: a full ring discards the new event and says so', async () => {
   assert.equal(kept, false);
   await node.flush();
   assert.ok(node.stats().eventsDropped >= 2n);
+  await node.shutdown();
+});
+
+test('Block is a policy and the default; a timeout of 0 is the core\'s invalid_config', async () => {
+  for (const config of [{ backpressure: 'Block' }, { backpressure: 'block', blockTimeoutMs: 50 }, { blockTimeoutMs: 0.5 }]) {
+    const node = await NetNode.create(config);
+    const r = node.emitRaw('{}');
+    assert.equal(r.dropped, false);
+    assert.equal(r.evicted, 0);
+    await node.shutdown();
+  }
+  await assert.rejects(NetNode.create({ blockTimeoutMs: 0 }), (e) => e instanceof NetError && e.kind === 'invalid_config' && /block_timeout/.test(e.message));
+  // The default waits for room instead of evicting: a 2-slot ring that
+  // overflows all the time still loses nothing.
+  const node = await NetNode.create({ shards: 1, ringCapacity: 2 });
+  for (let i = 0; i < 20_000; i++) {
+    const r = node.emitRaw(`{"i":${i}}`);
+    if (r.dropped || r.evicted !== 0) assert.fail(`emit ${i}: ${JSON.stringify(r)}`);
+  }
+  const events = await all(node);
+  assert.deepEqual(events.map((e) => e.raw), Array.from({ length: 20_000 }, (_, i) => `{"i":${i}}`));
+  assert.equal(node.stats().eventsDropped, 0n);
+  await node.shutdown();
+});
+
+/** Polls every retained event; how many times each `{"i":N}` (N < expected) was seen. */
+async function readAll(node, expected) {
+  const seen = new Uint8Array(expected);
+  let cursor;
+  for (;;) {
+    const page = await node.poll({ limit: 1 << 18, cursor });
+    for (const e of page.events) {
+      const raw = e.raw;
+      if (!raw.startsWith('{"i":') || !raw.endsWith('}')) assert.fail(`unexpected event ${raw}`);
+      seen[Number(raw.slice(5, -1))]++;
+    }
+    cursor = page.nextId;
+    if (!page.hasMore) return seen;
+  }
+}
+
+const count = (seen, n) => seen.reduce((c, x) => c + (x === n ? 1 : 0), 0);
+
+test('the default configuration stores every event of a sustained burst (issue 17)', async () => {
+  // 2,000,000 distinct events, far more than the default rings hold
+  // (4 shards x 8192), emitted as fast as one thread can.
+  const total = 2_000_000;
+  const node = await NetNode.create();
+  for (let i = 0; i < total; i++) node.emitRaw(`{"i":${i}}`);
+  await node.flush();
+  const s = node.stats();
+  assert.equal(s.eventsIngested, BigInt(total));
+  assert.equal(s.eventsDropped, 0n);
+  const seen = await readAll(node, total);
+  assert.equal(count(seen, 1), total, `${count(seen, 0)} missing`);
+  await node.shutdown();
+});
+
+test('DropOldest: every eviction is reported in the receipt of the emit that caused it', async () => {
+  const node = await NetNode.create({ shards: 1, ringCapacity: 64, backpressure: 'DropOldest' });
+  let evicted = 0;
+  let emitted = 0;
+  while (evicted === 0 && emitted < 2_000_000) {
+    for (let k = 0; k < 20_000; k++) {
+      const r = node.emitRaw(`{"i":${emitted}}`);
+      if (r.dropped) assert.fail('DropOldest dropped the new event');
+      evicted += r.evicted;
+      emitted++;
+    }
+  }
+  assert.ok(evicted > 0, 'a 64-slot ring kept up with 2M emits');
+  await node.flush();
+  const s = node.stats();
+  assert.equal(s.eventsDropped, BigInt(evicted));
+  assert.equal(s.eventsIngested, BigInt(emitted));
+  const seen = await readAll(node, emitted);
+  assert.equal(count(seen, 1), emitted - evicted);
+  assert.equal(count(seen, 0), evicted);
   await node.shutdown();
 });

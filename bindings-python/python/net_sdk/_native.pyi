@@ -36,6 +36,8 @@ class Receipt:
     def timestamp(self) -> int: ...
     @property
     def dropped(self) -> bool: ...
+    @property
+    def evicted(self) -> int: ...
 
 @final
 class Event:
@@ -104,11 +106,12 @@ class NetNode:
         cls,
         shards: int = 4,
         ring_capacity: int = 8192,
-        backpressure: str = "drop_oldest",
+        backpressure: str = "block",
         shard_strategy: str = "hash",
         retention: Optional[int] = None,
         max_batch: Optional[int] = None,
         max_delay_ms: Optional[int] = None,
+        block_timeout_ms: Optional[int] = None,
     ) -> Self: ...
     def emit_raw(self, raw: _Payload) -> Receipt: ...
     def emit_raw_batch(self, items: Iterable[_Payload]) -> int: ...

@@ -36,7 +36,7 @@ impl EventBus {
     #[inline]
     pub fn emit_raw(&self, raw: Bytes) -> Result<Receipt> {
         let shard = &self.shards[self.pick_shard(&raw)];
-        shard.emit(self.clock.now_nanos(), Source::Owned(raw), self.config.backpressure, self.config.block_timeout)
+        shard.emit(self.clock.now_nanos(), Source::Owned(raw), self.config.backpressure, Some(self.config.block_timeout))
     }
 
     /// Emit a copy of `raw`. Small events are copied into the ring slot
@@ -44,7 +44,19 @@ impl EventBus {
     #[inline]
     pub fn emit_raw_copy(&self, raw: &[u8]) -> Result<Receipt> {
         let shard = &self.shards[self.pick_shard(raw)];
-        shard.emit(self.clock.now_nanos(), Source::Borrowed(raw), self.config.backpressure, self.config.block_timeout)
+        shard.emit(self.clock.now_nanos(), Source::Borrowed(raw), self.config.backpressure, Some(self.config.block_timeout))
+    }
+
+    /// As [`emit_raw_copy`](Self::emit_raw_copy), but never waits: where
+    /// the `Block` policy would wait for room it fails with `Backpressure`
+    /// at once (the other policies act as configured). For a caller that
+    /// holds a lock others need while it waits — a binding holding
+    /// Python's GIL tries this first and, refused, releases the lock and
+    /// calls `emit_raw_copy`.
+    #[inline]
+    pub fn try_emit_raw_copy(&self, raw: &[u8]) -> Result<Receipt> {
+        let shard = &self.shards[self.pick_shard(raw)];
+        shard.emit(self.clock.now_nanos(), Source::Borrowed(raw), self.config.backpressure, None)
     }
 
     /// JSON-serialize `value` and emit it.

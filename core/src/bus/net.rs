@@ -70,6 +70,15 @@ impl Net {
         self.bus.emit_raw_copy(raw)
     }
 
+    /// As [`emit_raw_copy`](Self::emit_raw_copy), but never waits for room:
+    /// under [`Backpressure::Block`](crate::Backpressure::Block) a full
+    /// ring fails with `Backpressure` at once (see
+    /// [`EventBus::try_emit_raw_copy`]).
+    #[inline]
+    pub fn try_emit_raw_copy(&self, raw: &[u8]) -> Result<Receipt> {
+        self.bus.try_emit_raw_copy(raw)
+    }
+
     /// Serialize and emit a batch to one shard; returns how many were stored.
     pub fn emit_batch<T: Serialize>(&self, items: &[T]) -> Result<usize> {
         self.bus.emit_batch(items)

@@ -104,7 +104,15 @@ impl Shard {
     /// Push one event under `policy`. Its payload is written straight
     /// into the claimed slot (see `Ring::push_init`).
     #[inline]
-    pub(crate) fn emit(&self, ts: u64, src: Source<'_>, policy: Backpressure, block_timeout: Duration) -> Result<Receipt> {
+    /// `block_timeout` is how long `Block` waits for room; `None` refuses
+    /// at once instead (see `EventBus::try_emit_raw_copy`).
+    pub(crate) fn emit(
+        &self,
+        ts: u64,
+        src: Source<'_>,
+        policy: Backpressure,
+        block_timeout: Option<Duration>,
+    ) -> Result<Receipt> {
         let mut item = move |slot: &mut MaybeUninit<Item>| {
             let item = slot.as_mut_ptr();
             // SAFETY: field pointers into the slot's (uninitialised) value;
@@ -114,7 +122,7 @@ impl Shard {
                 Payload::write_in_place(&mut *std::ptr::addr_of_mut!((*item).1).cast::<MaybeUninit<Payload>>(), src);
             }
         };
-        let mut wait = FullWait::new(block_timeout);
+        let mut wait = FullWait::new(block_timeout.unwrap_or_default());
         let mut evicted = 0u32;
         loop {
             // SAFETY: `item` initialises the whole value (above).
@@ -132,7 +140,7 @@ impl Shard {
                     item = back;
                     match policy {
                         Backpressure::Block => {
-                            if !wait.wait() {
+                            if block_timeout.is_none() || !wait.wait() {
                                 return Err(SdkError::Backpressure);
                             }
                         }
@@ -188,6 +196,9 @@ impl Shard {
             let (_, n) = self.ring.push_batch(&mut src, |raw| (ts, raw));
             accepted += n;
             if n > 0 || src.len() == 0 {
+                // Progress: the drain is alive, so the timeout counts
+                // afresh (a long batch behind a healthy drain never fails).
+                wait = FullWait::new(block_timeout);
                 continue;
             }
             if self.ring.is_closed() {

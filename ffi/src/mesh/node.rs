@@ -53,6 +53,11 @@ pub struct NetMeshStats {
     pub pending_handshakes: u64,
     /// Live sessions.
     pub sessions: u64,
+    /// Panics the receive task caught and survived (each lost one
+    /// datagram or one batch of acks).
+    pub receive_panics: u64,
+    /// Panics the timer task caught and survived (each lost one sweep).
+    pub maintenance_panics: u64,
 }
 
 pub(crate) fn mesh_error(e: net_sdk::SdkError) -> FfiError {
@@ -237,6 +242,8 @@ pub extern "C" fn net_mesh_stats(mesh: *const NetMesh, out: *mut NetMeshStats) -
             handshakes_failed: s.handshakes_failed,
             pending_handshakes: s.pending_handshakes,
             sessions: s.sessions,
+            receive_panics: s.receive_panics,
+            maintenance_panics: s.maintenance_panics,
         };
         Ok(())
     })
