@@ -85,7 +85,7 @@ test-rust:
 $(C_BUILD):
 	mkdir -p $@
 
-$(C_BUILD)/%: tests/c/%.c tests/c/check.h include/net.h build | $(C_BUILD)
+$(C_BUILD)/%: tests/c/%.c $(wildcard tests/c/*.h) include/net.h build | $(C_BUILD)
 	$(CC) $(CFLAGS_STRICT) -o $@ $< $(LDFLAGS_NET)
 	$(CXX) $(CXXFLAGS_STRICT) -x c++ -fsyntax-only $<
 

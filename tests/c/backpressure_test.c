@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "read_back.h"
 
 static void block_config(void) {
     /* "block" is a policy (both spellings), and the default. */
@@ -84,32 +85,12 @@ static void drop_oldest_reports_evictions(void) {
     /* What was not evicted is stored, each event once. */
     unsigned char* seen = (unsigned char*)calloc((size_t)emitted, 1);
     CHECK(seen != NULL);
-    long total = 0, duplicates = 0;
-    char* cursor = NULL;
-    for (;;) {
-        net_poll_result_t page;
-        if (net_poll_ex(node, 65536, cursor, &page) != NET_SUCCESS) {
-            CHECK(0);
-            break;
-        }
-        for (size_t i = 0; i < page.count; i++) {
-            long n = -1;
-            if (sscanf(page.events[i].raw, "{\"i\":%ld}", &n) == 1 && n >= 0 && n < emitted && seen != NULL) {
-                duplicates += seen[n] != 0;
-                seen[n] = 1;
-            }
-            total++;
-        }
-        free(cursor);
-        cursor = strdup(page.next_id);
-        int more = page.has_more;
-        net_free_poll_result(&page);
-        if (!more) break;
-    }
-    free(cursor);
+    if (seen == NULL) return;
+    read_back_t r = read_back(node, seen, emitted);
     free(seen);
-    CHECK_EQ(total, emitted - (long)evicted);
-    CHECK_EQ(duplicates, 0);
+    CHECK_EQ(r.total, emitted - (long)evicted);
+    CHECK_EQ(r.unknown, 0);
+    CHECK_EQ(r.duplicates, 0);
     CHECK_EQ(net_shutdown(node), NET_SUCCESS);
 }
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "read_back.h"
 
 #define EVENTS 2000000L
 
@@ -40,38 +41,13 @@ int main(void) {
     unsigned char* seen = (unsigned char*)calloc(EVENTS, 1);
     CHECK(seen != NULL);
     if (seen == NULL) return check_summary("no_loss_load");
-    long total = 0, unknown = 0, duplicates = 0;
-    char* cursor = NULL;
-    for (;;) {
-        net_poll_result_t page;
-        if (net_poll_ex(node, 65536, cursor, &page) != NET_SUCCESS) {
-            CHECK(0);
-            break;
-        }
-        for (size_t i = 0; i < page.count; i++) {
-            long n = -1;
-            char tail = 0;
-            if (sscanf(page.events[i].raw, "{\"i\":%ld%c", &n, &tail) == 2 && tail == '}' && n >= 0 && n < EVENTS) {
-                duplicates += seen[n] != 0;
-                seen[n] = 1;
-            } else {
-                unknown++;
-            }
-            total++;
-        }
-        free(cursor);
-        cursor = strdup(page.next_id);
-        int more = page.has_more;
-        net_free_poll_result(&page);
-        if (!more) break;
-    }
-    free(cursor);
+    read_back_t r = read_back(node, seen, EVENTS);
     long missing = 0;
     for (long n = 0; n < EVENTS; n++) missing += seen[n] == 0;
     free(seen);
-    CHECK_EQ(total, EVENTS);
-    CHECK_EQ(unknown, 0);
-    CHECK_EQ(duplicates, 0);
+    CHECK_EQ(r.total, EVENTS);
+    CHECK_EQ(r.unknown, 0);
+    CHECK_EQ(r.duplicates, 0);
     CHECK_EQ(missing, 0);
 
     CHECK_EQ(net_shutdown(node), NET_SUCCESS);
