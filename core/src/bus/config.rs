@@ -18,6 +18,10 @@ pub enum Backpressure {
     /// `block_timeout` (default 1 s), then refuse the event with
     /// [`SdkError::Backpressure`]. A healthy drain makes room within
     /// microseconds; the bound only fires when the backend has stalled.
+    /// The wait holds the calling thread: emitting from a task of a
+    /// one-worker runtime that also runs the bus's drainers waits out the
+    /// whole timeout (build the bus on a current-thread runtime instead,
+    /// whose drainers go to the shared runtime, or give it two workers).
     #[default]
     Block,
     /// Discard the oldest queued events (counted as dropped, and reported

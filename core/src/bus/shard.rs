@@ -102,10 +102,10 @@ impl Shard {
     }
 
     /// Push one event under `policy`. Its payload is written straight
-    /// into the claimed slot (see `Ring::push_init`).
+    /// into the claimed slot (see `Ring::push_init`). `block_timeout` is
+    /// how long `Block` waits for room; `None` refuses at once instead (see
+    /// `EventBus::try_emit_raw_copy`).
     #[inline]
-    /// `block_timeout` is how long `Block` waits for room; `None` refuses
-    /// at once instead (see `EventBus::try_emit_raw_copy`).
     pub(crate) fn emit(
         &self,
         ts: u64,
@@ -135,7 +135,7 @@ impl Shard {
                     if self.ring.is_closed() {
                         return Err(SdkError::Closed);
                     }
-                    // Full: the batcher is surely awake, but make sure.
+                    // Full: the drainer is surely awake, but make sure.
                     self.wake_if_sleeping();
                     item = back;
                     match policy {
