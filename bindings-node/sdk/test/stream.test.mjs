@@ -152,6 +152,7 @@ test('channel envelopes are the core\'s: exact bytes out, any key order and esca
   // Written by another JSON encoder (another face): keys swapped, slash escaped.
   node.emitRaw('{"payload":5,"channel":"a\\/b"}');
   node.emitRaw('{"channel":"a/bc","payload":6}');
+  await node.flush(); // poll reads what is stored; the drain may not have run yet
   const page = await node.poll({ limit: 10 });
   assert.equal(page.events[0].raw, '{"channel":"a/b","payload":{"x":1}}');
   assert.deepEqual(await collect(ch.subscribe()), [{ x: 1 }, 5]);
