@@ -86,32 +86,21 @@ func TestBlockIsTheZeroValueAndTheDefault(t *testing.T) {
 
 	// The default waits for room instead of evicting: a ring of 2 that
 	// overflows all the time still loses nothing.
-	n := newNode(t, Config{Shards: 1, RingCapacity: 2})
-	var buf []byte
-	const total = 20_000
-	for i := 0; i < total; i++ {
-		r, err := n.EmitRaw(distinctEvent(buf, i))
-		if err != nil || r.Dropped || r.Evicted != 0 {
-			t.Fatalf("emit %d: %+v, %v", i, r, err)
-		}
-	}
-	if err := n.Flush(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if st, err := n.Stats(); err != nil || st.EventsIngested != total || st.EventsDropped != 0 {
-		t.Fatalf("stats %+v, %v", st, err)
-	}
-	if seen := readAll(t, n, total); countOfSeen(seen, 1) != total {
-		t.Fatalf("%d of %d events read back once", countOfSeen(seen, 1), total)
-	}
+	emitAllAndReadBack(t, newNode(t, Config{Shards: 1, RingCapacity: 2}), 20_000)
 }
 
 // Issue 17: under the default configuration, 2,000,000 distinct events
 // emitted in a tight loop — far more than the rings hold (4 shards x
 // 8192) — all succeed, and after a flush each reads back exactly once.
 func TestDefaultConfigStoresEverySustainedEvent(t *testing.T) {
-	const total = 2_000_000
-	n := newNode(t, Config{})
+	emitAllAndReadBack(t, newNode(t, Config{}), 2_000_000)
+}
+
+// emitAllAndReadBack emits total distinct events in a tight loop, each
+// stored with a clean receipt, flushes, and checks that the stats count
+// no drop and that each event reads back exactly once.
+func emitAllAndReadBack(t *testing.T, n *Node, total int) {
+	t.Helper()
 	buf := make([]byte, 0, 32)
 	for i := 0; i < total; i++ {
 		r, err := n.EmitRaw(distinctEvent(buf, i))
@@ -123,7 +112,7 @@ func TestDefaultConfigStoresEverySustainedEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, err := n.Stats()
-	if err != nil || st.EventsIngested != total || st.EventsDropped != 0 {
+	if err != nil || st.EventsIngested != uint64(total) || st.EventsDropped != 0 {
 		t.Fatalf("stats %+v, %v", st, err)
 	}
 	seen := readAll(t, n, total)
