@@ -47,7 +47,7 @@ use super::block::EventBlock;
 use super::event_bus::EventBus;
 use super::shard::ShardSignals;
 
-/// Upper bound of the idle back-off: an idle bus wakes each batcher at
+/// Upper bound of the idle back-off: an idle bus wakes each drainer at
 /// most this often (the wake protocol is lossless; this is a safety net).
 const MAX_IDLE_WAIT: Duration = Duration::from_millis(100);
 
@@ -56,10 +56,10 @@ const SMALL_BATCH: usize = 64;
 /// Length of that pause in spin-loop hints (about a microsecond).
 const PAUSE_SPINS: u32 = 64;
 
-/// Scheduler turns an empty batcher stays awake before it parks.
+/// Scheduler turns an idle drainer stays awake before it parks.
 const SPIN_TURNS: u32 = 64;
 
-/// Checks of the ring per in-place wait, `PAUSE_SPINS` hints apart (about
+/// Checks of the rings per in-place wait, `PAUSE_SPINS` hints apart (about
 /// two microseconds in all).
 const WAIT_CHECKS: u32 = 32;
 

@@ -60,13 +60,13 @@ impl NetBuilder {
         self
     }
 
-    /// Largest batch a batcher appends at once, >= 1 (default 1024).
+    /// Largest batch a drainer appends at once, >= 1 (default 1024).
     pub fn max_batch(mut self, n: usize) -> Self {
         self.config.max_batch = n;
         self
     }
 
-    /// How long an idle batcher sleeps before re-checking on its own,
+    /// How long an idle drainer sleeps before re-checking on its own,
     /// > 0 (default 1 ms). Events never wait for it: producers wake it.
     pub fn max_delay(mut self, d: Duration) -> Self {
         self.config.max_delay = d;
@@ -109,10 +109,10 @@ impl NetBuilder {
     /// `InvalidConfig` for out-of-range values or when not called inside a
     /// tokio runtime.
     ///
-    /// On a current-thread runtime the batchers go to the shared
+    /// On a current-thread runtime the drainers go to the shared
     /// multi-thread runtime instead: a producer on that one thread waiting
     /// for room under [`Backpressure::Block`] would otherwise wait for
-    /// batchers that cannot run until it returns.
+    /// drainers that cannot run until it returns.
     pub async fn build(self) -> Result<Net> {
         let config = self.config.validated()?;
         let current = tokio::runtime::Handle::try_current()

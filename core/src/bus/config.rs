@@ -14,7 +14,7 @@ use crate::error::SdkError;
 /// whose emit discarded it (the receipt's `evicted` or `dropped`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Backpressure {
-    /// Wait for the batcher to make room, for at most the bus's
+    /// Wait for the drainer to make room, for at most the bus's
     /// `block_timeout` (default 1 s), then refuse the event with
     /// [`SdkError::Backpressure`]. A healthy drain makes room within
     /// microseconds; the bound only fires when the backend has stalled.
@@ -28,7 +28,7 @@ pub enum Backpressure {
     /// in the receipt's `evicted`) and store the new one. A full ring of
     /// more than 16 slots loses its oldest `min(capacity / 16, 32)` events
     /// at once rather than one per emit, so a producer that outpaces the
-    /// batcher does not contend for the ring's head on every call; smaller
+    /// drainer does not contend for the ring's head on every call; smaller
     /// rings evict exactly one.
     DropOldest,
     /// Discard the new event (counted as dropped); its receipt has `dropped: true`.

@@ -19,8 +19,8 @@ const OPEN: u8 = 0;
 const CLOSING: u8 = 1;
 const CLOSED: u8 = 2;
 
-/// The local event bus: N shards of lock-free rings, one batcher task per
-/// shard, and a [`Backend`]. Reached through [`Net::bus`](super::Net::bus);
+/// The local event bus: N shards of lock-free rings, drainer tasks that
+/// each serve a group of shards, and a [`Backend`]. Reached through [`Net::bus`](super::Net::bus);
 /// [`Net`](super::Net) is the ergonomic front door.
 pub struct EventBus {
     pub(crate) config: BusConfig,
@@ -94,7 +94,7 @@ impl EventBus {
         self.state.load(Acquire) == CLOSED
     }
 
-    /// Append failures seen by the batchers since start.
+    /// Append failures seen by the drainers since start.
     pub fn backend_errors(&self) -> u64 {
         self.backend_errors.load(Relaxed)
     }
@@ -140,7 +140,7 @@ impl EventBus {
     }
 
     /// Refuse new events, drain every ring into the backend, stop the
-    /// batchers, close the backend. Idempotent; concurrent callers wait
+    /// drainers, close the backend. Idempotent; concurrent callers wait
     /// for the first one to finish.
     ///
     /// Events whose `emit` returned before this call are all delivered. An
@@ -162,11 +162,11 @@ impl EventBus {
         }
         let tasks = std::mem::take(&mut *self.tasks.lock());
         for task in tasks {
-            // A panicked batcher is reported by the final drain's result.
+            // A panicked drainer is reported by the final drain's result.
             let _ = task.await;
         }
-        // Final sweep: anything a batcher could not take (it panicked) or a
-        // straggling producer pushed after the batcher left.
+        // Final sweep: anything a drainer could not take (it panicked) or a
+        // straggling producer pushed after the drainer left.
         let mut result = Ok(());
         let mut block = EventBlock::default();
         for (shard, &end) in self.shards.iter().zip(&final_tails) {
@@ -197,7 +197,7 @@ impl EventBus {
 
 impl Drop for EventBus {
     fn drop(&mut self) {
-        // Wake sleeping batchers: their `Weak` no longer upgrades, so they
+        // Wake sleeping drainers: their `Weak` no longer upgrades, so they
         // exit now rather than at their next timeout.
         for shard in self.shards.iter() {
             shard.signals.wake.notify_one();
