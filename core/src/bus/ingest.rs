@@ -4,6 +4,7 @@
 //! counter), a clock read, one CAS, one slot write.
 
 use std::sync::atomic::Ordering::Relaxed;
+use std::time::Duration;
 
 use bytes::Bytes;
 use serde::Serialize;
@@ -43,8 +44,7 @@ impl EventBus {
     /// itself, so the calling thread does not allocate (see `payload.rs`).
     #[inline]
     pub fn emit_raw_copy(&self, raw: &[u8]) -> Result<Receipt> {
-        let shard = &self.shards[self.pick_shard(raw)];
-        shard.emit(self.clock.now_nanos(), Source::Borrowed(raw), self.config.backpressure, Some(self.config.block_timeout))
+        self.emit_borrowed(raw, Some(self.config.block_timeout))
     }
 
     /// As [`emit_raw_copy`](Self::emit_raw_copy), but never waits: where
@@ -55,8 +55,14 @@ impl EventBus {
     /// calls `emit_raw_copy`.
     #[inline]
     pub fn try_emit_raw_copy(&self, raw: &[u8]) -> Result<Receipt> {
+        self.emit_borrowed(raw, None)
+    }
+
+    /// Copy `raw` into its shard's ring; `block_timeout` as `Shard::emit`.
+    #[inline]
+    fn emit_borrowed(&self, raw: &[u8], block_timeout: Option<Duration>) -> Result<Receipt> {
         let shard = &self.shards[self.pick_shard(raw)];
-        shard.emit(self.clock.now_nanos(), Source::Borrowed(raw), self.config.backpressure, None)
+        shard.emit(self.clock.now_nanos(), Source::Borrowed(raw), self.config.backpressure, block_timeout)
     }
 
     /// JSON-serialize `value` and emit it.

@@ -122,7 +122,7 @@ impl Shard {
                 Payload::write_in_place(&mut *std::ptr::addr_of_mut!((*item).1).cast::<MaybeUninit<Payload>>(), src);
             }
         };
-        let mut wait = FullWait::new(block_timeout.unwrap_or_default());
+        let mut wait = FullWait::new(block_timeout);
         let mut evicted = 0u32;
         loop {
             // SAFETY: `item` initialises the whole value (above).
@@ -140,7 +140,7 @@ impl Shard {
                     item = back;
                     match policy {
                         Backpressure::Block => {
-                            if block_timeout.is_none() || !wait.wait() {
+                            if !wait.wait() {
                                 return Err(SdkError::Backpressure);
                             }
                         }
@@ -191,14 +191,14 @@ impl Shard {
     ) -> Result<usize> {
         let total = src.len();
         let mut accepted = 0usize;
-        let mut wait = FullWait::new(block_timeout);
+        let mut wait = FullWait::new(Some(block_timeout));
         while src.len() > 0 {
             let (_, n) = self.ring.push_batch(&mut src, |raw| (ts, raw));
             accepted += n;
             if n > 0 || src.len() == 0 {
                 // Progress: the drain is alive, so the timeout counts
                 // afresh (a long batch behind a healthy drain never fails).
-                wait = FullWait::new(block_timeout);
+                wait = FullWait::new(Some(block_timeout));
                 continue;
             }
             if self.ring.is_closed() {
@@ -241,7 +241,8 @@ impl Shard {
 /// deadline passes.
 struct FullWait {
     backoff: Backoff,
-    timeout: Duration,
+    /// `None`: do not wait at all.
+    timeout: Option<Duration>,
     deadline: Option<Instant>,
 }
 
@@ -249,18 +250,20 @@ struct FullWait {
 const FULL_NAP: Duration = Duration::from_micros(50);
 
 impl FullWait {
-    fn new(timeout: Duration) -> Self {
+    fn new(timeout: Option<Duration>) -> Self {
         Self { backoff: Backoff::new(), timeout, deadline: None }
     }
 
-    /// Wait a little before the next try; false once the deadline passed.
+    /// Wait a little before the next try; false once the deadline passed
+    /// (at once without a timeout).
     fn wait(&mut self) -> bool {
+        let Some(timeout) = self.timeout else { return false };
         if !self.backoff.is_completed() {
             self.backoff.snooze();
             return true;
         }
         let now = Instant::now();
-        let deadline = *self.deadline.get_or_insert(now + self.timeout);
+        let deadline = *self.deadline.get_or_insert(now + timeout);
         if now >= deadline {
             return false;
         }
