@@ -183,6 +183,9 @@ typedef struct {
   uint64_t receive_panics;
   // Panics the timer task caught and survived (each lost one sweep).
   uint64_t maintenance_panics;
+  // Datagrams the socket refused because its send buffer was full
+  // (reliable packets among them are retransmitted).
+  uint64_t datagrams_refused;
 } net_mesh_stats_t;
 
 // How a stream behaves. Zeroed fields take the defaults (reliable,

@@ -231,6 +231,8 @@ export interface JsMeshStats {
   receivePanics: bigint
   /** Panics the timer task caught and survived. */
   maintenancePanics: bigint
+  /** Datagrams the socket refused (send buffer full); reliable packets among them are retransmitted. */
+  datagramsRefused: bigint
 }
 
 /** A peer with a session (live or dead). */
@@ -283,7 +285,7 @@ export declare class MeshNode {
   sendOnStream(stream: MeshStream, payloads: Array<Uint8Array>): void
   /** sendOnStream retrying on backpressure up to maxRetries times (5 ms .. 200 ms back-off). */
   sendWithRetry(stream: MeshStream, payloads: Array<Uint8Array>, maxRetries: number): Promise<void>
-  /** Retry until the window lets the batch through (bounded, ~13.7 min). */
+  /** Send, waiting for window room as long as it takes (an ack wakes the wait; no polling). */
   sendBlocking(stream: MeshStream, payloads: Array<Uint8Array>): Promise<void>
   /** The next message; 'timeout' after timeoutMs, 'not_connected' once closed and drained. */
   recv(stream: MeshStream, timeoutMs?: number | undefined | null): Promise<Buffer>

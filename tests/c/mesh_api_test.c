@@ -74,6 +74,7 @@ int main(void) {
     CHECK(stats.handshakes_completed >= 1);
     CHECK_EQ(stats.receive_panics, 0);
     CHECK_EQ(stats.maintenance_panics, 0);
+    CHECK_EQ(stats.datagrams_refused, 0);
 
     /* A reliable stream both ways: everything arrives once, in order. */
     net_mesh_stream_t* ab = net_mesh_open_stream(a.mesh, b.node_id, 0x42, NULL);

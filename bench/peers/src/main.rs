@@ -417,7 +417,7 @@ fn run_net(args: &Args, rt: &tokio::runtime::Runtime, out: &mut Json) -> Res<()>
             if let Some(s) = a.stream_stats(b.node_id(), 100) {
                 out.n("backpressure_events", s.backpressure_events).n("retransmits", s.retransmits);
             }
-            out.n("datagrams_sent", a.stats().datagrams_sent).n("datagrams_back", b.stats().datagrams_sent);
+            out.n("datagrams_sent", a.stats().datagrams_sent).n("datagrams_refused", a.stats().datagrams_refused).n("datagrams_back", b.stats().datagrams_sent);
             reader.abort();
         }
         Case::Rtt { size } => {

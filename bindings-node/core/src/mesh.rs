@@ -14,6 +14,7 @@ use napi::bindgen_prelude::{BigInt, Buffer, Env};
 use napi::JsObject;
 use napi_derive::napi;
 use net_sdk::mesh::Mesh;
+use net_sdk::SdkError;
 
 use crate::error::{error, fail, Result};
 use crate::identity::u64_of;
@@ -151,13 +152,22 @@ impl MeshNode {
         promise::spawn(&env, work, |_, ()| Ok(()))
     }
 
-    /// Retry until the window lets the batch through (bounded: about 13.7
-    /// minutes at worst, then `backpressure`).
+    /// Send, waiting for window room as long as it takes (an ack wakes
+    /// the wait; no polling). A batch that fits now is sent on this thread
+    /// and gets an already-resolved Promise: only a send that must wait
+    /// pays for a task on the core's runtime.
     #[napi(ts_return_type = "Promise<void>")]
     pub fn send_blocking(&self, env: Env, stream: &MeshStream, payloads: Vec<Buffer>) -> Result<JsObject> {
-        let (mesh, stream, payloads) = (self.mesh.clone(), stream.inner().clone(), copy(&payloads));
-        let work = async move { mesh.send_blocking(&stream, &payloads).await.map_err(fail) };
-        promise::spawn(&env, work, |_, ()| Ok(()))
+        let payloads = copy(&payloads);
+        match self.mesh.send_on_stream(stream.inner(), &payloads).now_or_never() {
+            Some(Ok(())) => promise::resolved(&env),
+            Some(Err(SdkError::Backpressure)) | None => {
+                let (mesh, stream) = (self.mesh.clone(), stream.inner().clone());
+                let work = async move { mesh.send_blocking(&stream, &payloads).await.map_err(fail) };
+                promise::spawn(&env, work, |_, ()| Ok(()))
+            }
+            Some(Err(e)) => Err(fail(e)),
+        }
     }
 
     /// The next message on `stream`, waiting at most `timeoutMs` (kind

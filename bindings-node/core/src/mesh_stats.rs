@@ -31,6 +31,9 @@ pub struct JsMeshStats {
     pub receive_panics: BigInt,
     /// Panics the timer task caught and survived.
     pub maintenance_panics: BigInt,
+    /// Datagrams the socket refused (send buffer full); reliable packets
+    /// among them are retransmitted.
+    pub datagrams_refused: BigInt,
 }
 
 impl From<MeshStats> for JsMeshStats {
@@ -47,6 +50,7 @@ impl From<MeshStats> for JsMeshStats {
             sessions: BigInt::from(s.sessions),
             receive_panics: BigInt::from(s.receive_panics),
             maintenance_panics: BigInt::from(s.maintenance_panics),
+            datagrams_refused: BigInt::from(s.datagrams_refused),
         }
     }
 }

@@ -7,9 +7,9 @@
 use std::future::Future;
 
 use napi::bindgen_prelude::ToNapiValue;
-use napi::{Env, JsObject};
+use napi::{Env, JsObject, NapiValue};
 
-use crate::error::{into_rejection, napi_failure, Result};
+use crate::error::{check, into_rejection, napi_failure, Result};
 
 /// Run `work` on the core runtime; resolve with `to_js(value)` or reject
 /// with the kind-coded error.
@@ -29,4 +29,22 @@ where
         });
     });
     Ok(promise)
+}
+
+/// A Promise already resolved with `undefined`, made and settled on the JS
+/// thread: for a call whose work finished synchronously, with none of the
+/// runtime hop and thread-safe callback that [`spawn`] costs.
+pub fn resolved(env: &Env) -> Result<JsObject> {
+    let (mut deferred, mut promise) = (std::ptr::null_mut(), std::ptr::null_mut());
+    // SAFETY: env is the live env of the calling JS callback; napi writes
+    // the new deferred and promise through the two out-pointers; the
+    // deferred is settled (and so freed) once, right here, with a value of
+    // the same env.
+    unsafe {
+        check(napi::sys::napi_create_promise(env.raw(), &mut deferred, &mut promise))?;
+        let mut undefined = std::ptr::null_mut();
+        check(napi::sys::napi_get_undefined(env.raw(), &mut undefined))?;
+        check(napi::sys::napi_resolve_deferred(env.raw(), deferred, undefined))?;
+        Ok(JsObject::from_raw_unchecked(env.raw(), promise))
+    }
 }

@@ -155,7 +155,12 @@ export class MeshNode {
     await call(() => this.native.sendWithRetry(stream, payloads as Uint8Array[], maxRetries));
   }
 
-  /** Retry until the window lets the batch through (bounded, about 13.7 minutes at worst). */
+  /**
+   * Send, waiting for window room as long as it takes: an acknowledgement
+   * wakes the wait (no polling). A batch that fits now is sent at once and
+   * costs what `sendOnStream` does. Rejects with `NotConnectedError` when
+   * the peer or stream goes away while waiting.
+   */
   async sendBlocking(stream: MeshStream, payloads: readonly Uint8Array[]): Promise<void> {
     await call(() => this.native.sendBlocking(stream, payloads as Uint8Array[]));
   }

@@ -62,6 +62,7 @@ test('two nodes handshake and exchange messages on a reliable stream, in order',
     assert.equal(a.stats().sessions, 1n);
     assert.equal(a.stats().receivePanics, 0n);
     assert.equal(a.stats().maintenancePanics, 0n);
+    assert.equal(a.stats().datagramsRefused, 0n);
 
     const out = a.openStream(b.nodeId(), { streamId: 0x42n, reliability: 'reliable', windowBytes: 256 });
     assert.equal(out.peerNodeId, b.nodeId());

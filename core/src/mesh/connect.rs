@@ -87,6 +87,7 @@ impl MeshInner {
             keys.peer_index,
             from,
             SessionCrypto::new(keys.send, keys.recv, self.config.rekey_after),
+            self.config.max_datagram,
             self.now(),
         ));
         // Pending until the initiator's first packet proves its keys.
@@ -209,6 +210,7 @@ impl Mesh {
             keys.peer_index,
             from,
             SessionCrypto::new(keys.send, keys.recv, inner.config.rekey_after),
+            inner.config.max_datagram,
             inner.now(),
         ));
         inner.by_index.write().insert(index, session.clone());
@@ -224,7 +226,7 @@ impl Mesh {
             if session.is_closed() || inner.shutdown.load(Relaxed) {
                 return Err(SdkError::NotConnected);
             }
-            session.send_frame(&inner.socket, Frame::Ping, inner.config.max_datagram, inner.now());
+            session.send_frame(inner, Frame::Ping, inner.now());
             let wake = (tokio::time::Instant::now() + retry).min(deadline);
             if tokio::time::timeout_at(wake, confirmed).await.is_err() && tokio::time::Instant::now() >= deadline {
                 inner.retire(&session);

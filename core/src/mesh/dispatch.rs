@@ -17,12 +17,15 @@ use bytes::Bytes;
 
 use super::frame::{frames, Frame, FLAG_RELIABLE};
 use super::node::MeshInner;
-use super::packer::Packer;
 use super::packet::{PacketHeader, PacketType, HEADER_LEN, TAG_LEN};
 use super::session::Session;
 use super::socket::RecvBatch;
 use super::stream::StreamState;
 use super::survive::TaskKind;
+
+/// Datagrams handled between two rounds of acks within one receive
+/// batch (see [`run`]).
+const ACK_EVERY: u64 = 64;
 
 /// What one batch touched.
 #[derive(Default)]
@@ -31,6 +34,8 @@ struct Touched {
     streams: Vec<(Arc<Session>, Arc<StreamState>, bool)>,
     /// Sessions that asked for a heartbeat.
     pings: Vec<Arc<Session>>,
+    /// Sessions that received an ack: their held frames may leave.
+    acked: Vec<Arc<Session>>,
 }
 
 impl Touched {
@@ -40,6 +45,19 @@ impl Touched {
         } else {
             self.streams.push((session.clone(), stream, woke));
         }
+    }
+
+    fn clear(&mut self) {
+        self.streams.clear();
+        self.pings.clear();
+        self.acked.clear();
+    }
+}
+
+/// Add `session` to `list` once.
+fn once(list: &mut Vec<Arc<Session>>, session: &Arc<Session>) {
+    if !list.iter().any(|s| Arc::ptr_eq(s, session)) {
+        list.push(session.clone());
     }
 }
 
@@ -63,6 +81,15 @@ pub(crate) async fn run(inner: Arc<MeshInner>) {
             for datagram in batch.datagrams(i) {
                 datagrams += 1;
                 inner.panics.survive(TaskKind::Receive, || handle(&inner, from, datagram, &mut touched));
+                if datagrams % ACK_EVERY == 0 {
+                    // A GRO batch can hold thousands of datagrams: ack and
+                    // wake readers along the way, so the sender refills its
+                    // window while this batch is still being opened.
+                    wake_readers(&touched);
+                    if inner.panics.survive(TaskKind::Receive, || finish_batch(&inner, &mut touched)).is_none() {
+                        touched.clear();
+                    }
+                }
             }
         }
         inner.counters.datagrams_received.fetch_add(datagrams, Relaxed);
@@ -79,8 +106,7 @@ pub(crate) async fn run(inner: Arc<MeshInner>) {
         }
         if inner.panics.survive(TaskKind::Receive, || finish_batch(&inner, &mut touched)).is_none() {
             // Start the next batch clean.
-            touched.streams.clear();
-            touched.pings.clear();
+            touched.clear();
         }
     }
 }
@@ -156,13 +182,10 @@ fn on_data(inner: &MeshInner, header: &PacketHeader, from: SocketAddr, packet: &
                 if let Some(s) = s {
                     s.on_ack(next, selective, now);
                 }
+                once(&mut touched.acked, &session);
             }
             Frame::Heartbeat => {}
-            Frame::Ping => {
-                if !touched.pings.iter().any(|p| Arc::ptr_eq(p, &session)) {
-                    touched.pings.push(session.clone());
-                }
-            }
+            Frame::Ping => once(&mut touched.pings, &session),
             Frame::Close => {
                 inner.retire(&session);
                 return;
@@ -183,41 +206,41 @@ fn wake_readers(touched: &Touched) -> bool {
     any
 }
 
-/// Send the batch's acks and heartbeats, one flush per peer.
+/// Send the batch's acks and heartbeats, one flush per peer, with the
+/// frames its sends left in the outbox (an ack from the peer releases
+/// them; see [`super::cork`]).
 fn finish_batch(inner: &MeshInner, touched: &mut Touched) {
-    let max = inner.config.max_datagram;
     let now = inner.now();
     // Without the timer task nothing would send a delayed ack.
     let delay_ok = inner.maintenance_started.load(Relaxed);
-    let mut sessions: Vec<Arc<Session>> = Vec::new();
+    let mut sessions = std::mem::take(&mut touched.acked);
     for (session, _, _) in &touched.streams {
-        if !sessions.iter().any(|s| Arc::ptr_eq(s, session)) {
-            sessions.push(session.clone());
-        }
+        once(&mut sessions, session);
     }
     for p in &touched.pings {
-        if !sessions.iter().any(|s| Arc::ptr_eq(s, p)) {
-            sessions.push(p.clone());
-        }
+        once(&mut sessions, p);
     }
     for session in &sessions {
-        let mut packer = Packer::new(max);
+        if session.is_closed() {
+            continue;
+        }
+        let mut outbox = session.outbox.lock();
         if touched.pings.iter().any(|p| Arc::ptr_eq(p, session)) {
-            packer.frame(Frame::Heartbeat);
+            outbox.frame(Frame::Heartbeat);
         }
         for (s, stream, _) in &touched.streams {
             if !Arc::ptr_eq(s, session) || (delay_ok && !stream.ack_urgent()) {
                 continue;
             }
             if let Some((next, selective)) = stream.take_ack() {
-                packer.frame(Frame::Ack { stream: stream.id, next, selective });
+                outbox.frame(Frame::Ack { stream: stream.id, next, selective });
             }
         }
-        if !session.is_closed() {
-            let (sent, _) = session.flush(&inner.socket, &mut packer, now);
-            inner.counters.datagrams_sent.fetch_add(sent as u64, Relaxed);
-        }
+        session.flush(inner, outbox, false, now);
     }
+    // Keep the list's capacity for the next batch.
+    sessions.clear();
+    touched.acked = sessions;
     touched.streams.clear();
     touched.pings.clear();
 }

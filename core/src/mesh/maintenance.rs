@@ -1,5 +1,5 @@
 //! The timer task started by [`Mesh::start`](super::Mesh::start):
-//! retransmission, heartbeats, failure detection and expiry of
+//! retransmission, held frames, heartbeats, failure detection and expiry of
 //! handshakes that were never confirmed.
 
 use std::sync::atomic::Ordering::Relaxed;
@@ -9,7 +9,6 @@ use std::time::Duration;
 use super::config::PeerState;
 use super::frame::Frame;
 use super::node::MeshInner;
-use super::packer::Packer;
 use super::survive::TaskKind;
 
 /// How often the task wakes. Retransmission timeouts are never shorter
@@ -45,18 +44,19 @@ fn sweep(inner: &MeshInner) {
             inner.retire(&s);
             continue;
         }
-        let mut packer = Packer::new(cfg.max_datagram);
         let streams: Vec<_> = s.streams.read().values().cloned().collect();
+        let mut outbox = s.outbox.lock();
         for stream in streams {
-            stream.retransmit_due(now, cfg.min_rto, cfg.max_rto, &mut packer);
+            stream.retransmit_due(now, cfg.min_rto, cfg.max_rto, &mut outbox);
         }
         // Acks the receive task delayed for a reply to carry.
-        s.piggyback_acks(&mut packer);
+        s.piggyback_acks(&mut outbox);
         let idle = Duration::from_nanos(now.saturating_sub(s.last_tx.load(Relaxed)));
-        if packer.is_empty() && idle >= cfg.heartbeat_interval {
-            packer.frame(Frame::Heartbeat);
+        if outbox.is_empty() && idle >= cfg.heartbeat_interval {
+            outbox.frame(Frame::Heartbeat);
         }
-        let (sent, _) = s.flush(&inner.socket, &mut packer, now);
-        inner.counters.datagrams_sent.fetch_add(sent as u64, Relaxed);
+        // Whatever corking still holds leaves too (a safety net: an ack
+        // normally releases it long before the tick).
+        s.flush(inner, outbox, false, now);
     }
 }

@@ -10,6 +10,7 @@
 //!
 //! One concept per file: `packet` (the versioned header), `frame` (what
 //! travels inside a packet), `packer` (coalescing frames into datagrams),
+//! `cork` (which packed datagrams leave now and which wait for an ack),
 //! `crypto` (ChaCha20-Poly1305 sessions, rekeying) and `replay` (the replay
 //! window), `handshake` (Noise + identity binding) and `connect` (driving
 //! it), `session`, `stream` (windows, acks, retransmission, reassembly),
@@ -55,6 +56,7 @@ mod addr;
 mod builder;
 mod config;
 mod connect;
+mod cork;
 mod crypto;
 mod dispatch;
 mod error;
@@ -77,7 +79,7 @@ pub use builder::MeshBuilder;
 pub use config::{PeerState, Reliability, StreamConfig, MAX_MESSAGE_SIZE};
 pub use error::HandshakeError;
 pub use handshake::NOISE_PARAMS;
-pub use node::{Mesh, MeshStats, MeshStream, PeerInfo, BLOCKING_MAX_RETRIES, RETRY_BACKOFF_MAX, RETRY_BACKOFF_MIN};
+pub use node::{Mesh, MeshStats, MeshStream, PeerInfo, RETRY_BACKOFF_MAX, RETRY_BACKOFF_MIN};
 pub use shim::LossyLink;
 pub use stream::StreamStats;
 pub use survive::TaskKind;

@@ -12,9 +12,9 @@ use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinHandle;
 
 use super::config::{MeshConfig, PeerState, StreamConfig};
+use super::cork;
 use super::frame::Frame;
 use super::handshake::StaticKeys;
-use super::packer::Packer;
 use super::session::Session;
 use super::socket::Socket;
 use super::stream::{StreamState, StreamStats};
@@ -22,9 +22,6 @@ use crate::clock::Clock;
 use crate::error::{Result, SdkError};
 use crate::identity::{EntityId, Identity};
 
-/// Retries of [`Mesh::send_blocking`]: with the back-off capped at 200 ms
-/// this bounds a blocked send to about 13.7 minutes.
-pub const BLOCKING_MAX_RETRIES: u32 = 4096;
 /// First back-off of the retrying sends.
 pub const RETRY_BACKOFF_MIN: Duration = Duration::from_millis(5);
 /// Largest back-off of the retrying sends.
@@ -43,6 +40,9 @@ pub struct MeshStats {
     pub datagrams_received: u64,
     /// Datagrams handed to the socket.
     pub datagrams_sent: u64,
+    /// Datagrams the socket refused because its send buffer was full
+    /// (reliable packets among them are retransmitted).
+    pub datagrams_refused: u64,
     /// Packets that failed authentication and were dropped.
     pub tampered: u64,
     /// Authentic packets refused as replays (duplicate or too old).
@@ -68,6 +68,7 @@ pub struct MeshStats {
 pub(crate) struct Counters {
     pub datagrams_received: AtomicU64,
     pub datagrams_sent: AtomicU64,
+    pub datagrams_refused: AtomicU64,
     pub tampered: AtomicU64,
     pub replayed: AtomicU64,
     pub malformed: AtomicU64,
@@ -192,8 +193,7 @@ impl MeshInner {
     pub fn send_ack_if_due(&self, session: &Session, stream: &StreamState) {
         if let Some((next, selective)) = stream.take_ack() {
             let frame = Frame::Ack { stream: stream.id, next, selective };
-            session.send_frame(&self.socket, frame, self.config.max_datagram, self.now());
-            self.counters.datagrams_sent.fetch_add(1, Relaxed);
+            session.send_frame(self, frame, self.now());
         }
     }
 }
@@ -301,7 +301,7 @@ impl Mesh {
         let now = self.inner.now();
         for s in sessions {
             if !s.is_closed() && s.confirmed.load(Relaxed) {
-                s.send_frame(&self.inner.socket, Frame::Close, self.inner.config.max_datagram, now);
+                s.send_frame(&self.inner, Frame::Close, now);
             }
             self.inner.retire(&s);
         }
@@ -349,6 +349,7 @@ impl Mesh {
         MeshStats {
             datagrams_received: c.datagrams_received.load(Relaxed),
             datagrams_sent: c.datagrams_sent.load(Relaxed),
+            datagrams_refused: c.datagrams_refused.load(Relaxed),
             tampered: c.tampered.load(Relaxed),
             replayed: c.replayed.load(Relaxed),
             malformed: c.malformed.load(Relaxed),
@@ -391,15 +392,22 @@ impl Mesh {
     }
 
     /// Send `payloads` as messages on `stream`, coalesced into as few
-    /// datagrams as fit. Never waits and never buffers on the caller's
-    /// behalf: a reliable stream without window room for the whole batch
-    /// fails at once with `Backpressure` (nothing is sent); a dead peer or
-    /// closed stream gives `NotConnected`; a message over
+    /// datagrams as fit — together with earlier sends' messages while the
+    /// stream is busy (see [`send_now`](Self::send_now)). Never waits:
+    /// a reliable stream without window room for the whole batch fails at
+    /// once with `Backpressure` (nothing is sent); a dead peer or closed
+    /// stream gives `NotConnected`; a message over
     /// [`MAX_MESSAGE_SIZE`](super::MAX_MESSAGE_SIZE) gives `MessageTooLarge`.
     pub async fn send_on_stream(&self, stream: &MeshStream, payloads: &[Bytes]) -> Result<()> {
         self.send_now(stream, payloads)
     }
 
+    /// The synchronous body of every send, for the bindings too.
+    ///
+    /// The frames go into the session's outbox; what leaves at once is
+    /// [`cork`](super::cork)'s decision: everything when the path is idle,
+    /// and while acks are on their way back only full batches, the rest
+    /// riding with later sends or released by the next ack.
     pub(crate) fn send_now(&self, stream: &MeshStream, payloads: &[Bytes]) -> Result<()> {
         let inner = &self.inner;
         inner.check_open()?;
@@ -407,11 +415,16 @@ impl Mesh {
             return Err(SdkError::NotConnected);
         }
         let now = inner.now();
-        let mut packer = Packer::new(inner.config.max_datagram);
-        stream.state.admit(payloads, inner.config.max_fragment(), now, &mut packer)?;
-        stream.session.piggyback_acks(&mut packer);
-        let (sent, total) = stream.session.flush(&inner.socket, &mut packer, now);
-        inner.counters.datagrams_sent.fetch_add(sent as u64, Relaxed);
+        let session = &stream.session;
+        let mut outbox = session.outbox.lock();
+        let in_flight = stream.state.admit(payloads, inner.config.max_fragment(), now, &mut outbox)?;
+        session.piggyback_acks(&mut outbox);
+        let keep_last = match cork::release(stream.state.reliability, in_flight, outbox.closed_datagrams()) {
+            cork::Release::All => false,
+            cork::Release::Closed => true,
+            cork::Release::Hold => return Ok(()),
+        };
+        let (sent, total) = session.flush(inner, outbox, keep_last, now);
         if sent < total && stream.state.reliability == super::Reliability::FireAndForget {
             // The socket's buffer is full: report it rather than queue.
             stream.state.record_backpressure();
@@ -439,10 +452,24 @@ impl Mesh {
         }
     }
 
-    /// Retry until the window lets the batch through, bounded by
-    /// [`BLOCKING_MAX_RETRIES`] (about 13.7 minutes in the worst case).
+    /// Send, waiting as long as it takes for window room: the wait ends
+    /// when an ack frees room (no polling, no back-off sleep), and fails
+    /// with `NotConnected` when the stream or its peer goes away. A
+    /// fire-and-forget stream refused by a full socket buffer retries
+    /// every [`RETRY_BACKOFF_MIN`]. Other errors return at once.
     pub async fn send_blocking(&self, stream: &MeshStream, payloads: &[Bytes]) -> Result<()> {
-        self.send_with_retry(stream, payloads, BLOCKING_MAX_RETRIES).await
+        loop {
+            let room = stream.state.window_open.notified();
+            tokio::pin!(room);
+            // Registered before trying, so an ack between the try and the
+            // wait is not missed.
+            room.as_mut().enable();
+            match self.send_now(stream, payloads) {
+                Err(SdkError::Backpressure) if stream.state.reliability == super::Reliability::Reliable => room.await,
+                Err(SdkError::Backpressure) => tokio::time::sleep(RETRY_BACKOFF_MIN).await,
+                other => return other,
+            }
+        }
     }
 
     /// Live counters of stream `stream_id` with `peer`; `None` if it was

@@ -8,16 +8,52 @@
 use super::frame::{encode_stream, Frame};
 use super::packet::{HEADER_LEN, TAG_LEN};
 
+/// Emptied datagram buffers a packer keeps for reuse: enough for a full
+/// GSO batch, so a session's steady traffic allocates none.
+const SPARE_BUFFERS: usize = 64;
+
 /// Datagrams under construction for one peer.
 pub struct Packer {
     max_datagram: usize,
     pub(crate) datagrams: Vec<Vec<u8>>,
+    /// Buffers of datagrams already sent, cleared, ready for new frames.
+    spare: Vec<Vec<u8>>,
+    /// The list a flush moves ready datagrams into (kept for its capacity).
+    batch: Vec<Vec<u8>>,
 }
 
 impl Packer {
     /// An empty packer for datagrams of at most `max_datagram` bytes.
     pub fn new(max_datagram: usize) -> Self {
-        Self { max_datagram, datagrams: Vec::new() }
+        Self { max_datagram, datagrams: Vec::new(), spare: Vec::new(), batch: Vec::new() }
+    }
+
+    /// Take the datagrams that are ready to seal: all of them, or all but
+    /// the last (still open for frames) when `keep_last`. Their buffers
+    /// should come back through [`recycle`](Self::recycle).
+    pub(crate) fn take_ready(&mut self, keep_last: bool) -> Vec<Vec<u8>> {
+        let n = self.datagrams.len() - usize::from(keep_last && !self.datagrams.is_empty());
+        let mut ready = std::mem::take(&mut self.batch);
+        ready.extend(self.datagrams.drain(..n));
+        ready
+    }
+
+    /// Datagrams no new frame will join (every one but the last).
+    pub(crate) fn closed_datagrams(&self) -> usize {
+        self.datagrams.len().saturating_sub(1)
+    }
+
+    /// Keep the buffers of sent datagrams for the next frames.
+    pub(crate) fn recycle(&mut self, mut sent: Vec<Vec<u8>>) {
+        for mut d in sent.drain(..) {
+            if self.spare.len() < SPARE_BUFFERS {
+                d.clear();
+                self.spare.push(d);
+            }
+        }
+        if sent.capacity() > self.batch.capacity() {
+            self.batch = sent;
+        }
     }
 
     /// The datagrams built so far (header space in front, no tag yet).
@@ -35,7 +71,9 @@ impl Packer {
         if !fits {
             // Small first, grown as frames arrive: an ack must not cost a
             // 64 KiB allocation when datagrams may be that large.
-            let mut d = Vec::with_capacity((HEADER_LEN + need + TAG_LEN).max(1500).min(self.max_datagram));
+            let mut d = self.spare.pop().unwrap_or_else(|| {
+                Vec::with_capacity((HEADER_LEN + need + TAG_LEN).max(1500).min(self.max_datagram))
+            });
             d.resize(HEADER_LEN, 0);
             self.datagrams.push(d);
         }

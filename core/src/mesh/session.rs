@@ -6,14 +6,14 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 
-use parking_lot::{Mutex, RwLock};
+use parking_lot::{Mutex, MutexGuard, RwLock};
 use tokio::sync::Notify;
 
 use super::config::{StreamConfig, Reliability};
 use super::crypto::SessionCrypto;
 use super::frame::Frame;
 use super::packer::Packer;
-use super::socket::Socket;
+use super::node::MeshInner;
 use super::stream::StreamState;
 use crate::identity::EntityId;
 
@@ -36,6 +36,10 @@ pub struct Session {
     pub(crate) confirmed_signal: Notify,
     /// Some stream may owe the peer an ack: an outgoing send carries it.
     pub(crate) acks_pending: AtomicBool,
+    /// Frames on their way to the peer, packed into datagrams; a send
+    /// may leave its last datagram here for later frames to fill (see
+    /// [`super::cork`]).
+    pub(crate) outbox: Mutex<Packer>,
     closed: AtomicBool,
     pub(crate) created: u64,
 }
@@ -47,6 +51,7 @@ impl Session {
         peer_index: u32,
         addr: SocketAddr,
         crypto: SessionCrypto,
+        max_datagram: usize,
         now: u64,
     ) -> Self {
         Self {
@@ -62,6 +67,7 @@ impl Session {
             confirmed: AtomicBool::new(false),
             confirmed_signal: Notify::new(),
             acks_pending: AtomicBool::new(false),
+            outbox: Mutex::new(Packer::new(max_datagram)),
             closed: AtomicBool::new(false),
             created: now,
         }
@@ -128,31 +134,36 @@ impl Session {
         }
     }
 
-    /// Seal and send what `packer` holds; returns how many datagrams left.
-    pub(crate) fn flush(&self, socket: &Socket, packer: &mut Packer, now: u64) -> (usize, usize) {
-        if packer.is_empty() {
+    /// Seal and send the outbox's datagrams: all of them, or with
+    /// `keep_last` all but the last (left open for more frames). The
+    /// outbox is unlocked while sealing and sending, so other senders keep
+    /// packing meanwhile. Returns (datagrams sent, datagrams taken).
+    pub(crate) fn flush(&self, inner: &MeshInner, mut outbox: MutexGuard<'_, Packer>, keep_last: bool, now: u64) -> (usize, usize) {
+        if outbox.is_empty() {
             return (0, 0);
         }
-        let total = packer.datagrams.len();
-        for d in packer.datagrams.iter_mut() {
-            if self.crypto.seal(self.peer_index, d).is_err() {
-                // Key epochs exhausted: the session cannot send any more.
-                self.close();
-                packer.datagrams.clear();
-                return (0, total);
-            }
+        let mut ready = outbox.take_ready(keep_last);
+        drop(outbox);
+        let total = ready.len();
+        let mut sent = 0;
+        if ready.iter_mut().all(|d| self.crypto.seal(self.peer_index, d).is_ok()) {
+            let addr = *self.addr.lock();
+            sent = inner.socket.send_batch(addr, &ready);
+            self.last_tx.store(now, Relaxed);
+            inner.counters.datagrams_sent.fetch_add(sent as u64, Relaxed);
+            inner.counters.datagrams_refused.fetch_add((total - sent) as u64, Relaxed);
+        } else {
+            // Key epochs exhausted: the session cannot send any more.
+            self.close();
         }
-        let addr = *self.addr.lock();
-        let sent = socket.send_batch(addr, &packer.datagrams);
-        packer.datagrams.clear();
-        self.last_tx.store(now, Relaxed);
+        self.outbox.lock().recycle(ready);
         (sent, total)
     }
 
-    /// Send a single control frame.
-    pub(crate) fn send_frame(&self, socket: &Socket, frame: Frame<'_>, max_datagram: usize, now: u64) {
-        let mut p = Packer::new(max_datagram);
-        p.frame(frame);
-        self.flush(socket, &mut p, now);
+    /// Send a single control frame (with whatever the outbox holds).
+    pub(crate) fn send_frame(&self, inner: &MeshInner, frame: Frame<'_>, now: u64) {
+        let mut outbox = self.outbox.lock();
+        outbox.frame(frame);
+        self.flush(inner, outbox, false, now);
     }
 }

@@ -20,6 +20,10 @@ use crate::error::{Result, SdkError};
 /// normally far smaller).
 const REORDER_LIMIT: u64 = 16_384;
 
+/// Packets past the last selective ack that the first timer sweep after
+/// an ack may resend (see [`StreamState::retransmit_due`]).
+const TAIL_PROBES: u32 = 2;
+
 /// Live counters of one stream; from [`Mesh::stream_stats`](super::Mesh::stream_stats).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StreamStats {
@@ -89,6 +93,9 @@ struct Tx {
     acked: u64,
     unacked: VecDeque<Pending>,
     rtt: Rtt,
+    /// Unacknowledged packets past the last selective ack that the next
+    /// timer sweep may resend (see [`StreamState::retransmit_due`]).
+    tail_budget: u32,
 }
 
 struct Rx {
@@ -121,6 +128,9 @@ pub struct StreamState {
     rx: Mutex<Rx>,
     inbox: Mutex<VecDeque<Bytes>>,
     pub(crate) inbox_ready: Notify,
+    /// Signalled when acks free window room (and on close), for senders
+    /// waiting in [`Mesh::send_blocking`](super::Mesh::send_blocking).
+    pub(crate) window_open: Notify,
     closed: AtomicBool,
     backpressure_events: AtomicU64,
     retransmits: AtomicU64,
@@ -145,6 +155,7 @@ impl StreamState {
                 acked: 0,
                 unacked: VecDeque::new(),
                 rtt: Rtt { srtt: None, rttvar: Duration::ZERO },
+                tail_budget: TAIL_PROBES,
             }),
             rx: Mutex::new(Rx {
                 next: 0,
@@ -157,6 +168,7 @@ impl StreamState {
             }),
             inbox: Mutex::new(VecDeque::new()),
             inbox_ready: Notify::new(),
+            window_open: Notify::new(),
             closed: AtomicBool::new(false),
             backpressure_events: AtomicU64::new(0),
             retransmits: AtomicU64::new(0),
@@ -187,6 +199,7 @@ impl StreamState {
         tx.acked = tx.next_seq;
         drop(tx);
         self.inbox_ready.notify_waiters();
+        self.window_open.notify_waiters();
     }
 
     fn reliable(&self) -> bool {
@@ -195,8 +208,9 @@ impl StreamState {
 
     /// Admit `payloads` and add their frames to `packer`. Reliable streams
     /// admit the whole batch or nothing: `Backpressure` when it does not fit
-    /// in the window's free room.
-    pub(crate) fn admit(&self, payloads: &[Bytes], max_fragment: usize, now: u64, packer: &mut Packer) -> Result<()> {
+    /// in the window's free room. Returns how many packets were
+    /// unacknowledged before this batch (what corking decides on).
+    pub(crate) fn admit(&self, payloads: &[Bytes], max_fragment: usize, now: u64, packer: &mut Packer) -> Result<u64> {
         let mut packets = 0usize;
         for p in payloads {
             if p.len() > MAX_MESSAGE_SIZE {
@@ -240,7 +254,7 @@ impl StreamState {
         }
         drop(tx);
         self.messages_sent.fetch_add(payloads.len() as u64, Relaxed);
-        Ok(())
+        Ok(in_flight as u64)
     }
 
     /// Count a refusal that happened after admission (a fire-and-forget
@@ -249,11 +263,13 @@ impl StreamState {
         self.backpressure_events.fetch_add(1, Relaxed);
     }
 
-    /// Apply an acknowledgement from the peer.
+    /// Apply an acknowledgement from the peer; wakes blocked senders when
+    /// it freed window room.
     pub(crate) fn on_ack(&self, next: u64, selective: u64, now: u64) {
-        let mut tx = self.tx.lock();
-        let tx = &mut *tx;
-        if next > tx.acked && next <= tx.next_seq {
+        let mut guard = self.tx.lock();
+        let tx = &mut *guard;
+        let advanced = next > tx.acked && next <= tx.next_seq;
+        if advanced {
             let n = (next - tx.acked) as usize;
             let mut sample = None;
             for p in tx.unacked.drain(..n) {
@@ -262,6 +278,7 @@ impl StreamState {
                 }
             }
             tx.acked = next;
+            tx.tail_budget = TAIL_PROBES;
             if let Some(ns) = sample {
                 tx.rtt.sample(Duration::from_nanos(ns));
             }
@@ -277,10 +294,24 @@ impl StreamState {
                 }
             }
         }
+        drop(guard);
+        if advanced {
+            self.window_open.notify_waiters();
+        }
     }
 
-    /// Re-add to `packer` every unacknowledged packet whose timeout has
+    /// Re-add to `packer` the unacknowledged packets whose timeout has
     /// passed (exponential back-off per packet, capped at `max_rto`).
+    ///
+    /// Holes — packets the peer skipped while it acknowledged later ones
+    /// selectively — are all resent. Beyond the last selectively acked
+    /// packet nothing says whether a packet was lost or its ack is merely
+    /// late (a receiver descheduled for a few milliseconds looks the same
+    /// as a loss), so at most `tail_budget` of those go per sweep: it starts
+    /// at [`TAIL_PROBES`], doubles with every sweep that spends it, and
+    /// falls back when an ack moves the window. A late ack then costs a
+    /// couple of duplicate packets rather than the whole window, and a
+    /// real burst loss is resent in a few ticks.
     pub(crate) fn retransmit_due(&self, now: u64, min_rto: Duration, max_rto: Duration, packer: &mut Packer) {
         let mut tx = self.tx.lock();
         let tx = &mut *tx;
@@ -288,18 +319,29 @@ impl StreamState {
             return;
         }
         let rto = tx.rtt.rto(min_rto, max_rto);
-        let mut count = 0;
+        let last_sacked = tx.unacked.iter().rposition(|p| p.sacked);
+        let (mut count, mut probes) = (0, 0);
         for (i, p) in tx.unacked.iter_mut().enumerate() {
             if p.sacked {
                 continue;
             }
             let wait = (rto * (1u32 << p.retries.min(6))).min(max_rto).as_nanos() as u64;
-            if now.saturating_sub(p.sent_at) >= wait {
-                packer.stream(p.flags, self.id, tx.acked + i as u64, &p.data);
-                p.sent_at = now;
-                p.retries += 1;
-                count += 1;
+            if now.saturating_sub(p.sent_at) < wait {
+                continue;
             }
+            if last_sacked.map_or(true, |j| i > j) {
+                if probes == tx.tail_budget {
+                    break;
+                }
+                probes += 1;
+            }
+            packer.stream(p.flags, self.id, tx.acked + i as u64, &p.data);
+            p.sent_at = now;
+            p.retries += 1;
+            count += 1;
+        }
+        if probes == tx.tail_budget {
+            tx.tail_budget = tx.tail_budget.saturating_mul(2);
         }
         self.retransmits.fetch_add(count, Relaxed);
     }
@@ -572,6 +614,33 @@ mod tests {
         feed(&again, &b); // a duplicate is ignored
         assert_eq!(drain(&b), vec![big, Bytes::from_static(b"tail")]);
         assert_eq!(b.stats().messages_received, 2);
+    }
+
+    /// Past the last selective ack a timeout may be a late ack, not a
+    /// loss: a sweep resends 2 such packets, then 4, 8, … while nothing is
+    /// acknowledged, and an ack starts over at 2. Holes below a selective
+    /// ack are resent at once, all of them.
+    #[test]
+    fn timeouts_probe_the_tail_and_resend_every_hole() {
+        let a = StreamState::new(1, StreamConfig::new().with_window_bytes(1024));
+        let mut p = Packer::new(1400);
+        a.admit(&vec![Bytes::from_static(b"m"); 100], 1000, 0, &mut p).unwrap();
+        let (rto, max) = (Duration::from_millis(1), Duration::from_secs(60));
+        let sweep = |now_ms: u64| {
+            let before = a.stats().retransmits;
+            a.retransmit_due(now_ms * 1_000_000, rto, max, &mut Packer::new(1400));
+            a.stats().retransmits - before
+        };
+        // Each packet backs off after its own resend, so later sweeps are
+        // far enough apart for the untouched ones to be due again.
+        assert_eq!([sweep(10), sweep(20), sweep(30)], [2, 4, 8]);
+        // The first 10 arrive: the budget starts over.
+        a.on_ack(10, 0, 31_000_000);
+        assert_eq!(sweep(40), 2);
+        // 20 and 21 arrived past a gap: the ten holes 10..20 all go, plus
+        // 4 probes past 21 (the last sweep spent its 2, so it doubled).
+        a.on_ack(10, 0b11 << 9, 41_000_000);
+        assert_eq!(sweep(1000), 10 + 4);
     }
 
     #[test]

@@ -58,6 +58,9 @@ pub struct NetMeshStats {
     pub receive_panics: u64,
     /// Panics the timer task caught and survived (each lost one sweep).
     pub maintenance_panics: u64,
+    /// Datagrams the socket refused because its send buffer was full
+    /// (reliable packets among them are retransmitted).
+    pub datagrams_refused: u64,
 }
 
 pub(crate) fn mesh_error(e: net_sdk::SdkError) -> FfiError {
@@ -244,6 +247,7 @@ pub extern "C" fn net_mesh_stats(mesh: *const NetMesh, out: *mut NetMeshStats) -
             sessions: s.sessions,
             receive_panics: s.receive_panics,
             maintenance_panics: s.maintenance_panics,
+            datagrams_refused: s.datagrams_refused,
         };
         Ok(())
     })
