@@ -298,12 +298,39 @@ mod sys {
         matches!(err.raw_os_error(), Some(libc::EIO | libc::EINVAL | libc::EMSGSIZE | libc::EOPNOTSUPP | libc::ENOPROTOOPT))
     }
 
+    /// The per-send arrays `sendmmsg` needs, kept per thread so a send
+    /// allocates nothing once they have grown to the largest batch seen.
+    /// Emptied after every use: the raw pointers they held never outlive
+    /// the call that made them.
+    #[derive(Default)]
+    struct Scratch {
+        lens: Vec<usize>,
+        runs: Vec<Run>,
+        iovs: Vec<libc::iovec>,
+        control: Vec<[u64; 4]>,
+        msgs: Vec<libc::mmsghdr>,
+    }
+
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+    }
+
+    /// Run `f` with this thread's scratch (a fresh one if it is in use).
+    fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut s) => f(&mut s),
+            Err(_) => f(&mut Scratch::default()),
+        })
+    }
+
     /// One `sendmmsg` slot per datagram; returns how many left (stops at
     /// the first one the kernel refuses).
     pub fn send_many(sock: &StdSocket, to: SocketAddr, datagrams: &[Vec<u8>]) -> usize {
-        let runs: Vec<Run> =
-            datagrams.iter().enumerate().map(|(start, d)| Run { start, count: 1, segment: d.len() }).collect();
-        send_runs(sock, to, datagrams, &runs).unwrap_or_else(|sent| sent)
+        with_scratch(|s| {
+            s.runs.clear();
+            s.runs.extend(datagrams.iter().enumerate().map(|(start, d)| Run { start, count: 1, segment: d.len() }));
+            send_runs(sock, to, datagrams, s).unwrap_or_else(|sent| sent)
+        })
     }
 
     /// One GSO message per run of equal-sized datagrams, all in one
@@ -311,27 +338,47 @@ mod sys {
     /// refused a GSO message (the first `sent` datagrams left; the caller
     /// sends the rest without GSO).
     pub fn send_gso(sock: &StdSocket, to: SocketAddr, datagrams: &[Vec<u8>]) -> Result<usize, usize> {
-        let lens: Vec<usize> = datagrams.iter().map(Vec::len).collect();
-        let mut runs = Vec::new();
-        gso_runs(&lens, &mut runs);
-        send_runs(sock, to, datagrams, &runs)
+        with_scratch(|s| {
+            s.lens.clear();
+            s.lens.extend(datagrams.iter().map(Vec::len));
+            gso_runs(&s.lens, &mut s.runs);
+            send_runs(sock, to, datagrams, s)
+        })
     }
 
-    /// Send `datagrams` grouped as `runs` (a run of more than one carries a
-    /// `UDP_SEGMENT` control message). Loops over partial `sendmmsg`s (the
-    /// kernel takes at most `UIO_MAXIOV` messages per call) and stops at the
-    /// first message refused: `Err` if that was a GSO message refused for
-    /// GSO's sake, else `Ok`, with the datagrams sent before it.
-    fn send_runs(sock: &StdSocket, to: SocketAddr, datagrams: &[Vec<u8>], runs: &[Run]) -> Result<usize, usize> {
+    /// Send `datagrams` grouped as `scratch.runs` (a run of more than one
+    /// carries a `UDP_SEGMENT` control message). Loops over partial
+    /// `sendmmsg`s (the kernel takes at most `UIO_MAXIOV` messages per
+    /// call) and stops at the first message refused: `Err` if that was a
+    /// GSO message refused for GSO's sake, else `Ok`, with the datagrams
+    /// sent before it.
+    fn send_runs(sock: &StdSocket, to: SocketAddr, datagrams: &[Vec<u8>], scratch: &mut Scratch) -> Result<usize, usize> {
+        let Scratch { runs, iovs, control, msgs, .. } = scratch;
+        let result = send_runs_with(sock, to, datagrams, runs, iovs, control, msgs);
+        iovs.clear();
+        msgs.clear();
+        result
+    }
+
+    fn send_runs_with(
+        sock: &StdSocket,
+        to: SocketAddr,
+        datagrams: &[Vec<u8>],
+        runs: &[Run],
+        iovs: &mut Vec<libc::iovec>,
+        control: &mut Vec<[u64; 4]>,
+        msgs: &mut Vec<libc::mmsghdr>,
+    ) -> Result<usize, usize> {
         let (mut addr, addr_len) = to_raw(to);
-        let mut iovs: Vec<libc::iovec> =
-            datagrams.iter().map(|d| libc::iovec { iov_base: d.as_ptr() as *mut _, iov_len: d.len() }).collect();
+        iovs.clear();
+        iovs.extend(datagrams.iter().map(|d| libc::iovec { iov_base: d.as_ptr() as *mut _, iov_len: d.len() }));
         // One UDP_SEGMENT control message (a u16) per run; u64s for alignment.
-        let mut control = vec![[0u64; 4]; runs.len()];
+        control.clear();
+        control.resize(runs.len(), [0u64; 4]);
         // SAFETY: CMSG_SPACE is a pure size computation.
         let space = unsafe { libc::CMSG_SPACE(size_of::<u16>() as u32) } as usize;
         debug_assert!(space <= size_of::<[u64; 4]>());
-        let mut msgs: Vec<libc::mmsghdr> = Vec::with_capacity(runs.len());
+        msgs.clear();
         for (run, ctrl) in runs.iter().zip(control.iter_mut()) {
             // SAFETY: msghdr is plain data; zero is "no control data, no flags".
             let mut h: libc::msghdr = unsafe { zeroed() };
