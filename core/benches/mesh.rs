@@ -61,13 +61,19 @@ fn pair(max_datagram: usize) -> Pair {
     Pair { rt, a, b }
 }
 
-/// Send `n` messages of `size` bytes on `tx`, retrying on back-pressure.
-async fn pump(a: &Mesh, tx: &MeshStream, n: u64, size: usize) {
-    let batch: Vec<Bytes> = (0..BATCH).map(|_| Bytes::from(vec![0x5A; size])).collect();
+/// Send `n` messages of `size` bytes on `tx`, `per_call` per send,
+/// waiting for window room (`send_blocking`) on a reliable stream and
+/// yielding on a refusal of a fire-and-forget one.
+async fn pump(a: &Mesh, tx: &MeshStream, n: u64, size: usize, per_call: usize, reliability: Reliability) {
+    let batch: Vec<Bytes> = (0..per_call).map(|_| Bytes::from(vec![0x5A; size])).collect();
     let mut left = n as usize;
     while left > 0 {
-        let k = left.min(BATCH);
-        match a.send_on_stream(tx, &batch[..k]).await {
+        let k = left.min(per_call);
+        let sent = match reliability {
+            Reliability::Reliable => a.send_blocking(tx, &batch[..k]).await,
+            Reliability::FireAndForget => a.send_on_stream(tx, &batch[..k]).await,
+        };
+        match sent {
             Ok(()) => left -= k,
             Err(SdkError::Backpressure) => tokio::task::yield_now().await,
             Err(e) => panic!("{e}"),
@@ -75,21 +81,24 @@ async fn pump(a: &Mesh, tx: &MeshStream, n: u64, size: usize) {
     }
 }
 
-/// (label, reliability, max datagram): the default 1400-byte datagrams
-/// (safe on any path) and 64 KB datagrams (loopback / jumbo links), where
-/// coalescing amortizes the per-datagram kernel cost over many messages.
-const THROUGHPUT_CASES: [(&str, Reliability, usize); 4] = [
-    ("reliable", Reliability::Reliable, 1400),
-    ("fire_and_forget", Reliability::FireAndForget, 1400),
-    ("reliable_jumbo", Reliability::Reliable, 65_000),
-    ("fire_and_forget_jumbo", Reliability::FireAndForget, 65_000),
+/// (label, reliability, max datagram, messages per send call): the
+/// default 1400-byte datagrams (safe on any path) and 64 KB datagrams
+/// (loopback / jumbo links), where coalescing amortizes the per-datagram
+/// kernel cost over many messages; and one message per call, where the
+/// messages of consecutive calls share datagrams through corking.
+const THROUGHPUT_CASES: [(&str, Reliability, usize, usize); 5] = [
+    ("reliable", Reliability::Reliable, 1400, BATCH),
+    ("reliable_1_per_call", Reliability::Reliable, 1400, 1),
+    ("fire_and_forget", Reliability::FireAndForget, 1400, BATCH),
+    ("reliable_jumbo", Reliability::Reliable, 65_000, BATCH),
+    ("fire_and_forget_jumbo", Reliability::FireAndForget, 65_000, BATCH),
 ];
 
 fn bench_throughput(c: &mut Criterion) {
     let mut group = c.benchmark_group("mesh_loopback");
     group.sample_size(10).measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1));
     let mut stream_id = 100;
-    for (label, reliability, max_datagram) in THROUGHPUT_CASES {
+    for (label, reliability, max_datagram, per_call) in THROUGHPUT_CASES {
         let p = pair(max_datagram);
         for size in [64usize, 1024] {
             stream_id += 1;
@@ -116,7 +125,7 @@ fn bench_throughput(c: &mut Criterion) {
                 bench.iter_custom(|iters| {
                     let start_count = received.load(Ordering::Relaxed);
                     let start = Instant::now();
-                    p.rt.block_on(pump(&p.a, &tx, iters, size));
+                    p.rt.block_on(pump(&p.a, &tx, iters, size, per_call, reliability));
                     // Wait for delivery; fire-and-forget may lose some, so
                     // stop when nothing more arrives for 50 ms.
                     let mut last = (received.load(Ordering::Relaxed), Instant::now());
