@@ -12,10 +12,11 @@
 //! is the event's position in this node's log, not the `Receipt` sequence
 //! the emitting node saw.
 //!
-//! Forwarding uses the stream's back-pressure: a full window is retried
-//! with back-off (about 13 s at most); a peer that stays full or is gone
-//! is skipped and counted in [`MeshBackend::forward_failures`]. The local
-//! copy is stored regardless.
+//! Forwarding uses the stream's back-pressure: a full window waits for
+//! the peer's acks ([`Mesh::send_blocking`]), so a slow peer slows the
+//! drain (and, under `Backpressure::Block`, the producer) instead of
+//! losing events. A peer that goes away is skipped and counted in
+//! [`MeshBackend::forward_failures`]. The local copy is stored regardless.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -35,8 +36,6 @@ use crate::mesh::{Mesh, MeshStream, PeerState, StreamConfig};
 
 /// The stream id bus events travel on ("NETBUS" in ASCII, shifted).
 pub const BUS_STREAM: u64 = 0x4E45_5442_5553_0000;
-/// Retries of a forward that meets a full window (5 ms -> 200 ms back-off).
-const FORWARD_RETRIES: u32 = 72;
 /// Messages per forwarded batch (well under the stream window).
 const FORWARD_CHUNK: usize = 256;
 /// How often new peers (or restored sessions) are looked for.
@@ -196,7 +195,7 @@ impl Backend for MeshBackend {
                     continue;
                 };
                 for chunk in wire.chunks(FORWARD_CHUNK) {
-                    if s.mesh.send_with_retry(&stream, chunk, FORWARD_RETRIES).await.is_err() {
+                    if s.mesh.send_blocking(&stream, chunk).await.is_err() {
                         s.forward_failures.fetch_add(1, Relaxed);
                         break;
                     }
