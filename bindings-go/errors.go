@@ -21,6 +21,9 @@ type Error struct {
 	Kind    string
 	Message string
 	Code    int
+	// cause is what the error stands for in Go terms when it has one: the
+	// context error behind a "timeout" or "cancelled" from a ctx.
+	cause error
 }
 
 func (e *Error) Error() string {
@@ -31,11 +34,21 @@ func (e *Error) Error() string {
 }
 
 // Is reports whether target is an *Error of the same Kind, so a sentinel
-// matches every error of its kind whatever the message.
+// matches every error of its kind whatever the message. ErrHandshake
+// matches every handshake failure (wrong_psk, unknown_static_key, ...).
 func (e *Error) Is(target error) bool {
 	var t *Error
-	return errors.As(target, &t) && t.Kind == e.Kind
+	if !errors.As(target, &t) {
+		return false
+	}
+	return t.Kind == e.Kind || t.Kind == ErrHandshake.Kind && handshakeKinds[e.Kind]
 }
+
+// Unwrap is the Go error the failure stands for, if any: a ctx's
+// context.DeadlineExceeded or context.Canceled behind kinds "timeout" and
+// "cancelled", so errors.Is works with both this package's sentinels and
+// the context package's.
+func (e *Error) Unwrap() error { return e.cause }
 
 func sentinel(kind string) *Error { return &Error{Kind: kind} }
 
@@ -79,7 +92,40 @@ var (
 	ErrInvalidChannel = sentinel("invalid_channel")
 	// A panic inside libnet was caught at its boundary.
 	ErrRuntimePanic = sentinel("runtime_panic")
+
+	// Mesh: the peer is dead, closed or unknown, or the stream is closed.
+	ErrNotConnected = sentinel("not_connected")
+	// Mesh: a handshake failed. It matches every handshake kind below;
+	// the error's Kind says which.
+	ErrHandshake = sentinel("handshake")
+	// Mesh handshake: the peer uses a different pre-shared key.
+	ErrWrongPSK = sentinel("wrong_psk")
+	// Mesh handshake: the dialed public key is not the peer's static key.
+	ErrUnknownStaticKey = sentinel("unknown_static_key")
+	// Mesh handshake: the peer's identity is not the node id dialed.
+	ErrIdentityMismatch = sentinel("identity_mismatch")
+	// Mesh handshake: the peer refused this node.
+	ErrHandshakeRefused = sentinel("handshake_refused")
+	// Mesh: a message is larger than a stream accepts (64 KiB).
+	ErrMessageTooLarge = sentinel("message_too_large")
+	// A time limit passed: a ctx deadline (the error then also matches
+	// context.DeadlineExceeded) or libnet's own (handshake timeout).
+	ErrTimeout = sentinel("timeout")
+	// The call's ctx was cancelled (the error also matches
+	// context.Canceled).
+	ErrCancelled = sentinel("cancelled")
+	// A socket or other operating-system failure (e.g. a taken address).
+	ErrIO = sentinel("io")
 )
+
+// handshakeKinds are the kinds ErrHandshake matches.
+var handshakeKinds = map[string]bool{
+	ErrWrongPSK.Kind:         true,
+	ErrUnknownStaticKey.Kind: true,
+	ErrIdentityMismatch.Kind: true,
+	ErrHandshakeRefused.Kind: true,
+	"handshake_malformed":    true,
+}
 
 // closedError is what a call on a closed handle returns.
 func closedError(what string) error {

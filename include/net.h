@@ -37,6 +37,10 @@
 // Size of a mesh public key (the static x25519 key a peer dials).
 #define NET_MESH_PUBLIC_KEY_LEN 32
 
+// Room for any `"ip:port"` the mesh reports, NUL included (the longest,
+// a scoped IPv6 address with a port, is 64 characters).
+#define NET_MESH_ADDR_LEN 72
+
 // Peer liveness as `net_mesh_peer_state` reports it.
 #define NET_MESH_PEER_ALIVE 0
 
@@ -45,6 +49,15 @@
 
 // Silent for `dead_after_ms`, or closed: sends fail with `not_connected`.
 #define NET_MESH_PEER_DEAD 2
+
+// `timeout_ms` of `net_mesh_recv_batch` that waits without a time limit
+// (until a message, the stream's end, or the cancellation token).
+#define NET_MESH_WAIT_FOREVER UINT32_MAX
+
+// `retries` of `net_mesh_send_block` that means "as
+// `net_mesh_send_blocking`": retry until the window lets the batch
+// through (the core bounds it at 4096 retries, about 13.7 minutes).
+#define NET_MESH_RETRY_BLOCKING UINT32_MAX
 
 // Reliable delivery: every message exactly once and in order.
 #define NET_MESH_RELIABLE 0
@@ -113,11 +126,18 @@ typedef enum {
   NET_ERR_MESSAGE_TOO_LARGE = -20,
   // A socket or other operating-system failure.
   NET_ERR_IO = -21,
+  // The call's `net_cancel_t` was triggered before it could complete;
+  // kind `cancelled`. Nothing of a cancelled send was sent.
+  NET_ERR_CANCELLED = -22,
   // A Rust panic was caught at the boundary; kind `runtime_panic`.
   NET_ERR_PANIC = -98,
   // An error with no more specific code.
   NET_ERR_UNKNOWN = -99,
 } net_error_t;
+
+// A cancellation token (opaque). Created by `net_cancel_new`, released by
+// `net_cancel_free`.
+typedef struct net_cancel_t net_cancel_t;
 
 // An ed25519 identity (opaque). Created by `net_identity_generate` or
 // `net_identity_from_seed`, released by `net_identity_free`.
@@ -188,6 +208,26 @@ typedef struct {
   uint64_t datagrams_refused;
 } net_mesh_stats_t;
 
+// A peer with a session, as `net_mesh_peers` lists it.
+typedef struct {
+  // The peer's node id.
+  uint64_t node_id;
+  // The peer's authenticated identity (ed25519 public key).
+  uint8_t entity_id[NET_ENTITY_ID_LEN];
+  // Where its packets come from: NUL-terminated `"ip:port"`.
+  char addr[NET_MESH_ADDR_LEN];
+  // `NET_MESH_PEER_ALIVE`, `_SUSPECT` or `_DEAD`.
+  int state;
+} net_mesh_peer_t;
+
+// A received message in library-owned memory; release it with
+// `net_mesh_free_message`.
+typedef struct {
+  // The message's bytes (a valid pointer even when `len` is 0).
+  uint8_t *data;
+  size_t len;
+} net_mesh_message_t;
+
 // How a stream behaves. Zeroed fields take the defaults (reliable,
 // window 256 packets, receive capacity 8192 messages).
 typedef struct {
@@ -200,14 +240,6 @@ typedef struct {
   // acknowledging (flow control back to the sender).
   uint32_t receive_capacity;
 } net_mesh_stream_config_t;
-
-// A received message in library-owned memory; release it with
-// `net_mesh_free_message`.
-typedef struct {
-  // The message's bytes (a valid pointer even when `len` is 0).
-  uint8_t *data;
-  size_t len;
-} net_mesh_message_t;
 
 // Live counters of one stream.
 typedef struct {
@@ -283,6 +315,21 @@ typedef struct {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Create a cancellation token. Returns a handle owned by the caller,
+// released with `net_cancel_free`. It may be passed to any number of
+// calls, from any thread.
+net_cancel_t *net_cancel_new(void);
+
+// Trigger the token: every call waiting with it returns
+// `NET_ERR_CANCELLED` (kind `cancelled`), and so does every later call
+// given it. Thread-safe; triggering twice is fine.
+int net_cancel_trigger(net_cancel_t *cancel);
+
+// Release a token. Calls still waiting with it keep their own reference
+// and are NOT cancelled by this (trigger first to stop them). NULL is a
+// no-op; a token already freed is reported as kind `invalid_handle`.
+void net_cancel_free(net_cancel_t *cancel);
 
 // Validate a channel name and write its canonical 32-bit hash to
 // `*out_hash` and its 16-bit wire hash to `*out_wire_hash` (either may be
@@ -383,6 +430,59 @@ const char *net_last_error_kind(void);
 // Forget this thread's last error.
 void net_clear_last_error(void);
 
+// Handshake with the peer at `addr` (`addr_len` bytes, `"ip:port"`)
+// whose public key is `peer_public_key` (32 bytes) and whose node id is
+// `peer_node_id`. Blocks until the session is up, the peer refuses, or
+// `timeout_ms` passes (0: the configured handshake timeout).
+//
+// The peer must be in `net_mesh_accept` (or already started) for the
+// reply to come: run the two calls concurrently. Fails with
+// `NET_ERR_HANDSHAKE` (kinds `wrong_psk`, `unknown_static_key`,
+// `identity_mismatch`, `handshake_refused`), `NET_ERR_TIMEOUT`, or
+// `NET_ERR_SHUTTING_DOWN`; a failure leaves no session behind.
+int net_mesh_connect(net_mesh_t *mesh,
+                     const char *addr,
+                     size_t addr_len,
+                     const uint8_t *peer_public_key,
+                     size_t key_len,
+                     uint64_t peer_node_id,
+                     uint32_t timeout_ms);
+
+// `net_mesh_connect` that also returns `NET_ERR_CANCELLED` (kind
+// `cancelled`) as soon as `cancel` is triggered; `cancel` may be NULL.
+// A cancelled dial stops retransmitting its hello; a session the peer
+// was about to confirm may still come up afterwards (check
+// `net_mesh_peer_state`).
+int net_mesh_connect_ex(net_mesh_t *mesh,
+                        const char *addr,
+                        size_t addr_len,
+                        const uint8_t *peer_public_key,
+                        size_t key_len,
+                        uint64_t peer_node_id,
+                        uint32_t timeout_ms,
+                        const net_cancel_t *cancel);
+
+// Wait for the peer `peer_node_id` to complete a handshake with this node
+// (the other half of `net_mesh_connect`), for at most `timeout_ms`
+// (0: the configured handshake timeout). Fails with `NET_ERR_TIMEOUT`,
+// `NET_ERR_HANDSHAKE` or `NET_ERR_SHUTTING_DOWN`.
+int net_mesh_accept(net_mesh_t *mesh, uint64_t peer_node_id, uint32_t timeout_ms);
+
+// `net_mesh_accept` that also returns `NET_ERR_CANCELLED` (kind
+// `cancelled`) as soon as `cancel` is triggered (`cancel` may be NULL),
+// and reports where the peer's packets come from: unless `addr_out` is
+// NULL, the peer's `"ip:port"` is written there NUL-terminated, and
+// `addr_out_len` must then be at least `NET_MESH_ADDR_LEN` (checked
+// before waiting, so a short buffer never costs an accepted session).
+// Returns the address length (0 when `addr_out` is NULL) or a negative
+// code.
+int net_mesh_accept_ex(net_mesh_t *mesh,
+                       uint64_t peer_node_id,
+                       uint32_t timeout_ms,
+                       const net_cancel_t *cancel,
+                       char *addr_out,
+                       size_t addr_out_len);
+
 // Create a mesh node from a JSON configuration (NUL-terminated):
 // `{"bind_addr": "127.0.0.1:0", "psk": "<64 hex digits>"}` plus the
 // optional `handshake_timeout_ms`, `heartbeat_interval_ms`,
@@ -412,38 +512,9 @@ int net_mesh_entity_id(const net_mesh_t *mesh, uint8_t *out, size_t out_len);
 // `NET_ERR_BUFFER_TOO_SMALL`.
 int net_mesh_local_addr(const net_mesh_t *mesh, char *out, size_t out_len);
 
-// Handshake with the peer at `addr` (`addr_len` bytes, `"ip:port"`)
-// whose public key is `peer_public_key` (32 bytes) and whose node id is
-// `peer_node_id`. Blocks until the session is up, the peer refuses, or
-// `timeout_ms` passes (0: the configured handshake timeout).
-//
-// The peer must be in `net_mesh_accept` (or already started) for the
-// reply to come: run the two calls concurrently. Fails with
-// `NET_ERR_HANDSHAKE` (kinds `wrong_psk`, `unknown_static_key`,
-// `identity_mismatch`, `handshake_refused`), `NET_ERR_TIMEOUT`, or
-// `NET_ERR_SHUTTING_DOWN`; a failure leaves no session behind.
-int net_mesh_connect(net_mesh_t *mesh,
-                     const char *addr,
-                     size_t addr_len,
-                     const uint8_t *peer_public_key,
-                     size_t key_len,
-                     uint64_t peer_node_id,
-                     uint32_t timeout_ms);
-
-// Wait for the peer `peer_node_id` to complete a handshake with this node
-// (the other half of `net_mesh_connect`), for at most `timeout_ms`
-// (0: the configured handshake timeout). Fails with `NET_ERR_TIMEOUT`,
-// `NET_ERR_HANDSHAKE` or `NET_ERR_SHUTTING_DOWN`.
-int net_mesh_accept(net_mesh_t *mesh, uint64_t peer_node_id, uint32_t timeout_ms);
-
 // Start heartbeats, failure detection and retransmission. Calling it
 // again does nothing.
 int net_mesh_start(net_mesh_t *mesh);
-
-// Write the liveness of `peer_node_id` (`NET_MESH_PEER_ALIVE`,
-// `_SUSPECT` or `_DEAD`) to `*out`. A peer that never completed a
-// handshake fails with `NET_ERR_NOT_CONNECTED`.
-int net_mesh_peer_state(const net_mesh_t *mesh, uint64_t peer_node_id, int *out);
 
 // Write the node's counters to `*out`.
 int net_mesh_stats(const net_mesh_t *mesh, net_mesh_stats_t *out);
@@ -459,15 +530,52 @@ int net_mesh_shutdown(net_mesh_t *mesh);
 // node stay valid until their own `net_mesh_stream_free`.
 void net_mesh_free(net_mesh_t *mesh);
 
-// Open (or re-open with a new window) stream `stream_id` with
-// `peer_node_id`; `config` may be NULL for the defaults. Both sides use
-// the same id. Returns a handle owned by the caller, released with
-// `net_mesh_stream_free`, or NULL on failure (kind `not_connected` when
-// there is no live session with the peer, `invalid_argument`).
-net_mesh_stream_t *net_mesh_open_stream(net_mesh_t *mesh,
-                                        uint64_t peer_node_id,
-                                        uint64_t stream_id,
-                                        const net_mesh_stream_config_t *config);
+// Write the liveness of `peer_node_id` (`NET_MESH_PEER_ALIVE`,
+// `_SUSPECT` or `_DEAD`) to `*out`. A peer that never completed a
+// handshake fails with `NET_ERR_NOT_CONNECTED`.
+int net_mesh_peer_state(const net_mesh_t *mesh, uint64_t peer_node_id, int *out);
+
+// List every peer with a session (live or dead), by node id, into
+// `out[0..cap]`. Returns how many peers there are — possibly more than
+// `cap`, in which case only the first `cap` were written: call again with
+// a larger array. `out` may be NULL when `cap` is 0 (to count).
+int net_mesh_peers(const net_mesh_t *mesh, net_mesh_peer_t *out, size_t cap);
+
+// Receive the next message of `stream` into `*out`, waiting at most
+// `timeout_ms` (0: only take a message that is already there). On
+// success `*out` owns library memory: release it with
+// `net_mesh_free_message`. On failure `*out` is zeroed and the call
+// returns `NET_ERR_TIMEOUT` (nothing arrived in time) or
+// `NET_ERR_NOT_CONNECTED` (the stream or its peer closed and every queued
+// message has been taken).
+int net_mesh_recv(net_mesh_stream_t *stream, uint32_t timeout_ms, net_mesh_message_t *out);
+
+// Release the bytes of a message from `net_mesh_recv` and zero it, so
+// freeing it twice is harmless. NULL is a no-op.
+void net_mesh_free_message(net_mesh_message_t *message);
+
+// Receive up to `max_count` messages of `stream` into the caller's
+// buffer: message `i` is written at `buf` + the sum of `lens[0..i]`,
+// `lens[i]` bytes, back to back. Waits for the first message at most
+// `timeout_ms` (0: do not wait; `NET_MESH_WAIT_FOREVER`: no limit), or
+// until `cancel` (may be NULL) is triggered; then takes whatever else is
+// already queued that fits, without waiting.
+//
+// Returns how many messages were written: at least 1, or 0 only when
+// `timeout_ms` is 0 and none was waiting. Errors: `NET_ERR_TIMEOUT`
+// (none within `timeout_ms`), `NET_ERR_CANCELLED`, `NET_ERR_NOT_CONNECTED`
+// (the stream or its peer closed and every message was taken),
+// `NET_ERR_BUFFER_TOO_SMALL` when the next message alone is larger than
+// `buf_len` — its length is then in `lens[0]`: call again with a buffer
+// that big. A message that does not fit is never lost: this handle keeps
+// it and hands it out first on its next receive.
+int net_mesh_recv_batch(net_mesh_stream_t *stream,
+                        uint8_t *buf,
+                        size_t buf_len,
+                        size_t *lens,
+                        size_t max_count,
+                        uint32_t timeout_ms,
+                        const net_cancel_t *cancel);
 
 // Send `count` messages (`messages[i]`, `lens[i]` bytes; any bytes, at
 // most 65536 each) on `stream`, coalesced into as few datagrams as fit.
@@ -492,18 +600,45 @@ int net_mesh_send_with_retry(net_mesh_stream_t *stream,
                              size_t count,
                              uint32_t max_retries);
 
-// Receive the next message of `stream` into `*out`, waiting at most
-// `timeout_ms` (0: only take a message that is already there). On
-// success `*out` owns library memory: release it with
-// `net_mesh_free_message`. On failure `*out` is zeroed and the call
-// returns `NET_ERR_TIMEOUT` (nothing arrived in time) or
-// `NET_ERR_NOT_CONNECTED` (the stream or its peer closed and every queued
-// message has been taken).
-int net_mesh_recv(net_mesh_stream_t *stream, uint32_t timeout_ms, net_mesh_message_t *out);
+// As `net_mesh_send_batch`, but on back-pressure wait until the window
+// lets the whole batch through (back-off 5 ms doubling to 200 ms; the
+// core gives up after 4096 retries, about 13.7 minutes, with
+// `NET_ERR_BACKPRESSURE`). Blocks the calling thread while it waits;
+// other errors return at once. `net_mesh_send_block` with
+// `NET_MESH_RETRY_BLOCKING` is the same, cancellable.
+int net_mesh_send_blocking(net_mesh_stream_t *stream,
+                           const uint8_t *const *messages,
+                           const size_t *lens,
+                           size_t count);
 
-// Release the bytes of a message from `net_mesh_recv` and zero it, so
-// freeing it twice is harmless. NULL is a no-op.
-void net_mesh_free_message(net_mesh_message_t *message);
+// Send `count` messages laid back to back in `data` (`data_len` bytes,
+// message `i` is the next `lens[i]` bytes; the lengths must add up to
+// `data_len`, else `NET_ERR_INVALID_ARGUMENT`). One buffer instead of a
+// pointer per message suits hosts that cannot hand C an array of
+// pointers into their own memory (Go), and copies the batch once.
+//
+// `retries` picks the policy: 0 never waits (as `net_mesh_send_batch`),
+// N waits and retries up to N times (as `net_mesh_send_with_retry`),
+// `NET_MESH_RETRY_BLOCKING` waits until it goes through (as
+// `net_mesh_send_blocking`). While it waits, triggering `cancel` (may be
+// NULL) returns `NET_ERR_CANCELLED` — with nothing of the batch sent.
+int net_mesh_send_block(net_mesh_stream_t *stream,
+                        const uint8_t *data,
+                        size_t data_len,
+                        const size_t *lens,
+                        size_t count,
+                        uint32_t retries,
+                        const net_cancel_t *cancel);
+
+// Open (or re-open with a new window) stream `stream_id` with
+// `peer_node_id`; `config` may be NULL for the defaults. Both sides use
+// the same id. Returns a handle owned by the caller, released with
+// `net_mesh_stream_free`, or NULL on failure (kind `not_connected` when
+// there is no live session with the peer, `invalid_argument`).
+net_mesh_stream_t *net_mesh_open_stream(net_mesh_t *mesh,
+                                        uint64_t peer_node_id,
+                                        uint64_t stream_id,
+                                        const net_mesh_stream_config_t *config);
 
 // Write the live counters of stream `stream_id` with `peer_node_id` to
 // `*out`. Fails with `NET_ERR_NOT_CONNECTED` when that stream was closed

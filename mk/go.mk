@@ -1,10 +1,12 @@
 # Go face: bindings-go/ (package net, cgo over libnet) and examples/go/.
 #
 #   make test-go    go vet, the tests with and without the race detector and
-#                   under GOEXPERIMENT=cgocheck2 (cgo pointer rules), the example
-#   make demo-go    run examples/go/quickstart
+#                   under GOEXPERIMENT=cgocheck2 (cgo pointer rules), the examples
+#   make demo-go    run examples/go/quickstart and examples/go/mesh_pair
 #   make bench-go   sustained EmitRaw / EmitRawBatch (1000) stored under the default config; ring push
-#                   (accepted, not stored): EmitRaw (9 bytes), EmitRawBatch (1000), the cgo and C ingest floors
+#                   (accepted, not stored): EmitRaw (9 bytes), EmitRawBatch (1000), the cgo and C ingest floors;
+#                   the mesh on loopback: 64-byte messages received per second (64 per call, 1 per call)
+#                   and the request/response round trip (p50, p99)
 
 # Go 1.24 or newer (range-over-func, runtime.AddCleanup, #cgo noescape).
 # A fresh Debian 12 offers only Go 1.19, so when no new enough `go` is on
@@ -38,14 +40,17 @@ test-go: go-toolchain build
 	cd bindings-go && $(GO_ENV) $(GO) test -count=1 ./...
 	cd bindings-go && $(GO_ENV) $(GO) test -race -count=1 ./...
 	cd bindings-go && $(GO_ENV) GOEXPERIMENT=cgocheck2 $(GO) test -count=1 ./...
-	cd examples/go && $(GO_ENV) $(GO) vet ./... && $(GO_ENV) $(GO) run -race ./quickstart
+	cd examples/go && $(GO_ENV) $(GO) vet ./... && $(GO_ENV) $(GO) run -race ./quickstart && \
+	  $(GO_ENV) $(GO) run -race ./mesh_pair
 
 demo-go: go-toolchain build
 	@echo "== Go quickstart"
 	@cd examples/go && $(GO_ENV) $(GO) run ./quickstart
+	@echo "== Go mesh_pair"
+	@cd examples/go && $(GO_ENV) $(GO) run ./mesh_pair
 
 bench-go: go-toolchain build
-	cd bindings-go && $(GO_ENV) $(GO) test -run '^$$' -bench 'EmitRaw|Floor' -benchtime $(GO_BENCHTIME) -count $(GO_BENCHCOUNT) .
+	cd bindings-go && $(GO_ENV) $(GO) test -run '^$$' -bench 'EmitRaw|Floor|Mesh' -benchtime $(GO_BENCHTIME) -count $(GO_BENCHCOUNT) .
 
 FACE_TESTS   += test-go
 FACE_DEMOS   += demo-go

@@ -11,6 +11,7 @@
 #![allow(clippy::not_unsafe_ptr_arg_deref)] // C entry points take raw pointers by design
 
 mod args;
+mod cancel;
 mod channel;
 mod config;
 mod guard;
@@ -26,6 +27,7 @@ mod status;
 mod subscribe;
 mod token;
 
+pub use cancel::*;
 pub use channel::*;
 pub use identity::*;
 pub use ingest::*;

@@ -59,6 +59,9 @@ pub enum NetStatus {
     NET_ERR_MESSAGE_TOO_LARGE = -20,
     /// A socket or other operating-system failure.
     NET_ERR_IO = -21,
+    /// The call's `net_cancel_t` was triggered before it could complete;
+    /// kind `cancelled`. Nothing of a cancelled send was sent.
+    NET_ERR_CANCELLED = -22,
     /// A Rust panic was caught at the boundary; kind `runtime_panic`.
     NET_ERR_PANIC = -98,
     /// An error with no more specific code.
@@ -99,6 +102,10 @@ impl FfiError {
     pub fn at_index(mut self, index: usize) -> Self {
         self.message = self.message.replacen("[i]", &format!("[{index}]"), 1);
         self
+    }
+
+    pub fn cancelled(what: &str) -> Self {
+        Self::new(NetStatus::NET_ERR_CANCELLED, "cancelled", format!("{what} was cancelled"))
     }
 
     pub fn buffer_too_small(what: &str, needed: usize, got: usize) -> Self {

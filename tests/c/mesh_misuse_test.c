@@ -170,9 +170,112 @@ static void impostors_and_wrong_keys(void) {
     net_mesh_free(stranger.mesh);
 }
 
+/* The batch, blocking, cancellable and listing calls: NULL and dead
+ * handles, bad lengths, and a node shut down or freed under its streams. */
+static void batch_calls_misuse(void) {
+    uint8_t buf[32];
+    size_t lens[4] = {1, 1, 1, 1};
+    const uint8_t* ptrs[1] = {buf};
+    char addr[NET_MESH_ADDR_LEN];
+    net_mesh_peer_t peers[2];
+    memset(buf, 1, sizeof buf);
+
+    /* NULL handles. */
+    CHECK_EQ(net_mesh_peers(NULL, peers, 2), NET_ERR_NULL_POINTER);
+    CHECK_KIND("null_parameter");
+    CHECK_EQ(net_mesh_send_blocking(NULL, ptrs, lens, 1), NET_ERR_NULL_POINTER);
+    CHECK_EQ(net_mesh_send_block(NULL, buf, 1, lens, 1, 0, NULL), NET_ERR_NULL_POINTER);
+    CHECK_EQ(net_mesh_recv_batch(NULL, buf, sizeof buf, lens, 4, 0, NULL), NET_ERR_NULL_POINTER);
+    CHECK_EQ(net_mesh_connect_ex(NULL, "127.0.0.1:1", 11, buf, 32, 1, 10, NULL), NET_ERR_NULL_POINTER);
+    CHECK_EQ(net_mesh_accept_ex(NULL, 1, 10, NULL, NULL, 0), NET_ERR_NULL_POINTER);
+    CHECK_KIND("null_parameter");
+
+    test_node_t a, b;
+    test_node_new(&a, MESH_PSK_42, NULL);
+    test_node_new(&b, MESH_PSK_42, NULL);
+    CHECK(a.mesh && b.mesh);
+    /* Output buffers: a short address buffer is refused before waiting. */
+    CHECK_EQ(net_mesh_accept_ex(a.mesh, b.node_id, 10, NULL, addr, 8), NET_ERR_BUFFER_TOO_SMALL);
+    CHECK_KIND("buffer_too_small");
+    CHECK_EQ(net_mesh_peers(a.mesh, NULL, 2), NET_ERR_NULL_POINTER); /* NULL only with cap 0 */
+    CHECK_EQ(net_mesh_peers(a.mesh, NULL, 0), 0);
+    accept_job_t job;
+    char kind[64];
+    CHECK_EQ(test_handshake(&a, &b, b.public_key, b.node_id, 3000, &job, kind, sizeof kind), NET_SUCCESS);
+    CHECK_EQ(net_mesh_peers(a.mesh, peers, 0), 1);                  /* counting only */
+
+    net_mesh_stream_t* s = net_mesh_open_stream(a.mesh, b.node_id, 5, NULL);
+    net_mesh_stream_t* r = net_mesh_open_stream(b.mesh, a.node_id, 5, NULL);
+    CHECK(s != NULL && r != NULL);
+    /* Lengths that do not add up to the block, NULL arrays with a count. */
+    CHECK_EQ(net_mesh_send_block(s, buf, 3, lens, 2, 0, NULL), NET_ERR_INVALID_ARGUMENT);
+    CHECK_KIND("invalid_argument");
+    CHECK_EQ(net_mesh_send_block(s, buf, 1, lens, 2, 0, NULL), NET_ERR_INVALID_ARGUMENT);
+    size_t huge[2] = {SIZE_MAX, 2};
+    CHECK_EQ(net_mesh_send_block(s, buf, 1, huge, 2, 0, NULL), NET_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(net_mesh_send_block(s, buf, 2, NULL, 2, 0, NULL), NET_ERR_NULL_POINTER);
+    CHECK_EQ(net_mesh_send_block(s, NULL, 2, lens, 2, 0, NULL), NET_ERR_NULL_POINTER);
+    CHECK_EQ(net_mesh_send_blocking(s, NULL, lens, 1), NET_ERR_NULL_POINTER);
+    CHECK_EQ(net_mesh_send_blocking(s, ptrs, NULL, 1), NET_ERR_NULL_POINTER);
+    CHECK_EQ(net_mesh_send_block(s, NULL, 0, NULL, 0, NET_MESH_RETRY_BLOCKING, NULL), NET_SUCCESS); /* empty */
+    /* Too large, through every form. */
+    uint8_t* big = (uint8_t*)calloc(65537, 1);
+    size_t big_len = 65537;
+    const uint8_t* big_ptr = big;
+    CHECK_EQ(net_mesh_send_blocking(s, &big_ptr, &big_len, 1), NET_ERR_MESSAGE_TOO_LARGE);
+    CHECK_KIND("message_too_large");
+    CHECK_EQ(net_mesh_send_block(s, big, big_len, &big_len, 1, NET_MESH_RETRY_BLOCKING, NULL),
+             NET_ERR_MESSAGE_TOO_LARGE);
+    free(big);
+    /* Receive arguments. */
+    CHECK_EQ(net_mesh_recv_batch(r, buf, sizeof buf, lens, 0, 0, NULL), NET_ERR_INVALID_ARGUMENT);
+    CHECK_KIND("invalid_argument");
+    CHECK_EQ(net_mesh_recv_batch(r, buf, sizeof buf, NULL, 4, 0, NULL), NET_ERR_NULL_POINTER);
+    CHECK_EQ(net_mesh_recv_batch(r, NULL, 8, lens, 4, 0, NULL), NET_ERR_NULL_POINTER);
+    CHECK_EQ(net_mesh_recv_batch(r, NULL, 0, lens, 4, 0, NULL), 0); /* nothing waiting */
+    /* An empty message fits an empty buffer. */
+    size_t zero = 0;
+    CHECK_EQ(net_mesh_send_block(s, NULL, 0, &zero, 1, 0, NULL), NET_SUCCESS);
+    CHECK_EQ(net_mesh_recv_batch(r, NULL, 0, lens, 4, 5000, NULL), 1);
+    CHECK_EQ(lens[0], 0);
+
+    /* A closed stream: sends refused, receives end. */
+    lens[0] = 1;
+    CHECK_EQ(net_mesh_stream_close(r), NET_SUCCESS);
+    CHECK_EQ(net_mesh_recv_batch(r, buf, sizeof buf, lens, 4, NET_MESH_WAIT_FOREVER, NULL), NET_ERR_NOT_CONNECTED);
+    CHECK_KIND("not_connected");
+    CHECK_EQ(net_mesh_send_block(r, buf, 1, lens, 1, NET_MESH_RETRY_BLOCKING, NULL), NET_ERR_NOT_CONNECTED);
+
+    /* A node shut down under its streams and calls: typed errors. */
+    CHECK_EQ(net_mesh_shutdown(a.mesh), NET_SUCCESS);
+    CHECK_EQ(net_mesh_send_blocking(s, ptrs, lens, 1), NET_ERR_SHUTTING_DOWN);
+    CHECK_KIND("closed");
+    CHECK_EQ(net_mesh_send_block(s, buf, 1, lens, 1, NET_MESH_RETRY_BLOCKING, NULL), NET_ERR_SHUTTING_DOWN);
+    CHECK_EQ(net_mesh_recv_batch(s, buf, sizeof buf, lens, 4, NET_MESH_WAIT_FOREVER, NULL), NET_ERR_NOT_CONNECTED);
+    CHECK_EQ(net_mesh_accept_ex(a.mesh, b.node_id, 10, NULL, addr, sizeof addr), NET_ERR_SHUTTING_DOWN);
+    CHECK_EQ(net_mesh_connect_ex(a.mesh, b.addr, strlen(b.addr), b.public_key, 32, b.node_id, 10, NULL),
+             NET_ERR_SHUTTING_DOWN);
+    CHECK_KIND("closed");
+    /* ... and freed: the node's handle is dead, its streams' calls still typed. */
+    net_mesh_free(a.mesh);
+    CHECK_EQ(net_mesh_peers(a.mesh, peers, 2), NET_ERR_NULL_POINTER);
+    CHECK_KIND("invalid_handle");
+    CHECK_EQ(net_mesh_accept_ex(a.mesh, 1, 10, NULL, NULL, 0), NET_ERR_NULL_POINTER);
+    CHECK_KIND("invalid_handle");
+    CHECK_EQ(net_mesh_send_block(s, buf, 1, lens, 1, 0, NULL), NET_ERR_SHUTTING_DOWN);
+    net_mesh_stream_free(s);
+    CHECK_EQ(net_mesh_recv_batch(s, buf, sizeof buf, lens, 4, 0, NULL), NET_ERR_NULL_POINTER);
+    CHECK_KIND("invalid_handle");
+    CHECK_EQ(net_mesh_send_blocking(s, ptrs, lens, 1), NET_ERR_NULL_POINTER);
+    CHECK_KIND("invalid_handle");
+    net_mesh_stream_free(r);
+    net_mesh_free(b.mesh);
+}
+
 int main(void) {
     bad_configs();
     null_and_dead_handles();
     impostors_and_wrong_keys();
+    batch_calls_misuse();
     return check_summary("mesh_misuse_test");
 }

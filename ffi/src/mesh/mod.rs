@@ -6,13 +6,26 @@
 //! stream's calls fail with `shutting_down` — never a use-after-free.
 //!
 //! - `config`: the JSON accepted by `net_mesh_new`.
-//! - `node`: lifecycle, keys, handshakes, liveness and counters.
-//! - `stream`: opening streams, sending, receiving into library-owned
-//!   memory, and per-stream statistics.
+//! - `node`: lifecycle, keys and ids, counters, shutdown.
+//! - `handshake`: connect / accept, with cancellable forms.
+//! - `peers`: the peer list and liveness.
+//! - `stream`: opening, statistics, closing and releasing streams.
+//! - `send`: every send policy (now, retry, blocking), by pointer array
+//!   or by one buffer.
+//! - `recv`: one message into library memory, or a batch into the
+//!   caller's buffer.
 
 mod config;
+mod handshake;
 mod node;
+mod peers;
+mod recv;
+mod send;
 mod stream;
 
+pub use handshake::*;
 pub use node::*;
+pub use peers::*;
+pub use recv::*;
+pub use send::*;
 pub use stream::*;

@@ -1,11 +1,11 @@
-//! Mesh nodes: `net_mesh_new`, keys and ids, `net_mesh_connect` /
-//! `net_mesh_accept`, `net_mesh_start`, liveness, counters, shutdown and
-//! `net_mesh_free`.
+//! Mesh nodes: `net_mesh_new`, keys and ids, `net_mesh_start`, counters,
+//! shutdown and `net_mesh_free`. Handshakes are in `handshake`, peers and
+//! their liveness in `peers`.
 
 use std::ffi::{c_char, c_int};
-use std::time::Duration;
+use std::net::SocketAddr;
 
-use net_sdk::mesh::{Mesh, PeerState};
+use net_sdk::mesh::Mesh;
 use net_sdk::runtime::{block_on, runtime};
 
 use crate::identity::NetIdentity;
@@ -24,12 +24,9 @@ pub(crate) static MESHES: Registry<NetMesh> = Registry::new();
 /// Size of a mesh public key (the static x25519 key a peer dials).
 pub const NET_MESH_PUBLIC_KEY_LEN: usize = 32;
 
-/// Peer liveness as `net_mesh_peer_state` reports it.
-pub const NET_MESH_PEER_ALIVE: c_int = 0;
-/// Silent for `suspect_after_ms`: sends still go out.
-pub const NET_MESH_PEER_SUSPECT: c_int = 1;
-/// Silent for `dead_after_ms`, or closed: sends fail with `not_connected`.
-pub const NET_MESH_PEER_DEAD: c_int = 2;
+/// Room for any `"ip:port"` the mesh reports, NUL included (the longest,
+/// a scoped IPv6 address with a port, is 64 characters).
+pub const NET_MESH_ADDR_LEN: usize = 72;
 
 /// Node-wide counters of a mesh.
 #[repr(C)]
@@ -70,11 +67,6 @@ pub(crate) fn mesh_error(e: net_sdk::SdkError) -> FfiError {
 /// Run a short call on a live mesh.
 pub(crate) fn with_mesh<R>(mesh: *const NetMesh, f: impl FnOnce(&Mesh) -> Result<R, FfiError>) -> Result<R, FfiError> {
     MESHES.with(mesh.cast_mut(), "mesh", |node| f(&node.mesh))?
-}
-
-/// A timeout argument: 0 means the mesh's configured handshake timeout.
-fn timeout(ms: u32) -> Option<Duration> {
-    (ms != 0).then(|| Duration::from_millis(u64::from(ms)))
 }
 
 /// Create a mesh node from a JSON configuration (NUL-terminated):
@@ -136,67 +128,19 @@ pub extern "C" fn net_mesh_entity_id(mesh: *const NetMesh, out: *mut u8, out_len
 #[no_mangle]
 pub extern "C" fn net_mesh_local_addr(mesh: *const NetMesh, out: *mut c_char, out_len: usize) -> c_int {
     guard::count(|| {
-        let mut text = with_mesh(mesh, |m| Ok(m.local_addr().to_string()))?.into_bytes();
-        let written = text.len();
-        text.push(0);
-        args::write_bytes(&text, out.cast(), out_len, "out")?;
-        Ok(written)
+        let addr = with_mesh(mesh, |m| Ok(m.local_addr()))?;
+        write_addr(addr, out, out_len, "out")
     })
 }
 
-/// Handshake with the peer at `addr` (`addr_len` bytes, `"ip:port"`)
-/// whose public key is `peer_public_key` (32 bytes) and whose node id is
-/// `peer_node_id`. Blocks until the session is up, the peer refuses, or
-/// `timeout_ms` passes (0: the configured handshake timeout).
-///
-/// The peer must be in `net_mesh_accept` (or already started) for the
-/// reply to come: run the two calls concurrently. Fails with
-/// `NET_ERR_HANDSHAKE` (kinds `wrong_psk`, `unknown_static_key`,
-/// `identity_mismatch`, `handshake_refused`), `NET_ERR_TIMEOUT`, or
-/// `NET_ERR_SHUTTING_DOWN`; a failure leaves no session behind.
-#[no_mangle]
-pub extern "C" fn net_mesh_connect(
-    mesh: *mut NetMesh,
-    addr: *const c_char,
-    addr_len: usize,
-    peer_public_key: *const u8,
-    key_len: usize,
-    peer_node_id: u64,
-    timeout_ms: u32,
-) -> c_int {
-    guard::status(|| {
-        let addr = args::text(addr, addr_len, "addr")?.to_owned();
-        let key = args::bytes(peer_public_key, key_len, "peer_public_key")?.to_vec();
-        let node = MESHES.get(mesh, "mesh")?;
-        let mesh = node.mesh.clone();
-        block_on(async move {
-            match timeout(timeout_ms) {
-                Some(t) => mesh.connect_with_timeout(addr, &key, peer_node_id, t).await,
-                None => mesh.connect(addr, &key, peer_node_id).await,
-            }
-        })
-        .map_err(mesh_error)
-    })
-}
-
-/// Wait for the peer `peer_node_id` to complete a handshake with this node
-/// (the other half of `net_mesh_connect`), for at most `timeout_ms`
-/// (0: the configured handshake timeout). Fails with `NET_ERR_TIMEOUT`,
-/// `NET_ERR_HANDSHAKE` or `NET_ERR_SHUTTING_DOWN`.
-#[no_mangle]
-pub extern "C" fn net_mesh_accept(mesh: *mut NetMesh, peer_node_id: u64, timeout_ms: u32) -> c_int {
-    guard::status(|| {
-        let node = MESHES.get(mesh, "mesh")?;
-        let mesh = node.mesh.clone();
-        block_on(async move {
-            match timeout(timeout_ms) {
-                Some(t) => mesh.accept_with_timeout(peer_node_id, t).await,
-                None => mesh.accept(peer_node_id).await,
-            }
-        })
-        .map(drop)
-        .map_err(mesh_error)
-    })
+/// Write `addr` as NUL-terminated `"ip:port"` into `(out, out_len)`;
+/// the length without the NUL.
+pub(crate) fn write_addr(addr: SocketAddr, out: *mut c_char, out_len: usize, what: &str) -> Result<usize, FfiError> {
+    let mut text = addr.to_string().into_bytes();
+    let written = text.len();
+    text.push(0);
+    args::write_bytes(&text, out.cast(), out_len, what)?;
+    Ok(written)
 }
 
 /// Start heartbeats, failure detection and retransmission. Calling it
@@ -209,23 +153,6 @@ pub extern "C" fn net_mesh_start(mesh: *mut NetMesh) -> c_int {
             let _context = runtime().enter();
             m.start().map_err(mesh_error)
         })
-    })
-}
-
-/// Write the liveness of `peer_node_id` (`NET_MESH_PEER_ALIVE`,
-/// `_SUSPECT` or `_DEAD`) to `*out`. A peer that never completed a
-/// handshake fails with `NET_ERR_NOT_CONNECTED`.
-#[no_mangle]
-pub extern "C" fn net_mesh_peer_state(mesh: *const NetMesh, peer_node_id: u64, out: *mut c_int) -> c_int {
-    guard::status(|| {
-        let out = args::out(out, "out")?;
-        let state = with_mesh(mesh, |m| m.peer_state(peer_node_id).ok_or_else(|| mesh_error(net_sdk::SdkError::NotConnected)))?;
-        *out = match state {
-            PeerState::Alive => NET_MESH_PEER_ALIVE,
-            PeerState::Suspect => NET_MESH_PEER_SUSPECT,
-            PeerState::Dead => NET_MESH_PEER_DEAD,
-        };
-        Ok(())
     })
 }
 

@@ -1,14 +1,13 @@
-//! Mesh streams: `net_mesh_open_stream`, `net_mesh_send*`,
-//! `net_mesh_recv` / `net_mesh_free_message`, `net_mesh_stream_stats`,
-//! `net_mesh_stream_close` and `net_mesh_stream_free`.
+//! Mesh stream handles: `net_mesh_open_stream`, `net_mesh_stream_stats`,
+//! `net_mesh_stream_close` and `net_mesh_stream_free`. Sending is in
+//! `send`, receiving in `recv`.
 
 use std::ffi::c_int;
-use std::time::Duration;
 
 use bytes::Bytes;
 use net_sdk::mesh::{Mesh, MeshStream, Reliability, StreamConfig};
-use net_sdk::runtime::block_on;
 use net_sdk::SdkError;
+use parking_lot::Mutex;
 
 use super::node::{mesh_error, with_mesh, NetMesh};
 use crate::registry::Registry;
@@ -18,8 +17,12 @@ use crate::{args, guard};
 /// One stream with one peer (opaque). Created by `net_mesh_open_stream`,
 /// released by `net_mesh_stream_free`. It keeps its node alive.
 pub struct NetMeshStream {
-    mesh: Mesh,
-    stream: MeshStream,
+    pub(crate) mesh: Mesh,
+    pub(crate) stream: MeshStream,
+    /// A message taken from the stream that did not fit the caller's
+    /// buffer (`net_mesh_recv_batch`): handed out first by the next
+    /// receive on this handle, so nothing is lost or reordered.
+    pub(crate) held: Mutex<Option<Bytes>>,
 }
 
 static STREAMS: Registry<NetMeshStream> = Registry::new();
@@ -70,16 +73,6 @@ pub struct NetMeshStreamStats {
     pub srtt_us: u64,
 }
 
-/// A received message in library-owned memory; release it with
-/// `net_mesh_free_message`.
-#[repr(C)]
-#[derive(Debug)]
-pub struct NetMeshMessage {
-    /// The message's bytes (a valid pointer even when `len` is 0).
-    pub data: *mut u8,
-    pub len: usize,
-}
-
 fn stream_config(config: *const NetMeshStreamConfig) -> Result<StreamConfig, FfiError> {
     // SAFETY: NULL or a readable config struct.
     let raw = unsafe { config.as_ref() }.copied().unwrap_or_default();
@@ -98,19 +91,8 @@ fn stream_config(config: *const NetMeshStreamConfig) -> Result<StreamConfig, Ffi
     Ok(out)
 }
 
-/// The messages `(ptrs[i], lens[i])` for `i < count`, copied.
-fn payloads(messages: *const *const u8, lens: *const usize, count: usize) -> Result<Vec<Bytes>, FfiError> {
-    let ptrs = args::slice(messages, count, "messages")?;
-    let lens = args::slice(lens, count, "lens")?;
-    ptrs.iter()
-        .zip(lens)
-        .enumerate()
-        .map(|(i, (&p, &len))| args::bytes(p, len, "messages[i]").map(Bytes::copy_from_slice).map_err(|e| e.at_index(i)))
-        .collect()
-}
-
 /// Run `f` with a counted reference to a live stream.
-fn with_stream<R>(stream: *mut NetMeshStream, f: impl FnOnce(&NetMeshStream) -> Result<R, FfiError>) -> Result<R, FfiError> {
+pub(crate) fn with_stream<R>(stream: *mut NetMeshStream, f: impl FnOnce(&NetMeshStream) -> Result<R, FfiError>) -> Result<R, FfiError> {
     let handle = STREAMS.get(stream, "stream")?;
     f(&handle)
 }
@@ -133,95 +115,8 @@ pub extern "C" fn net_mesh_open_stream(
             let stream = m.open_stream(peer_node_id, stream_id, config).map_err(mesh_error)?;
             Ok((m.clone(), stream))
         })?;
-        STREAMS.insert(NetMeshStream { mesh, stream })
+        STREAMS.insert(NetMeshStream { mesh, stream, held: Mutex::new(None) })
     })
-}
-
-/// Send `count` messages (`messages[i]`, `lens[i]` bytes; any bytes, at
-/// most 65536 each) on `stream`, coalesced into as few datagrams as fit.
-/// Never waits and never queues: a reliable stream without window room
-/// for the whole batch fails at once with `NET_ERR_BACKPRESSURE` and sends
-/// nothing. Also `NET_ERR_NOT_CONNECTED` (peer dead or stream closed),
-/// `NET_ERR_MESSAGE_TOO_LARGE`. The bytes are copied.
-#[no_mangle]
-pub extern "C" fn net_mesh_send_batch(
-    stream: *mut NetMeshStream,
-    messages: *const *const u8,
-    lens: *const usize,
-    count: usize,
-) -> c_int {
-    guard::status(|| {
-        let batch = payloads(messages, lens, count)?;
-        with_stream(stream, |s| {
-            let (mesh, stream) = (s.mesh.clone(), s.stream.clone());
-            block_on(async move { mesh.send_on_stream(&stream, &batch).await }).map_err(mesh_error)
-        })
-    })
-}
-
-/// Send one message of `len` bytes; see `net_mesh_send_batch`.
-#[no_mangle]
-pub extern "C" fn net_mesh_send(stream: *mut NetMeshStream, data: *const u8, len: usize) -> c_int {
-    net_mesh_send_batch(stream, &data, &len, 1)
-}
-
-/// As `net_mesh_send_batch`, but on back-pressure wait and try again up to
-/// `max_retries` times (back-off 5 ms doubling to 200 ms). Blocks the
-/// calling thread while it waits; other errors return at once.
-#[no_mangle]
-pub extern "C" fn net_mesh_send_with_retry(
-    stream: *mut NetMeshStream,
-    messages: *const *const u8,
-    lens: *const usize,
-    count: usize,
-    max_retries: u32,
-) -> c_int {
-    guard::status(|| {
-        let batch = payloads(messages, lens, count)?;
-        with_stream(stream, |s| {
-            let (mesh, stream) = (s.mesh.clone(), s.stream.clone());
-            block_on(async move { mesh.send_with_retry(&stream, &batch, max_retries).await }).map_err(mesh_error)
-        })
-    })
-}
-
-/// Receive the next message of `stream` into `*out`, waiting at most
-/// `timeout_ms` (0: only take a message that is already there). On
-/// success `*out` owns library memory: release it with
-/// `net_mesh_free_message`. On failure `*out` is zeroed and the call
-/// returns `NET_ERR_TIMEOUT` (nothing arrived in time) or
-/// `NET_ERR_NOT_CONNECTED` (the stream or its peer closed and every queued
-/// message has been taken).
-#[no_mangle]
-pub extern "C" fn net_mesh_recv(stream: *mut NetMeshStream, timeout_ms: u32, out: *mut NetMeshMessage) -> c_int {
-    guard::status(|| {
-        let out = args::out(out, "out")?;
-        *out = NetMeshMessage { data: std::ptr::null_mut(), len: 0 };
-        let message = with_stream(stream, |s| {
-            let (mesh, stream) = (s.mesh.clone(), s.stream.clone());
-            let limit = Duration::from_millis(u64::from(timeout_ms));
-            let received = block_on(async move {
-                match tokio::time::timeout(limit, mesh.recv(&stream)).await {
-                    Ok(result) => result,
-                    Err(_) => Err(SdkError::Timeout(format!("no message within {timeout_ms} ms"))),
-                }
-            });
-            received.map_err(mesh_error)
-        })?;
-        *out = NetMeshMessage { data: crate::poll::malloc_copy(&message)?, len: message.len() };
-        Ok(())
-    })
-}
-
-/// Release the bytes of a message from `net_mesh_recv` and zero it, so
-/// freeing it twice is harmless. NULL is a no-op.
-#[no_mangle]
-pub extern "C" fn net_mesh_free_message(message: *mut NetMeshMessage) {
-    // SAFETY: NULL or a message filled by `net_mesh_recv`.
-    if let Some(message) = unsafe { message.as_mut() } {
-        unsafe { libc::free(message.data.cast()) };
-        *message = NetMeshMessage { data: std::ptr::null_mut(), len: 0 };
-    }
 }
 
 /// Write the live counters of stream `stream_id` with `peer_node_id` to
