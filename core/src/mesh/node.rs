@@ -459,15 +459,23 @@ impl Mesh {
     /// every [`RETRY_BACKOFF_MIN`]. Other errors return at once.
     pub async fn send_blocking(&self, stream: &MeshStream, payloads: &[Bytes]) -> Result<()> {
         loop {
+            // The common case, room now, costs no waiter registration.
+            let acks = stream.state.window_moves();
+            match self.send_now(stream, payloads) {
+                Err(SdkError::Backpressure) => {}
+                other => return other,
+            }
+            if stream.state.reliability == super::Reliability::FireAndForget {
+                tokio::time::sleep(RETRY_BACKOFF_MIN).await;
+                continue;
+            }
             let room = stream.state.window_open.notified();
             tokio::pin!(room);
-            // Registered before trying, so an ack between the try and the
-            // wait is not missed.
             room.as_mut().enable();
-            match self.send_now(stream, payloads) {
-                Err(SdkError::Backpressure) if stream.state.reliability == super::Reliability::Reliable => room.await,
-                Err(SdkError::Backpressure) => tokio::time::sleep(RETRY_BACKOFF_MIN).await,
-                other => return other,
+            // An ack that moved the window between the try and the
+            // registration would not wake us: try again at once instead.
+            if stream.state.window_moves() == acks && stream.is_open() {
+                room.await;
             }
         }
     }
@@ -484,6 +492,10 @@ impl Mesh {
     /// stream or its session closes, queued messages are still returned,
     /// then `NotConnected`.
     pub async fn recv(&self, stream: &MeshStream) -> Result<Bytes> {
+        // A message already waiting costs no waiter registration.
+        if let Some(m) = self.try_recv(stream)? {
+            return Ok(m);
+        }
         loop {
             let notified = stream.state.inbox_ready.notified();
             tokio::pin!(notified);

@@ -20,6 +20,16 @@ use crate::error::{Result, SdkError};
 /// normally far smaller).
 const REORDER_LIMIT: u64 = 16_384;
 
+/// Reliable messages up to this size are kept for retransmission as a
+/// copy in the stream's arena; larger ones by reference to the caller's
+/// `Bytes`.
+const ARENA_MESSAGE_MAX: usize = 2048;
+/// Bytes of arena allocated at a time.
+const ARENA_CHUNK: usize = 64 * 1024;
+/// Filled arena chunks a stream keeps for reuse (1 MiB with the current
+/// one: more than a window of 8192 64-byte messages).
+const ARENA_CHUNKS_KEPT: usize = 15;
+
 /// Packets past the last selective ack that the first timer sweep after
 /// an ack may resend (see [`StreamState::retransmit_due`]).
 const TAIL_PROBES: u32 = 2;
@@ -96,6 +106,46 @@ struct Tx {
     /// Unacknowledged packets past the last selective ack that the next
     /// timer sweep may resend (see [`StreamState::retransmit_due`]).
     tail_budget: u32,
+    /// Where small reliable messages are copied until acknowledged.
+    arena: Arena,
+}
+
+/// Chunks that hold copies of small unacknowledged messages. A chunk is
+/// filled, then set aside; once every message in it is acknowledged (no
+/// `Bytes` points into it any more) it is taken up again, so a stream in
+/// steady flow allocates none.
+#[derive(Default)]
+struct Arena {
+    current: BytesMut,
+    filled: VecDeque<BytesMut>,
+}
+
+impl Arena {
+    /// `payload` copied into the current chunk, as `Bytes` sharing it:
+    /// one memcpy instead of a shared-header allocation per message.
+    fn keep_copy(&mut self, payload: &[u8]) -> Bytes {
+        if self.current.capacity() - self.current.len() < payload.len() {
+            self.next_chunk();
+        }
+        self.current.extend_from_slice(payload);
+        self.current.split().freeze()
+    }
+
+    fn next_chunk(&mut self) {
+        let full = std::mem::take(&mut self.current);
+        if full.capacity() > 0 || !full.is_empty() {
+            self.filled.push_back(full);
+        }
+        // The oldest chunk is the likeliest to be fully acknowledged.
+        if let Some(i) = self.filled.iter_mut().position(|c| c.try_reclaim(ARENA_CHUNK)) {
+            self.current = self.filled.remove(i).expect("found at i");
+        } else {
+            if self.filled.len() >= ARENA_CHUNKS_KEPT {
+                self.filled.pop_front();
+            }
+            self.current = BytesMut::with_capacity(ARENA_CHUNK);
+        }
+    }
 }
 
 struct Rx {
@@ -131,6 +181,9 @@ pub struct StreamState {
     /// Signalled when acks free window room (and on close), for senders
     /// waiting in [`Mesh::send_blocking`](super::Mesh::send_blocking).
     pub(crate) window_open: Notify,
+    /// Acks that moved the window, ever (so a waiter can tell whether one
+    /// came between its try and its registration).
+    window_moves: AtomicU64,
     closed: AtomicBool,
     backpressure_events: AtomicU64,
     retransmits: AtomicU64,
@@ -156,6 +209,7 @@ impl StreamState {
                 unacked: VecDeque::new(),
                 rtt: Rtt { srtt: None, rttvar: Duration::ZERO },
                 tail_budget: TAIL_PROBES,
+                arena: Arena::default(),
             }),
             rx: Mutex::new(Rx {
                 next: 0,
@@ -169,12 +223,18 @@ impl StreamState {
             inbox: Mutex::new(VecDeque::new()),
             inbox_ready: Notify::new(),
             window_open: Notify::new(),
+            window_moves: AtomicU64::new(0),
             closed: AtomicBool::new(false),
             backpressure_events: AtomicU64::new(0),
             retransmits: AtomicU64::new(0),
             messages_sent: AtomicU64::new(0),
             messages_received: AtomicU64::new(0),
         }
+    }
+
+    /// How many acks have moved the window so far.
+    pub(crate) fn window_moves(&self) -> u64 {
+        self.window_moves.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub(crate) fn reconfigure(&self, config: StreamConfig) {
@@ -238,13 +298,21 @@ impl StreamState {
         let base = if reliable { FLAG_RELIABLE } else { 0 };
         for p in payloads {
             let n = fragments(p.len(), max_fragment);
+            // A reliable message is kept until acknowledged: small ones as
+            // a copy in the stream's arena, large ones by reference.
+            let kept = match reliable {
+                true if p.len() <= ARENA_MESSAGE_MAX => Some(tx.arena.keep_copy(p)),
+                true => Some(p.clone()),
+                false => None,
+            };
             for i in 0..n {
-                let data = p.slice(i * max_fragment..((i + 1) * max_fragment).min(p.len()));
+                let range = i * max_fragment..((i + 1) * max_fragment).min(p.len());
                 let flags = base | if i + 1 < n { FLAG_MORE } else { 0 } | if i > 0 { FLAG_CONT } else { 0 };
                 let seq = tx.next_seq;
                 tx.next_seq += 1;
-                packer.stream(flags, self.id, seq, &data);
-                if reliable {
+                packer.stream(flags, self.id, seq, &p[range.clone()]);
+                if let Some(kept) = &kept {
+                    let data = if n == 1 { kept.clone() } else { kept.slice(range) };
                     tx.unacked.push_back(Pending { flags, data, sent_at: now, retries: 0, sacked: false });
                 }
             }
@@ -296,6 +364,7 @@ impl StreamState {
         }
         drop(guard);
         if advanced {
+            self.window_moves.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             self.window_open.notify_waiters();
         }
     }
