@@ -550,3 +550,26 @@ async fn closing_streams_with_acks_in_flight_never_breaks_the_node() {
     a.shutdown().await.unwrap();
     b.shutdown().await.unwrap();
 }
+
+/// Shutting a node down ends its handshakes in progress at once, with
+/// `Closed`, instead of leaving them to their (here, minute-long) timeouts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_ends_pending_connect_and_accept() {
+    let a = node().await;
+    // Nobody answers here: the dial keeps retrying its hello.
+    let silent = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let dial = {
+        let (a, to) = (a.clone(), silent.local_addr().unwrap());
+        tokio::spawn(async move { a.connect_with_timeout(to, [1u8; 32], 77, Duration::from_secs(60)).await })
+    };
+    let wait = {
+        let a = a.clone();
+        tokio::spawn(async move { a.accept_with_timeout(88, Duration::from_secs(60)).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    a.shutdown().await.unwrap();
+    let dialed = tokio::time::timeout(LONG, dial).await.expect("the dial ended").unwrap();
+    assert!(matches!(dialed, Err(SdkError::Closed)), "{dialed:?}");
+    let accepted = tokio::time::timeout(LONG, wait).await.expect("the accept ended").unwrap();
+    assert!(matches!(accepted, Err(SdkError::Closed)), "{accepted:?}");
+}

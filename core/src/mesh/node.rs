@@ -292,7 +292,8 @@ impl Mesh {
     }
 
     /// Tell every peer we are leaving, close all sessions and stop the
-    /// node's tasks. Later calls fail with `Closed`; calling twice is fine.
+    /// node's tasks. A `connect` or `accept` in progress ends with
+    /// `Closed`; later calls fail with `Closed`; calling twice is fine.
     pub async fn shutdown(&self) -> Result<()> {
         if self.inner.shutdown.swap(true, Relaxed) {
             return Ok(());
@@ -305,6 +306,11 @@ impl Mesh {
             }
             self.inner.retire(&s);
         }
+        // Wake what still waits on a handshake: a dial loses its channel
+        // and an accept sees the node closed, both ending with `Closed`
+        // now rather than at their timeouts.
+        self.inner.dialing.lock().clear();
+        self.inner.peer_change.notify_waiters();
         let tasks: Vec<_> = self.tasks.0.lock().drain(..).collect();
         for t in tasks {
             t.abort();
