@@ -3,9 +3,10 @@
 # environment into which only that wheel and the pinned test tools are
 # installed, so the tests see exactly what `pip install` gives a user.
 #
-#   make test-python   build the wheel, fresh venv, pytest (incl. stubtest), mypy --strict, quickstart
-#   make demo-python   run examples/python/quickstart.py
-#   make bench-python  emit_raw / emit_raw_batch: stored events/s under the default config, and ring push
+#   make test-python   build the wheel, fresh venv, pytest (incl. stubtest), mypy --strict, the examples
+#   make demo-python   run examples/python/quickstart.py and mesh_pair.py
+#   make bench-python  emit_raw / emit_raw_batch: stored events/s under the default config, and ring push;
+#                      the mesh: 64-byte messages received/s (lists of 64, one per call) and round-trip p50/p99
 
 PYTHON3        ?= python3
 PY_MATURIN_VER := 1.8.1
@@ -53,12 +54,15 @@ test-python: python-env
 	  $(PY) -m pytest -q -p no:cacheprovider
 	$(PY) -m mypy --strict --no-incremental examples/python bindings-python/bench
 	@echo "== Python quickstart"; $(PY) examples/python/quickstart.py
+	@echo "== Python mesh_pair"; $(PY) examples/python/mesh_pair.py
 
 demo-python: python-env
 	@echo "== Python quickstart"; $(PY) examples/python/quickstart.py
+	@echo "== Python mesh_pair"; $(PY) examples/python/mesh_pair.py
 
 bench-python: python-env
 	@echo "== Python binding (stored events/s, default config; ring push rows: accepted, not stored; best of 5 rounds)"; $(PY) bindings-python/bench/bench_emit.py
+	@echo "== Python mesh (two processes on loopback; messages received by the peer, not accepted; best of 3 rounds)"; $(PY) bindings-python/bench/bench_mesh.py
 
 FACE_TESTS   += test-python
 FACE_DEMOS   += demo-python

@@ -10,15 +10,28 @@
 //! (Event, PollResponse, Stats),
 //! `subscription` (iterator and async iterator), `exit_guard` (no native
 //! thread enters Python once the interpreter exits), `identity`, `token`,
-//! `channel`.
+//! `channel`. The mesh: `mesh_node` (`MeshNode`), `mesh_calls` (the core
+//! futures its sync and async methods share), `mesh_config` (builder
+//! arguments, timeouts), `mesh_stream` (`MeshStream`), `mesh_receiver`
+//! (receiving without loss when asyncio cancels), `mesh_messages` (the
+//! iterator), `mesh_records` (stats, peers), and `aio` (native work
+//! as an asyncio future).
 
 use pyo3::prelude::*;
 
+mod aio;
 mod blocking;
 mod channel;
 mod errors;
 mod exit_guard;
 mod identity;
+mod mesh_calls;
+mod mesh_config;
+mod mesh_messages;
+mod mesh_node;
+mod mesh_receiver;
+mod mesh_records;
+mod mesh_stream;
 mod node;
 mod payload;
 mod receipt;
@@ -36,6 +49,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<subscription::Subscription>()?;
     m.add_class::<identity::Identity>()?;
     m.add_class::<token::Token>()?;
+    m.add_class::<mesh_node::MeshNode>()?;
+    m.add_class::<mesh_stream::MeshStream>()?;
+    m.add_class::<mesh_messages::MeshMessages>()?;
+    m.add_class::<mesh_records::MeshStats>()?;
+    m.add_class::<mesh_records::StreamStats>()?;
+    m.add_class::<mesh_records::PeerInfo>()?;
+    m.add("MAX_MESSAGE_SIZE", net_sdk::mesh::MAX_MESSAGE_SIZE)?;
     m.add_function(wrap_pyfunction!(channel::channel_hash, m)?)?;
     m.add_function(wrap_pyfunction!(channel::channel_wire_hash, m)?)?;
     m.add("TOKEN_WIRE_SIZE", net_sdk::PermissionToken::WIRE_SIZE)?;

@@ -4,10 +4,16 @@
 //! are borrowed (no copy into a `Vec`) for as long as the object is alive.
 //! `str` is borrowed as its UTF-8 form, which CPython caches on the object.
 //! Batches are gathered into one buffer (see [`Gathered`]).
+//!
+//! Mesh messages are binary: any bytes-like object (`bytes`, `bytearray`,
+//! `memoryview`), never `str` — text has no single encoding on the wire.
+//! They are copied while the GIL is held (see [`mesh_messages`]).
 
+use bytes::{Bytes, BytesMut};
+use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyList, PyMemoryView, PyString};
 
 /// The bytes of a `bytes` or `str` object.
 #[inline]
@@ -69,4 +75,75 @@ impl Gathered {
             })
             .collect()
     }
+}
+
+/// Whether `obj` is one message rather than a list of them.
+fn is_single_message(obj: &Bound<'_, PyAny>) -> bool {
+    obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() || obj.is_instance_of::<PyMemoryView>()
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
+}
+
+/// Append the bytes of one bytes-like message to `block`.
+fn append_message(block: &mut BytesMut, item: &Bound<'_, PyAny>) -> PyResult<()> {
+    if let Ok(b) = item.downcast::<PyBytes>() {
+        block.extend_from_slice(b.as_bytes());
+        return Ok(());
+    }
+    if item.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err("a mesh message must be bytes-like, not str (encode it first, e.g. text.encode())"));
+    }
+    // bytearray, memoryview, array('B'), ...: anything exposing its bytes.
+    match PyBuffer::<u8>::get(item) {
+        Ok(buffer) => {
+            block.extend_from_slice(&buffer.to_vec(item.py())?);
+            Ok(())
+        }
+        Err(_) => Err(PyTypeError::new_err(format!("a mesh message must be bytes-like, not {}", type_name(item)))),
+    }
+}
+
+/// The messages of a list (or any iterable) of bytes-like objects, copied
+/// into one buffer that the core's `Bytes` then share: one allocation per
+/// call, not per message, and nothing that points into a Python object
+/// once the GIL is released (another thread may then mutate a bytearray).
+pub(crate) fn mesh_messages(items: &Bound<'_, PyAny>) -> PyResult<Vec<Bytes>> {
+    if is_single_message(items) || items.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(format!(
+            "payloads must be a list of messages, not one {} (wrap it: [message])",
+            type_name(items)
+        )));
+    }
+    let mut block = BytesMut::new();
+    let mut ends = Vec::new();
+    if let Ok(list) = items.downcast::<PyList>() {
+        ends.reserve(list.len());
+        // Sized up front (bytes report their length for free): no regrowth.
+        let size: usize = list.iter().map(|item| item.downcast::<PyBytes>().map_or(0, |b| b.as_bytes().len())).sum();
+        block.reserve(size);
+        for item in list.iter() {
+            append_message(&mut block, &item)?;
+            ends.push(block.len());
+        }
+    } else {
+        let iter = items
+            .try_iter()
+            .map_err(|_| PyTypeError::new_err(format!("payloads must be a list of bytes-like messages, not {}", type_name(items))))?;
+        for item in iter {
+            append_message(&mut block, &item?)?;
+            ends.push(block.len());
+        }
+    }
+    let block = block.freeze();
+    let mut start = 0;
+    Ok(ends
+        .into_iter()
+        .map(|end| {
+            let message = block.slice(start..end);
+            start = end;
+            message
+        })
+        .collect())
 }

@@ -10,15 +10,24 @@ package re-exports it and adds Python conveniences::
         node.flush()
         for event in node.poll(limit=100).events:
             print(event.raw)
+
+and the encrypted mesh between nodes (``MeshNode``; see its docstring).
 """
 
 from ._native import (
+    MAX_MESSAGE_SIZE,
     TOKEN_WIRE_SIZE,
     Event,
     Identity,
+    MeshMessages,
+    MeshNode,
+    MeshStats,
+    MeshStream,
+    PeerInfo,
     PollResponse,
     Receipt,
     Stats,
+    StreamStats,
     Subscription,
     Token,
     channel_hash,
@@ -33,13 +42,18 @@ from .errors import (
     ClosedError,
     ConfigError,
     CursorError,
+    HandshakeError,
     IdentityError,
+    MessageTooLargeError,
     NetError,
+    NotConnectedError,
     SerializationError,
+    TimeoutError,
     TokenError,
 )
 
 __all__ = [
+    "MAX_MESSAGE_SIZE",
     "TOKEN_WIRE_SIZE",
     "BackendError",
     "BackpressureError",
@@ -49,15 +63,25 @@ __all__ = [
     "ConfigError",
     "CursorError",
     "Event",
+    "HandshakeError",
     "Identity",
     "IdentityError",
+    "MeshMessages",
+    "MeshNode",
+    "MeshStats",
+    "MeshStream",
+    "MessageTooLargeError",
     "NetError",
     "NetNode",
+    "NotConnectedError",
+    "PeerInfo",
     "PollResponse",
     "Receipt",
     "SerializationError",
     "Stats",
+    "StreamStats",
     "Subscription",
+    "TimeoutError",
     "Token",
     "TokenError",
     "TypedSubscription",

@@ -12,6 +12,11 @@ Node and Go errors carry). The class is chosen from the kind, so
     ├── CursorError, ValueError   invalid_cursor
     ├── SerializationError, ValueError   serialization, deserialization
     ├── BackendError              backend
+    ├── NotConnectedError         not_connected (mesh: peer gone, stream closed)
+    ├── HandshakeError            wrong_psk, unknown_static_key, identity_mismatch,
+    │                             handshake_refused, handshake_malformed
+    ├── MessageTooLargeError, ValueError   message_too_large (mesh: over 64 KiB)
+    ├── TimeoutError, builtins.TimeoutError   timeout
     ├── IdentityError, ValueError invalid_length, invalid_entity_id, unknown_scope, ...
     │   └── ChannelError          invalid_channel
     └── TokenError                invalid_format, invalid_signature, expired,
@@ -21,6 +26,7 @@ Node and Go errors carry). The class is chosen from the kind, so
 
 from __future__ import annotations
 
+import builtins
 from typing import Dict, Type
 
 
@@ -61,6 +67,39 @@ class BackendError(NetError):
     """The storage backend failed."""
 
 
+class NotConnectedError(NetError):
+    """A mesh peer is gone (dead, shut down, never connected) or the stream
+    was closed; open the stream again after a new handshake."""
+
+
+class HandshakeError(NetError):
+    """A mesh handshake produced no session; ``kind`` says why:
+    ``wrong_psk`` (the peer uses another pre-shared key),
+    ``unknown_static_key`` (the dialed public key is not the peer's),
+    ``identity_mismatch`` (the peer is not the node id dialed),
+    ``handshake_refused`` (the peer refused our identity),
+    ``handshake_malformed``."""
+
+
+class MessageTooLargeError(NetError, ValueError):
+    """A mesh message larger than ``MAX_MESSAGE_SIZE`` (64 KiB)."""
+
+
+class TimeoutError(NetError, builtins.TimeoutError):
+    """A wait ran out of time (kind ``timeout``): a handshake, an
+    ``accept``, a ``recv`` with a timeout. Also a built-in
+    ``TimeoutError``, so ``except TimeoutError`` catches it without this
+    import."""
+
+    def __new__(cls, message: str, kind: str = "timeout") -> "TimeoutError":
+        # OSError's constructor reads two arguments as (errno, strerror):
+        # hand it the message alone.
+        return builtins.TimeoutError.__new__(cls, message)
+
+    def __init__(self, message: str, kind: str = "timeout") -> None:
+        NetError.__init__(self, message, kind)
+
+
 class IdentityError(NetError, ValueError):
     """A malformed identity input: seed or entity id length, unknown scope,
     bad signature, invalid channel name."""
@@ -86,6 +125,14 @@ _TOKEN_KINDS = (
     "zero_ttl",
 )
 
+_HANDSHAKE_KINDS = (
+    "wrong_psk",
+    "unknown_static_key",
+    "identity_mismatch",
+    "handshake_refused",
+    "handshake_malformed",
+)
+
 _BY_KIND: Dict[str, Type[NetError]] = {
     "backpressure": BackpressureError,
     "closed": ClosedError,
@@ -95,6 +142,10 @@ _BY_KIND: Dict[str, Type[NetError]] = {
     "serialization": SerializationError,
     "deserialization": SerializationError,
     "backend": BackendError,
+    "not_connected": NotConnectedError,
+    "message_too_large": MessageTooLargeError,
+    "timeout": TimeoutError,
+    **{kind: HandshakeError for kind in _HANDSHAKE_KINDS},
     "invalid_length": IdentityError,
     "invalid_entity_id": IdentityError,
     "unknown_scope": IdentityError,

@@ -1,0 +1,86 @@
+//! The arguments of `MeshNode(...)` mapped onto the core's `MeshBuilder`
+//! (which validates every range), and the `timeout=` seconds of the
+//! waiting calls.
+//!
+//! A bad `bind_addr` or `psk` is a configuration error (kind
+//! `invalid_config`, `ConfigError`), as in the C ABI's `net_mesh_new` and
+//! the TypeScript `MeshNode.create`; a bad `identity_seed` keeps the
+//! identity kind (`invalid_length`, `IdentityError`).
+
+use std::time::Duration;
+
+use net_sdk::mesh::MeshBuilder;
+use net_sdk::{Identity, SdkError};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+
+use crate::errors::raise;
+
+/// The builder options besides address, key and identity, in the units
+/// Python callers pass them.
+pub(crate) struct Tunables {
+    pub handshake_timeout_ms: Option<u64>,
+    pub heartbeat_interval_ms: Option<u64>,
+    pub suspect_after_ms: Option<u64>,
+    pub dead_after_ms: Option<u64>,
+    pub max_datagram: Option<usize>,
+}
+
+fn config_error(message: String) -> PyErr {
+    raise(SdkError::InvalidConfig(format!("mesh config: {message}")))
+}
+
+/// The 32-byte pre-shared key from `bytes` or 64 hex digits.
+fn psk_bytes(psk: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if let Ok(b) = psk.downcast::<PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    if let Ok(text) = psk.downcast::<PyString>() {
+        return hex::decode(text.to_str()?).map_err(|e| config_error(format!("psk must be 64 hex digits or 32 bytes: {e}")));
+    }
+    Err(PyTypeError::new_err("psk must be bytes (32) or str (64 hex digits)"))
+}
+
+/// A builder for a node at `bind_addr` admitting peers that hold `psk`.
+pub(crate) fn builder(bind_addr: &str, psk: &Bound<'_, PyAny>, identity_seed: Option<&[u8]>, t: Tunables) -> PyResult<MeshBuilder> {
+    let psk = psk_bytes(psk)?;
+    let mut b = MeshBuilder::new(bind_addr, &psk).map_err(|e| config_error(e.to_string()))?;
+    if let Some(seed) = identity_seed {
+        b = b.identity(Identity::from_seed_slice(seed).map_err(raise)?);
+    }
+    if let Some(ms) = t.handshake_timeout_ms {
+        b = b.handshake_timeout(millis(ms, "handshake_timeout_ms")?);
+    }
+    if let Some(ms) = t.heartbeat_interval_ms {
+        b = b.heartbeat_interval(millis(ms, "heartbeat_interval_ms")?);
+    }
+    if let Some(ms) = t.suspect_after_ms {
+        b = b.suspect_after(millis(ms, "suspect_after_ms")?);
+    }
+    if let Some(ms) = t.dead_after_ms {
+        b = b.dead_after(millis(ms, "dead_after_ms")?);
+    }
+    if let Some(n) = t.max_datagram {
+        b = b.max_datagram(n);
+    }
+    Ok(b)
+}
+
+/// A duration of `ms` milliseconds, which must be positive.
+fn millis(ms: u64, what: &str) -> PyResult<Duration> {
+    if ms == 0 {
+        return Err(config_error(format!("{what} must be > 0")));
+    }
+    Ok(Duration::from_millis(ms))
+}
+
+/// A `timeout=` argument: seconds as a float, finite and > 0 (None: the
+/// call's default). Python's convention for a parameter named `timeout`.
+pub(crate) fn timeout(seconds: Option<f64>) -> PyResult<Option<Duration>> {
+    let Some(s) = seconds else { return Ok(None) };
+    match Duration::try_from_secs_f64(s) {
+        Ok(d) if s > 0.0 => Ok(Some(d)),
+        _ => Err(raise(SdkError::InvalidArgument(format!("timeout must be a number of seconds > 0, got {s}")))),
+    }
+}
