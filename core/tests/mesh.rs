@@ -451,8 +451,10 @@ async fn bursts_cross_between_offloading_and_plain_sockets() {
     // the kernel segments GSO sends for the plain receiver, and the plain
     // side's datagrams reach the GRO socket unchanged. Full 1 KiB datagrams
     // (one GSO run per send) and a fragmented message both ways.
-    let on = builder().segmentation_offload(true).build().await.unwrap();
-    let off = builder().segmentation_offload(false).build().await.unwrap();
+    // 1400-byte datagrams (loopback would get 16 KiB ones): one 1 KiB
+    // message per datagram, so a burst is a run of equal datagrams.
+    let on = builder().max_datagram(1400).segmentation_offload(true).build().await.unwrap();
+    let off = builder().max_datagram(1400).segmentation_offload(false).build().await.unwrap();
     link(&on, &off).await;
     let mut all = msgs(3000, 1024);
     all.push(Bytes::from(vec![0x3C; 20_000]));
@@ -460,7 +462,7 @@ async fn bursts_cross_between_offloading_and_plain_sockets() {
     assert!(transfer(&on, &off, 1, cfg, &all, 64).await == all, "offloading sender to plain receiver");
     assert!(transfer(&off, &on, 2, cfg, &all, 64).await == all, "plain sender to offloading receiver");
     // Both offloading: bursts arrive GRO-coalesced and are split again.
-    let on2 = builder().build().await.unwrap();
+    let on2 = builder().max_datagram(1400).build().await.unwrap();
     link(&on2, &on).await;
     assert!(transfer(&on2, &on, 3, cfg, &all, 64).await == all, "offloading on both ends");
     for n in [&on, &off, &on2] {

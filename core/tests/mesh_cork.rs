@@ -18,7 +18,10 @@ async fn node() -> Mesh {
 
 /// Two handshaken nodes; their timer tasks run only with `timers`.
 async fn pair(timers: bool) -> (Mesh, Mesh) {
-    let (a, b) = (node().await, node().await);
+    pair_of(node().await, node().await, timers).await
+}
+
+async fn pair_of(a: Mesh, b: Mesh, timers: bool) -> (Mesh, Mesh) {
     let (ra, rb) = tokio::join!(a.connect(b.local_addr(), b.public_key(), b.node_id()), b.accept(a.node_id()));
     ra.unwrap();
     rb.unwrap();
@@ -130,4 +133,37 @@ async fn send_blocking_waits_for_an_ack_not_a_timer() {
     assert!(matches!(ended, Err(SdkError::NotConnected)), "{ended:?}");
     a.shutdown().await.unwrap();
     b.shutdown().await.unwrap();
+}
+
+/// A peer on a loopback address gets 16 KiB datagrams (loopback's MTU is
+/// 64 KiB): 64 messages of 1 KiB in one send take 5 datagrams, not 64. An
+/// explicit `max_datagram` applies to loopback too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn loopback_peers_get_large_datagrams() {
+    let batch: Vec<Bytes> = (0..64u8).map(|i| Bytes::from(vec![i; 1024])).collect();
+    for (max, least, most) in [(None, 5, 5), (Some(1400), 64, 64)] {
+        let build = || async {
+            let b = MeshBuilder::new("127.0.0.1:0", &PSK).unwrap();
+            match max {
+                Some(n) => b.max_datagram(n),
+                None => b,
+            }
+            .build()
+            .await
+            .unwrap()
+        };
+        let (a, b) = pair_of(build().await, build().await, false).await;
+        let cfg = StreamConfig::new().with_window_bytes(1024);
+        let rx = b.open_stream(a.node_id(), 9, cfg).unwrap();
+        let tx = a.open_stream(b.node_id(), 9, cfg).unwrap();
+        let before = a.stats().datagrams_sent;
+        a.send_on_stream(&tx, &batch).await.unwrap();
+        let sent = a.stats().datagrams_sent - before;
+        assert!((least..=most).contains(&sent), "max_datagram {max:?}: {sent} datagrams for 64 KiB");
+        for m in &batch {
+            assert_eq!(&tokio::time::timeout(LONG, b.recv(&rx)).await.unwrap().unwrap(), m);
+        }
+        a.shutdown().await.unwrap();
+        b.shutdown().await.unwrap();
+    }
 }

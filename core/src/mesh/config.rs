@@ -3,8 +3,6 @@
 use std::time::Duration;
 
 use super::crypto::DEFAULT_REKEY_AFTER;
-use super::packet::{HEADER_LEN, TAG_LEN};
-use super::frame::STREAM_OVERHEAD;
 
 /// Largest message a stream accepts, in bytes. Reliable messages larger
 /// than one datagram are fragmented; larger ones fail with
@@ -101,6 +99,7 @@ pub struct MeshConfig {
     pub(crate) suspect_after: Duration,
     pub(crate) dead_after: Duration,
     pub(crate) max_datagram: usize,
+    pub(crate) loopback_datagram: usize,
     pub(crate) rekey_after: u64,
     pub(crate) min_rto: Duration,
     pub(crate) max_rto: Duration,
@@ -114,6 +113,7 @@ impl Default for MeshConfig {
             suspect_after: Duration::from_secs(2),
             dead_after: Duration::from_secs(6),
             max_datagram: 1400,
+            loopback_datagram: 16 * 1024,
             rekey_after: DEFAULT_REKEY_AFTER,
             min_rto: Duration::from_millis(10),
             max_rto: Duration::from_secs(1),
@@ -122,15 +122,22 @@ impl Default for MeshConfig {
 }
 
 impl MeshConfig {
-    /// Payload bytes one STREAM frame can carry in a datagram.
-    pub(crate) fn max_fragment(&self) -> usize {
-        self.max_datagram - HEADER_LEN - TAG_LEN - STREAM_OVERHEAD
+    /// The largest datagram for a session with a peer at `addr`.
+    pub(crate) fn datagram_for(&self, addr: std::net::SocketAddr) -> usize {
+        if addr.ip().is_loopback() {
+            self.loopback_datagram
+        } else {
+            self.max_datagram
+        }
     }
 
     pub(crate) fn validate(&self) -> crate::Result<()> {
         let bad = |m: &str| Err(crate::SdkError::InvalidConfig(m.into()));
         if !(512..=65_000).contains(&self.max_datagram) {
             return bad("max_datagram must be within 512..=65000 bytes");
+        }
+        if !(512..=65_000).contains(&self.loopback_datagram) {
+            return bad("loopback_datagram must be within 512..=65000 bytes");
         }
         if self.suspect_after.is_zero() || self.dead_after < self.suspect_after {
             return bad("need 0 < suspect_after <= dead_after");

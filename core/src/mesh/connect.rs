@@ -87,7 +87,7 @@ impl MeshInner {
             keys.peer_index,
             from,
             SessionCrypto::new(keys.send, keys.recv, self.config.rekey_after),
-            self.config.max_datagram,
+            self.config.datagram_for(from),
             self.now(),
         ));
         // Pending until the initiator's first packet proves its keys.
@@ -210,7 +210,7 @@ impl Mesh {
             keys.peer_index,
             from,
             SessionCrypto::new(keys.send, keys.recv, inner.config.rekey_after),
-            inner.config.max_datagram,
+            inner.config.datagram_for(from),
             inner.now(),
         ));
         inner.by_index.write().insert(index, session.clone());

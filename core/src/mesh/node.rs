@@ -423,7 +423,7 @@ impl Mesh {
         let now = inner.now();
         let session = &stream.session;
         let mut outbox = session.outbox.lock();
-        let in_flight = stream.state.admit(payloads, inner.config.max_fragment(), now, &mut outbox)?;
+        let in_flight = stream.state.admit(payloads, session.max_fragment, now, &mut outbox)?;
         session.piggyback_acks(&mut outbox);
         let keep_last = match cork::release(stream.state.reliability, in_flight, outbox.closed_datagrams()) {
             cork::Release::All => false,

@@ -11,8 +11,9 @@ use tokio::sync::Notify;
 
 use super::config::{StreamConfig, Reliability};
 use super::crypto::SessionCrypto;
-use super::frame::Frame;
+use super::frame::{Frame, STREAM_OVERHEAD};
 use super::packer::Packer;
+use super::packet::{HEADER_LEN, TAG_LEN};
 use super::node::MeshInner;
 use super::stream::StreamState;
 use crate::identity::EntityId;
@@ -40,6 +41,9 @@ pub struct Session {
     /// may leave its last datagram here for later frames to fill (see
     /// [`super::cork`]).
     pub(crate) outbox: Mutex<Packer>,
+    /// Payload bytes one STREAM frame carries in this session's datagrams
+    /// (their size follows the peer's address; see `MeshConfig`).
+    pub(crate) max_fragment: usize,
     closed: AtomicBool,
     pub(crate) created: u64,
 }
@@ -68,6 +72,7 @@ impl Session {
             confirmed_signal: Notify::new(),
             acks_pending: AtomicBool::new(false),
             outbox: Mutex::new(Packer::new(max_datagram)),
+            max_fragment: max_datagram - HEADER_LEN - TAG_LEN - STREAM_OVERHEAD,
             closed: AtomicBool::new(false),
             created: now,
         }
