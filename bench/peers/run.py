@@ -101,12 +101,18 @@ def table(results, rounds):
     if any(r.get("case") == RTT_CASE for r in results):
         keys += ["rtt_64B/p50", "rtt_64B/p99"]
     head = ["case", "ours", "Zenoh TCP", "Zenoh TLS", "ours÷TCP", "ours÷TLS", "target", "result"]
-    rows = []
+    rows, notes = [], []
     for key in keys:
         med = {}
         cells = []
         for s in SYSTEMS:
             vals, failures = cell_values(results, s, key)
+            if failures and s != "net" and vals:
+                # A competitor's failed run (e.g. a crash on exit) leaves it
+                # its successful rounds, and is reported below the table;
+                # any failure of ours fails the cell.
+                notes.append("%s %s: %s in %d of %d rounds (median of the rest)" % (s, key, failures[0], len(failures), rounds))
+                failures = []
             if failures:
                 cells.append(failures[0] + ("" if len(failures) == 1 else " (%d/%d runs)" % (len(failures), rounds)))
                 med[s] = None
@@ -144,6 +150,8 @@ def table(results, rounds):
     print("  ".join("-" * w for w in widths))
     for r in rows:
         print(line(r))
+    for n in notes:
+        print("note: " + n)
 
 
 def main():
