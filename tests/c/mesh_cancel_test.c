@@ -105,7 +105,10 @@ int main(void) {
     double took = now_ms() - t0;
     pthread_join(trigger, NULL);
     CHECK_EQ(trig.status, NET_SUCCESS);
-    CHECK(took >= 90 && took < 1500);
+    /* The status proves the token ended it (the limit gives a timeout);
+     * the clock only shows it waited for the trigger: no upper bound,
+     * which valgrind on a busy machine would make flaky. */
+    CHECK(took >= 90);
     net_cancel_free(token);
 
     /* A dial to an address where nobody answers, cancelled long before
@@ -120,7 +123,7 @@ int main(void) {
              NET_ERR_CANCELLED);
     took = now_ms() - t0;
     pthread_join(trigger, NULL);
-    CHECK(took >= 90 && took < 1500);
+    CHECK(took >= 90);
     net_cancel_free(token);
 
     /* Not triggered: the calls complete as usual with a token attached. */
@@ -179,7 +182,7 @@ int main(void) {
     CHECK_KIND("cancelled");
     took = now_ms() - t0;
     pthread_join(trigger, NULL);
-    CHECK(took >= 290 && took < 2000);
+    CHECK(took >= 290);
     CHECK_EQ(net_mesh_stream_stats(a.mesh, b.node_id, 9, &ss), NET_SUCCESS);
     CHECK_EQ(ss.messages_sent, 4);
     CHECK(ss.backpressure_events >= 1);
