@@ -11,6 +11,8 @@ use super::packet::{HEADER_LEN, TAG_LEN};
 /// Emptied datagram buffers a packer keeps for reuse: enough for a full
 /// GSO batch, so a session's steady traffic allocates none.
 const SPARE_BUFFERS: usize = 64;
+/// Largest datagram size whose buffers are allocated whole.
+const FULL_SIZE_UP_TO: usize = 16 * 1024;
 
 /// Datagrams under construction for one peer.
 pub struct Packer {
@@ -72,7 +74,12 @@ impl Packer {
             // Small first, grown as frames arrive: an ack must not cost a
             // 64 KiB allocation when datagrams may be that large.
             let mut d = self.spare.pop().unwrap_or_else(|| {
-                Vec::with_capacity((HEADER_LEN + need + TAG_LEN).max(1500).min(self.max_datagram))
+                // Datagrams up to 16 KiB get their full size at once (they
+                // are reused, so a growing one would reallocate again and
+                // again while the pool fills); larger ones start small, so
+                // an ack does not cost 64 KiB.
+                let size = if self.max_datagram <= FULL_SIZE_UP_TO { self.max_datagram } else { HEADER_LEN + need + TAG_LEN };
+                Vec::with_capacity(size.max(1500).min(self.max_datagram))
             });
             d.resize(HEADER_LEN, 0);
             self.datagrams.push(d);
