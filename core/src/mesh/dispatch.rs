@@ -180,7 +180,12 @@ fn on_data(inner: &MeshInner, header: &PacketHeader, from: SocketAddr, packet: &
             Frame::Ack { stream, next, selective } => {
                 let s = session.streams.read().get(&stream).cloned();
                 if let Some(s) = s {
-                    s.on_ack(next, selective, now);
+                    if s.on_ack(next, selective, now) {
+                        // Recovering from a loss: resend what is due with
+                        // this batch's flush (clocked by acks, not the timer).
+                        let cfg = &inner.config;
+                        s.retransmit_due(now, cfg.min_rto, cfg.max_rto, &mut session.outbox.lock());
+                    }
                 }
                 once(&mut touched.acked, &session);
             }

@@ -332,21 +332,31 @@ impl StreamState {
     }
 
     /// Apply an acknowledgement from the peer; wakes blocked senders when
-    /// it freed window room.
-    pub(crate) fn on_ack(&self, next: u64, selective: u64, now: u64) {
+    /// it freed window room. Returns whether the ack covered a resent
+    /// packet: the stream is recovering from a loss, and the caller should
+    /// resend what is due now rather than at the next timer tick.
+    pub(crate) fn on_ack(&self, next: u64, selective: u64, now: u64) -> bool {
         let mut guard = self.tx.lock();
         let tx = &mut *guard;
         let advanced = next > tx.acked && next <= tx.next_seq;
+        let mut recovering = false;
         if advanced {
             let n = (next - tx.acked) as usize;
             let mut sample = None;
             for p in tx.unacked.drain(..n) {
                 if p.retries == 0 {
                     sample = Some(now.saturating_sub(p.sent_at));
+                } else {
+                    recovering = true;
                 }
             }
             tx.acked = next;
-            tx.tail_budget = TAIL_PROBES;
+            // Originals getting through say the path is fine: probe
+            // gently again. An ack of a resent packet says the probes
+            // work: keep the budget growing.
+            if !recovering {
+                tx.tail_budget = TAIL_PROBES;
+            }
             if let Some(ns) = sample {
                 tx.rtt.sample(Duration::from_nanos(ns));
             }
@@ -367,6 +377,7 @@ impl StreamState {
             self.window_moves.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             self.window_open.notify_waiters();
         }
+        recovering
     }
 
     /// Re-add to `packer` the unacknowledged packets whose timeout has
@@ -687,8 +698,9 @@ mod tests {
 
     /// Past the last selective ack a timeout may be a late ack, not a
     /// loss: a sweep resends 2 such packets, then 4, 8, … while nothing is
-    /// acknowledged, and an ack starts over at 2. Holes below a selective
-    /// ack are resent at once, all of them.
+    /// acknowledged or only resent packets are (recovery: the budget keeps
+    /// growing); an ack of packets sent once starts over at 2. Holes below
+    /// a selective ack are resent at once, all of them.
     #[test]
     fn timeouts_probe_the_tail_and_resend_every_hole() {
         let a = StreamState::new(1, StreamConfig::new().with_window_bytes(1024));
@@ -703,13 +715,19 @@ mod tests {
         // Each packet backs off after its own resend, so later sweeps are
         // far enough apart for the untouched ones to be due again.
         assert_eq!([sweep(10), sweep(20), sweep(30)], [2, 4, 8]);
-        // The first 10 arrive: the budget starts over.
-        a.on_ack(10, 0, 31_000_000);
-        assert_eq!(sweep(40), 2);
+        // 0..10, all resent, arrive: recovering, the budget keeps growing.
+        assert!(a.on_ack(10, 0, 31_000_000));
+        assert_eq!(sweep(40), 16);
         // 20 and 21 arrived past a gap: the ten holes 10..20 all go, plus
-        // 4 probes past 21 (the last sweep spent its 2, so it doubled).
-        a.on_ack(10, 0b11 << 9, 41_000_000);
-        assert_eq!(sweep(1000), 10 + 4);
+        // 32 probes past 21.
+        assert!(!a.on_ack(10, 0b11 << 9, 41_000_000), "nothing new acknowledged");
+        assert_eq!(sweep(1000), 10 + 32);
+        // Everything below 54 (all resent) arrives: still recovering.
+        assert!(a.on_ack(54, 0, 1_001_000_000));
+        // 54..70 were sent once: the path delivers originals, so the next
+        // sweep probes gently again.
+        assert!(!a.on_ack(70, 0, 1_002_000_000));
+        assert_eq!(sweep(100_000), 2);
     }
 
     #[test]
