@@ -113,16 +113,8 @@ func TestMeshHandshakeStopsWithItsContext(t *testing.T) {
 
 func TestMeshSendBlockingStopsWithItsContext(t *testing.T) {
 	a, b := meshPair(t)
-	in, err := b.OpenStream(a.NodeID(), 9, StreamConfig{ReceiveCapacity: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := a.OpenStream(b.NodeID(), 9, StreamConfig{Window: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
+	in, out := openSmallWindow(t, a, b)
+	var err error
 	four := [][]byte{{1}, {2}, {3}, {4}}
 	if err := out.SendBatch(four); err != nil {
 		t.Fatal(err)

@@ -98,3 +98,21 @@ func eventually(d time.Duration, cond func() bool) bool {
 	}
 	return cond()
 }
+
+// openSmallWindow opens stream 9 from a to b with a window of 4 packets,
+// where b holds 2 unread messages before it stops acknowledging: a fifth
+// message in flight meets back-pressure. Both ends close with the test.
+func openSmallWindow(t testing.TB, a, b *MeshNode) (in, out *Stream) {
+	t.Helper()
+	in, err := b.OpenStream(a.NodeID(), 9, StreamConfig{ReceiveCapacity: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { in.Close() })
+	out, err = a.OpenStream(b.NodeID(), 9, StreamConfig{Window: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { out.Close() })
+	return in, out
+}

@@ -289,16 +289,7 @@ func TestMeshLargeAndEmptyMessages(t *testing.T) {
 func TestMeshBackpressure(t *testing.T) {
 	a, b := meshPair(t)
 	// b's side holds 2 messages before it stops acknowledging; a's window is 4.
-	in, err := b.OpenStream(a.NodeID(), 9, StreamConfig{ReceiveCapacity: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := a.OpenStream(b.NodeID(), 9, StreamConfig{Window: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
+	in, out := openSmallWindow(t, a, b)
 	four := [][]byte{{1}, {2}, {3}, {4}}
 	if err := out.SendBatch(append(four, []byte{5})); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("a batch larger than the window: %v", err)
