@@ -23,8 +23,9 @@ pub mod mesh;
 pub mod runtime;
 
 pub use bus::{
-    Backend, Backpressure, Event, EventBlock, EventBus, EventId, EventStream, Health, MemoryBackend, Net, NetBuilder,
-    PollRequest, PollResponse, ReadOutcome, Receipt, ShardStrategy, Stats, StoredEvent, SubscribeOpts, TypedEventStream,
+    Backend, Backpressure, Event, EventBlock, EventBus, EventId, EventStream, Health, MemoryBackend, MeshSource, Net, NetBuilder,
+    NetAdapterConfig, PollRequest, PollResponse, ReadOutcome, Receipt, ShardStrategy, Stats, StoredEvent, SubscribeOpts,
+    TransportConfig, TypedEventStream,
 };
 pub use channel::{channel_hash, ChannelHash, ChannelName, ChannelNameError};
 pub use clock::Clock;

@@ -575,3 +575,26 @@ async fn shutdown_ends_pending_connect_and_accept() {
     let accepted = tokio::time::timeout(LONG, wait).await.expect("the accept ended").unwrap();
     assert!(matches!(accepted, Err(SdkError::Closed)), "{accepted:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dial_by_key_and_accept_any_open_the_door_only_while_waiting() {
+    let (a, b, c) = (node().await, node().await, node().await);
+    // a dials b by key alone while b accepts whoever holds the PSK.
+    let (dialled, accepted) = tokio::join!(a.dial(b.local_addr(), b.public_key()), b.accept_any_with_timeout(LONG));
+    assert_eq!(dialled.unwrap(), b.node_id());
+    assert_eq!(accepted.unwrap(), (a.node_id(), a.local_addr()));
+    // The door is shut again: c, unknown to b, gets no answer.
+    let late = c.dial_with_timeout(b.local_addr(), b.public_key(), Duration::from_millis(400)).await;
+    assert!(matches!(late, Err(SdkError::Timeout(_))), "{late:?}");
+    // Dialling one's own key, or a key of the wrong length, is refused at once.
+    assert!(matches!(a.dial(b.local_addr(), a.public_key()).await, Err(SdkError::InvalidArgument(_))));
+    assert_eq!(a.dial(b.local_addr(), [0u8; 31]).await.unwrap_err().kind(), "invalid_length");
+    // A waiting accept_any ends with Closed when the node shuts down.
+    let waiting = tokio::spawn({
+        let c = c.clone();
+        async move { c.accept_any_with_timeout(LONG).await }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    c.shutdown().await.unwrap();
+    assert!(matches!(waiting.await.unwrap(), Err(SdkError::Closed)));
+}

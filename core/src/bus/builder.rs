@@ -8,6 +8,7 @@ use super::batcher;
 use super::config::{Backpressure, BusConfig, ShardStrategy};
 use super::event_bus::EventBus;
 use super::net::Net;
+use super::transport::{NetAdapterConfig, TransportConfig};
 use crate::clock::Clock;
 use crate::error::{Result, SdkError};
 
@@ -17,7 +18,28 @@ pub struct NetBuilder {
     config: BusConfig,
     clock: Option<Clock>,
     backend: Option<Arc<dyn Backend>>,
-    mesh: Option<crate::mesh::Mesh>,
+    mesh: Option<MeshSource>,
+}
+
+/// What [`NetBuilder::mesh`] takes: a mesh the caller runs, or a link for
+/// the node to set up (and shut down with itself).
+pub enum MeshSource {
+    /// A running [`Mesh`](crate::Mesh), handshakes done by the caller.
+    Running(crate::mesh::Mesh),
+    /// A point-to-point link the node establishes in `build`.
+    Adapter(NetAdapterConfig),
+}
+
+impl From<crate::mesh::Mesh> for MeshSource {
+    fn from(mesh: crate::mesh::Mesh) -> Self {
+        MeshSource::Running(mesh)
+    }
+}
+
+impl From<NetAdapterConfig> for MeshSource {
+    fn from(config: NetAdapterConfig) -> Self {
+        MeshSource::Adapter(config)
+    }
 }
 
 impl NetBuilder {
@@ -82,6 +104,7 @@ impl NetBuilder {
     /// Use the in-memory backend (the default).
     pub fn memory(mut self) -> Self {
         self.backend = None;
+        self.mesh = None;
         self
     }
 
@@ -92,15 +115,29 @@ impl NetBuilder {
         self
     }
 
-    /// Exchange events with the peers of `mesh` (see
+    /// Exchange events with mesh peers (see
     /// [`MeshBackend`](super::backend::MeshBackend)): local events are
     /// forwarded to every live peer and remote events appear in `poll` and
-    /// `subscribe`. Do the handshakes and [`Mesh::start`](crate::Mesh::start)
-    /// first (peers that connect later are picked up too).
-    pub fn mesh(mut self, mesh: crate::mesh::Mesh) -> Self {
-        self.mesh = Some(mesh);
+    /// `subscribe`.
+    ///
+    /// Either a [`NetAdapterConfig`], which `build` turns into a linked,
+    /// started mesh that the node owns (it is shut down with the node), or
+    /// a running [`Mesh`](crate::Mesh) the caller owns: do its handshakes and
+    /// [`Mesh::start`](crate::Mesh::start) first (peers that connect later
+    /// are picked up too).
+    pub fn mesh(mut self, mesh: impl Into<MeshSource>) -> Self {
+        self.mesh = Some(mesh.into());
         self.backend = None;
         self
+    }
+
+    /// The transport as configuration names it: the in-memory bus or a
+    /// mesh link (see [`TransportConfig::from_json`]).
+    pub fn transport(self, transport: TransportConfig) -> Self {
+        match transport {
+            TransportConfig::Memory => self.memory(),
+            TransportConfig::Mesh(link) => self.mesh(link),
+        }
     }
 
     /// Validate, then start the drainer tasks (see `batcher.rs`) on the current
@@ -123,7 +160,11 @@ impl NetBuilder {
         };
         let backend = match (self.backend, self.mesh) {
             (Some(b), _) => b,
-            (None, Some(mesh)) => Arc::new(MeshBackend::new(mesh, config.shards, config.retention)),
+            (None, Some(MeshSource::Running(mesh))) => Arc::new(MeshBackend::new(mesh, config.shards, config.retention)),
+            (None, Some(MeshSource::Adapter(link))) => {
+                let mesh = link.establish().await?;
+                Arc::new(MeshBackend::owning(mesh, config.shards, config.retention))
+            }
             (None, None) => Arc::new(MemoryBackend::new(config.shards, config.retention)),
         };
         let (max_batch, max_delay) = (config.max_batch, config.max_delay);

@@ -27,10 +27,11 @@ mod ring;
 mod shard;
 mod stats;
 mod subscribe;
+mod transport;
 
 pub use backend::{Backend, MemoryBackend, MeshBackend, ReadOutcome};
 pub use block::EventBlock;
-pub use builder::NetBuilder;
+pub use builder::{MeshSource, NetBuilder};
 pub use config::{Backpressure, ShardStrategy};
 pub use event::{Event, EventId, Receipt, StoredEvent};
 pub use event_bus::EventBus;
@@ -38,3 +39,4 @@ pub use net::Net;
 pub use poll::{PollRequest, PollResponse};
 pub use stats::{Health, Stats};
 pub use subscribe::{EventStream, SubscribeOpts, TypedEventStream};
+pub use transport::{NetAdapterConfig, TransportConfig};

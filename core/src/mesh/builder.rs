@@ -161,6 +161,7 @@ impl MeshBuilder {
             dialing: Mutex::new(HashMap::new()),
             answered: Mutex::new(HashMap::new()),
             accepting: Mutex::new(HashMap::new()),
+            accepting_any: Default::default(),
             known: RwLock::new(HashSet::new()),
             peer_change: Notify::new(),
             counters: Counters::default(),

@@ -7,6 +7,7 @@
 //! accepting or has had a session with, so an `accept` that starts late
 //! answers the next retransmission.
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
@@ -69,7 +70,9 @@ impl MeshInner {
             }
         };
         let node = hello.peer_entity.node_id();
-        let wanted = self.accepting.lock().contains_key(&node) || self.known.read().contains(&node);
+        let wanted = self.accepting_any.load(Relaxed) > 0
+            || self.accepting.lock().contains_key(&node)
+            || self.known.read().contains(&node);
         if !wanted || node == self.identity.node_id() {
             // Not (yet) accepted: stay silent, the initiator retries.
             return;
@@ -156,7 +159,41 @@ impl Mesh {
         peer_node_id: u64,
         timeout: Duration,
     ) -> Result<()> {
-        let peer_public_key = peer_public_key.as_ref();
+        if peer_node_id == self.node_id() {
+            return Err(SdkError::InvalidArgument("a node cannot connect to itself".into()));
+        }
+        self.handshake(addr, peer_public_key.as_ref(), Some(peer_node_id), timeout).await.map(|_| ())
+    }
+
+    /// Handshake with whichever node holds the static key
+    /// `peer_public_key` at `addr`, and return its node id. The key alone
+    /// authenticates the peer (only its holder can answer); use
+    /// [`connect`](Self::connect) to also pin the node id.
+    pub async fn dial(&self, addr: impl ToMeshAddr, peer_public_key: impl AsRef<[u8]>) -> Result<u64> {
+        let timeout = self.inner.config.handshake_timeout;
+        self.dial_with_timeout(addr, peer_public_key, timeout).await
+    }
+
+    /// [`dial`](Self::dial) with an explicit time limit.
+    pub async fn dial_with_timeout(
+        &self,
+        addr: impl ToMeshAddr,
+        peer_public_key: impl AsRef<[u8]>,
+        timeout: Duration,
+    ) -> Result<u64> {
+        if peer_public_key.as_ref() == self.public_key() {
+            return Err(SdkError::InvalidArgument("a node cannot dial its own key".into()));
+        }
+        self.handshake(addr, peer_public_key.as_ref(), None, timeout).await
+    }
+
+    async fn handshake(
+        &self,
+        addr: impl ToMeshAddr,
+        peer_public_key: &[u8],
+        expected_node: Option<u64>,
+        timeout: Duration,
+    ) -> Result<u64> {
         let inner = &self.inner;
         inner.check_open()?;
         let addr = addr.to_mesh_addr()?;
@@ -165,14 +202,11 @@ impl Mesh {
             expected: 32,
             actual: peer_public_key.len(),
         })?;
-        if peer_node_id == self.node_id() {
-            return Err(SdkError::InvalidArgument("a node cannot connect to itself".into()));
-        }
         let index = inner.new_index();
         let (tx, mut rx) = mpsc::unbounded_channel();
         inner.dialing.lock().insert(index, tx);
         let _guard = DialGuard(inner, index);
-        let init = Initiator::start(&inner.identity, &inner.keys, &inner.psk, &key, peer_node_id, index);
+        let init = Initiator::start(&inner.identity, &inner.keys, &inner.psk, &key, expected_node, index);
         let hello = packet(PacketType::HandshakeInit, 0, &init.hello);
         let deadline = tokio::time::Instant::now() + timeout;
         let mut retry = FIRST_RETRY;
@@ -221,7 +255,7 @@ impl Mesh {
             tokio::pin!(confirmed);
             confirmed.as_mut().enable();
             if session.confirmed.load(std::sync::atomic::Ordering::Acquire) {
-                return Ok(());
+                return Ok(session.peer_node);
             }
             if session.is_closed() || inner.shutdown.load(Relaxed) {
                 return Err(SdkError::NotConnected);
@@ -278,5 +312,46 @@ impl Mesh {
         tokio::time::timeout(timeout, wait)
             .await
             .map_err(|_| SdkError::Timeout(format!("node {peer_node_id:#x} did not complete a handshake")))?
+    }
+
+    /// Wait for any node holding the mesh's PSK to complete a handshake
+    /// with this node, up to `timeout`, and return its node id and address.
+    /// While it waits, hellos from every node are answered (the PSK is the
+    /// only credential checked); afterwards only accepted and known nodes
+    /// are, as with [`accept`](Self::accept). A node that already had a
+    /// live session when the call began does not count.
+    pub async fn accept_any_with_timeout(&self, timeout: Duration) -> Result<(u64, SocketAddr)> {
+        let inner = &self.inner;
+        inner.check_open()?;
+        let before: HashSet<u64> = self.live_peers().collect();
+        inner.accepting_any.fetch_add(1, Relaxed);
+        struct Unaccept<'a>(&'a MeshInner);
+        impl Drop for Unaccept<'_> {
+            fn drop(&mut self) {
+                self.0.accepting_any.fetch_sub(1, Relaxed);
+            }
+        }
+        let _guard = Unaccept(inner);
+        let wait = async {
+            loop {
+                let changed = inner.peer_change.notified();
+                tokio::pin!(changed);
+                changed.as_mut().enable();
+                if let Some(node) = self.live_peers().find(|n| !before.contains(n)) {
+                    let s = inner.live_session(node)?;
+                    return Ok((node, *s.addr.lock()));
+                }
+                inner.check_open()?;
+                changed.await;
+            }
+        };
+        tokio::time::timeout(timeout, wait)
+            .await
+            .map_err(|_| SdkError::Timeout("no node completed a handshake".into()))?
+    }
+
+    fn live_peers(&self) -> impl Iterator<Item = u64> + '_ {
+        let peers: Vec<u64> = self.inner.peers.read().keys().copied().collect();
+        peers.into_iter().filter(|n| self.inner.live_session(*n).is_ok())
     }
 }

@@ -63,6 +63,16 @@ impl StaticKeys {
     }
 }
 
+impl Identity {
+    /// The static x25519 public key a mesh node with this identity
+    /// listens under: what a peer passes to `connect` or puts in a mesh
+    /// transport's `peer_public_key`. Derived from the seed, so it can be
+    /// published before the node starts.
+    pub fn mesh_public_key(&self) -> [u8; 32] {
+        StaticKeys::derive(self).public
+    }
+}
+
 fn binding_message(static_public: &[u8]) -> Vec<u8> {
     [BINDING_CONTEXT, static_public].concat()
 }
@@ -120,20 +130,23 @@ fn split(mut hs: HandshakeState) -> ([u8; 32], [u8; 32]) {
 /// The initiator's half of a handshake in progress.
 pub struct Initiator {
     hs: HandshakeState,
-    expected_node: u64,
+    /// The node the responder must prove to be; `None` trusts whichever
+    /// identity holds the static key dialled.
+    expected_node: Option<u64>,
     /// The body of the `HandshakeInit` packet (retransmitted unchanged).
     pub hello: Vec<u8>,
 }
 
 impl Initiator {
-    /// Start a handshake to the node `expected_node` whose static key is
-    /// `peer_static`; `local_index` names the session on our side.
+    /// Start a handshake to the node whose static key is `peer_static`
+    /// (and, when given, whose node id is `expected_node`); `local_index`
+    /// names the session on our side.
     pub fn start(
         identity: &Identity,
         keys: &StaticKeys,
         psk: &[u8; 32],
         peer_static: &[u8; 32],
-        expected_node: u64,
+        expected_node: Option<u64>,
         local_index: u32,
     ) -> Self {
         let mut hs = Builder::new(NOISE_PARAMS.parse().expect("valid noise params"))
@@ -158,7 +171,7 @@ impl Initiator {
         // keys matched (the responder answered) a failure here is the PSK.
         let n = self.hs.read_message(msg, &mut payload).map_err(|_| HandshakeError::WrongPsk)?;
         let peer_entity = verify_binding(&payload[..n], self.hs.get_remote_static())?;
-        if peer_entity.node_id() != self.expected_node {
+        if self.expected_node.is_some_and(|n| n != peer_entity.node_id()) {
             return Err(HandshakeError::IdentityMismatch);
         }
         let (send, recv) = split(self.hs);
@@ -223,7 +236,7 @@ mod tests {
     fn completes_with_matching_keys_and_identities() {
         let (a, b) = (side(1), side(2));
         let psk = [7u8; 32];
-        let init = Initiator::start(&a.id, &a.keys, &psk, &b.keys.public, b.id.node_id(), 11);
+        let init = Initiator::start(&a.id, &a.keys, &psk, &b.keys.public, Some(b.id.node_id()), 11);
         let hello = read_hello(&b.keys, &psk, &init.hello).unwrap();
         assert_eq!(hello.peer_entity, *a.id.entity_id());
         assert_eq!(hello.peer_index, 11);
@@ -239,7 +252,7 @@ mod tests {
     #[test]
     fn wrong_psk_fails_at_the_initiator() {
         let (a, b) = (side(1), side(2));
-        let init = Initiator::start(&a.id, &a.keys, &[1; 32], &b.keys.public, b.id.node_id(), 1);
+        let init = Initiator::start(&a.id, &a.keys, &[1; 32], &b.keys.public, Some(b.id.node_id()), 1);
         let (reply, _) = read_hello(&b.keys, &[2; 32], &init.hello).unwrap().respond(&b.id, &b.keys, 2);
         assert_eq!(init.finish(&reply).err(), Some(HandshakeError::WrongPsk));
     }
@@ -249,13 +262,23 @@ mod tests {
         let (a, b, c) = (side(1), side(2), side(3));
         let psk = [0u8; 32];
         // Dialing b's address with c's key: b cannot read the hello.
-        let init = Initiator::start(&a.id, &a.keys, &psk, &c.keys.public, b.id.node_id(), 1);
+        let init = Initiator::start(&a.id, &a.keys, &psk, &c.keys.public, Some(b.id.node_id()), 1);
         assert_eq!(read_hello(&b.keys, &psk, &init.hello).err(), Some(HandshakeError::UnknownStaticKey));
         // Right key, but expecting another node id.
-        let init = Initiator::start(&a.id, &a.keys, &psk, &b.keys.public, c.id.node_id(), 1);
+        let init = Initiator::start(&a.id, &a.keys, &psk, &b.keys.public, Some(c.id.node_id()), 1);
         let (reply, _) = read_hello(&b.keys, &psk, &init.hello).unwrap().respond(&b.id, &b.keys, 2);
         assert_eq!(init.finish(&reply).err(), Some(HandshakeError::IdentityMismatch));
         assert_eq!(read_hello(&b.keys, &psk, &[1, 2]).err(), Some(HandshakeError::Malformed));
+    }
+
+    #[test]
+    fn a_dial_by_key_alone_learns_the_responders_identity() {
+        let (a, b) = (side(1), side(2));
+        let psk = [5u8; 32];
+        assert_eq!(b.id.mesh_public_key(), b.keys.public);
+        let init = Initiator::start(&a.id, &a.keys, &psk, &b.id.mesh_public_key(), None, 1);
+        let (reply, _) = read_hello(&b.keys, &psk, &init.hello).unwrap().respond(&b.id, &b.keys, 2);
+        assert_eq!(init.finish(&reply).unwrap().peer_entity.node_id(), b.id.node_id());
     }
 
     #[test]

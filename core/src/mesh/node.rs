@@ -111,6 +111,9 @@ pub(crate) struct MeshInner {
     pub answered: Mutex<HashMap<(SocketAddr, u32), Answer>>,
     /// Node ids with an `accept` in progress (count of waiters).
     pub accepting: Mutex<HashMap<u64, usize>>,
+    /// `accept_any` calls in progress: while non-zero, any node holding
+    /// the PSK is answered.
+    pub accepting_any: std::sync::atomic::AtomicUsize,
     /// Nodes we have had a session with: their reconnects are answered.
     pub known: RwLock<HashSet<u64>>,
     /// Signalled when a session is confirmed or closed.
@@ -482,6 +485,33 @@ impl Mesh {
             // registration would not wake us: try again at once instead.
             if stream.state.window_moves() == acks && stream.is_open() {
                 room.await;
+            }
+        }
+    }
+
+    /// Wait until the peer has acknowledged everything sent on `stream` so
+    /// far, up to `timeout` (`Timeout` then). Frames still corked in the
+    /// outbox count as sent: the next ack or maintenance tick releases
+    /// them. A fire-and-forget stream has nothing to wait for. Fails with
+    /// `NotConnected` when the stream or its peer goes away first.
+    pub async fn wait_acknowledged(&self, stream: &MeshStream, timeout: Duration) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let moved = stream.state.window_open.notified();
+            tokio::pin!(moved);
+            moved.as_mut().enable();
+            if stream.state.unacknowledged() == 0 {
+                return Ok(());
+            }
+            if !stream.is_open() || self.inner.state_of(&stream.session) == PeerState::Dead {
+                return Err(SdkError::NotConnected);
+            }
+            if tokio::time::timeout_at(deadline, moved).await.is_err() {
+                return Err(SdkError::Timeout(format!(
+                    "{} packets on stream {:#x} still unacknowledged",
+                    stream.state.unacknowledged(),
+                    stream.id()
+                )));
             }
         }
     }

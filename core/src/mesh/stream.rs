@@ -242,6 +242,12 @@ impl StreamState {
         self.receive_capacity.store(config.receive_capacity.max(1) as u64, Relaxed);
     }
 
+    /// Packets sent and not yet acknowledged.
+    pub(crate) fn unacknowledged(&self) -> u64 {
+        let tx = self.tx.lock();
+        tx.next_seq - tx.acked
+    }
+
     pub(crate) fn is_closed(&self) -> bool {
         self.closed.load(Relaxed)
     }

@@ -17,6 +17,12 @@
 //! drain (and, under `Backpressure::Block`, the producer) instead of
 //! losing events. A peer that goes away is skipped and counted in
 //! [`MeshBackend::forward_failures`]. The local copy is stored regardless.
+//!
+//! Closing (at `Net::shutdown`, after the final drain) waits, up to
+//! [`CLOSE_GRACE`], until the peers have acknowledged every forwarded
+//! event, so a node that emits and shuts down does not strand its last
+//! events in flight. A backend made with [`MeshBackend::owning`] then
+//! shuts its mesh down too.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -40,6 +46,8 @@ pub const BUS_STREAM: u64 = 0x4E45_5442_5553_0000;
 const FORWARD_CHUNK: usize = 256;
 /// How often new peers (or restored sessions) are looked for.
 const WATCH_EVERY: Duration = Duration::from_millis(20);
+/// How long closing waits for peers to acknowledge forwarded events.
+pub const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
 fn stream_config() -> StreamConfig {
     StreamConfig::new().with_window_bytes(1024).with_receive_capacity(65_536)
@@ -100,6 +108,8 @@ impl Shared {
 pub struct MeshBackend {
     shared: Arc<Shared>,
     watcher: Mutex<Option<JoinHandle<()>>>,
+    /// Shut the mesh down on close (it was made for this backend).
+    owns_mesh: bool,
 }
 
 impl MeshBackend {
@@ -108,6 +118,16 @@ impl MeshBackend {
     /// handshakes done or under way, [`Mesh::start`] called). Spawns its
     /// receive side on the current tokio runtime.
     pub fn new(mesh: Mesh, shards: u16, retention: usize) -> Self {
+        Self::with_ownership(mesh, shards, retention, false)
+    }
+
+    /// [`new`](Self::new) for a mesh that belongs to this backend: closing
+    /// the backend shuts the mesh down.
+    pub fn owning(mesh: Mesh, shards: u16, retention: usize) -> Self {
+        Self::with_ownership(mesh, shards, retention, true)
+    }
+
+    fn with_ownership(mesh: Mesh, shards: u16, retention: usize, owns_mesh: bool) -> Self {
         let shared = Arc::new(Shared {
             mesh,
             log: MemoryBackend::new(shards, retention),
@@ -117,7 +137,7 @@ impl MeshBackend {
             remote_events: AtomicU64::new(0),
         });
         let watcher = tokio::spawn(watch(Arc::downgrade(&shared)));
-        Self { shared, watcher: Mutex::new(Some(watcher)) }
+        Self { shared, watcher: Mutex::new(Some(watcher)), owns_mesh }
     }
 
     /// Forwards to a peer that failed (gone, or full beyond the retries).
@@ -131,27 +151,35 @@ impl MeshBackend {
     }
 }
 
+/// A reader task, aborted when dropped: the watcher's map of readers goes
+/// away with the watcher (also when it is aborted mid-sleep), and a reader
+/// left running would hold the mesh open forever.
+struct Reader(JoinHandle<()>);
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Keep one reader task per live peer session.
 async fn watch(shared: std::sync::Weak<Shared>) {
-    let mut readers: HashMap<u64, (MeshStream, JoinHandle<()>)> = HashMap::new();
+    let mut readers: HashMap<u64, (MeshStream, Reader)> = HashMap::new();
     loop {
         {
             let Some(s) = shared.upgrade() else { break };
-            readers.retain(|_, (stream, task)| stream.is_open() && !task.is_finished());
+            readers.retain(|_, (stream, task)| stream.is_open() && !task.0.is_finished());
             for peer in s.mesh.peers() {
                 if peer.state == PeerState::Dead || readers.contains_key(&peer.node_id) {
                     continue;
                 }
                 if let Ok(stream) = s.mesh.open_stream(peer.node_id, BUS_STREAM, stream_config()) {
                     let task = tokio::spawn(read(Arc::downgrade(&s), stream.clone()));
-                    readers.insert(peer.node_id, (stream, task));
+                    readers.insert(peer.node_id, (stream, Reader(task)));
                 }
             }
         }
         tokio::time::sleep(WATCH_EVERY).await;
-    }
-    for (_, (_, task)) in readers {
-        task.abort();
     }
 }
 
@@ -218,8 +246,19 @@ impl Backend for MeshBackend {
     }
 
     async fn close(&self) -> Result<()> {
+        let s = &self.shared;
+        let outbound: Vec<MeshStream> = s.outbound.lock().values().cloned().collect();
+        for stream in outbound {
+            // A peer that is gone or too slow is counted, not waited on forever.
+            if s.mesh.wait_acknowledged(&stream, CLOSE_GRACE).await.is_err() {
+                s.forward_failures.fetch_add(1, Relaxed);
+            }
+        }
         if let Some(w) = self.watcher.lock().take() {
             w.abort();
+        }
+        if self.owns_mesh {
+            s.mesh.shutdown().await?;
         }
         Ok(())
     }
