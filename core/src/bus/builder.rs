@@ -27,7 +27,7 @@ pub enum MeshSource {
     /// A running [`Mesh`](crate::Mesh), handshakes done by the caller.
     Running(crate::mesh::Mesh),
     /// A point-to-point link the node establishes in `build`.
-    Adapter(NetAdapterConfig),
+    Adapter(Box<NetAdapterConfig>),
 }
 
 impl From<crate::mesh::Mesh> for MeshSource {
@@ -38,7 +38,7 @@ impl From<crate::mesh::Mesh> for MeshSource {
 
 impl From<NetAdapterConfig> for MeshSource {
     fn from(config: NetAdapterConfig) -> Self {
-        MeshSource::Adapter(config)
+        MeshSource::Adapter(Box::new(config))
     }
 }
 
@@ -136,7 +136,7 @@ impl NetBuilder {
     pub fn transport(self, transport: TransportConfig) -> Self {
         match transport {
             TransportConfig::Memory => self.memory(),
-            TransportConfig::Mesh(link) => self.mesh(link),
+            TransportConfig::Mesh(link) => self.mesh(*link),
         }
     }
 

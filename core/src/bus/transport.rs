@@ -153,7 +153,7 @@ pub enum TransportConfig {
     /// The in-process bus (the default).
     Memory,
     /// The bus over an encrypted mesh link.
-    Mesh(NetAdapterConfig),
+    Mesh(Box<NetAdapterConfig>),
 }
 
 /// The keys of `{"type": "mesh", ...}`; byte strings are hex.
@@ -269,7 +269,7 @@ impl TransportConfig {
             "mesh" => {
                 let spec: MeshSpec =
                     serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| invalid(format!("mesh: {e}")))?;
-                Ok(TransportConfig::Mesh(spec.into_config()?))
+                Ok(TransportConfig::Mesh(Box::new(spec.into_config()?)))
             }
             "redis" | "jetstream" => Err(invalid(format!("the {kind} transport is not built yet; use \"memory\" or \"mesh\""))),
             other => Err(invalid(format!("unknown type {other:?}: use \"memory\" or \"mesh\""))),
