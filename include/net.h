@@ -353,6 +353,11 @@ int net_identity_to_seed(const net_identity_t *id, uint8_t *out, size_t out_len)
 // Copy the 32-byte entity id (ed25519 public key) into `out` (`out_len` >= 32).
 int net_identity_entity_id(const net_identity_t *id, uint8_t *out, size_t out_len);
 
+// Copy the 32-byte static key a mesh node with this identity listens
+// under into `out` (`out_len` >= 32): what a peer dials, known from the
+// seed before the node starts.
+int net_identity_mesh_public_key(const net_identity_t *id, uint8_t *out, size_t out_len);
+
 // Write the identity's 64-bit node id to `*out`.
 int net_identity_node_id(const net_identity_t *id, uint64_t *out);
 
@@ -674,6 +679,17 @@ const char *net_version(void);
 // `block_timeout_ms`, `shard_strategy` (`"hash"`, `"round_robin"`),
 // `retention`, `batch` `{max_size, max_delay_ms}`. Every discarded event
 // is counted in the stats' `events_dropped`.
+//
+// `transport` runs the bus over an encrypted mesh link instead of in
+// memory: `{"type": "mesh", "bind": "ip:port", "psk": "<64 hex>"}` plus,
+// on the side that dials, `"peer": "ip:port"` and `"peer_public_key":
+// "<64 hex>"` (the other side's `net_identity_mesh_public_key`).
+// Optional: `"identity_seed"` (64 hex; fixes this node's key),
+// `"peer_node_id"` (pins the peer), `"handshake_timeout_ms"` (default
+// 10000). The call returns once the handshake is done: the side without
+// `peer` waits that long for its peer. Handshake failures keep their
+// kinds (`wrong_psk`, `identity_mismatch`, `timeout`); `"redis"` and
+// `"jetstream"` are refused as not built yet (`invalid_config`).
 //
 // Returns a handle owned by the caller, released with `net_shutdown`, or
 // NULL on failure (see `net_last_error_message()`; kinds `invalid_json`,

@@ -6,13 +6,15 @@
 //! `"fail_producer"`), `block_timeout_ms` (how long a `block` ingest
 //! waits for room before `NET_ERR_BACKPRESSURE`, default 1000), `shard_strategy`
 //! (`"hash"`, `"round_robin"`), `retention` (events kept per shard) and
-//! `batch` (`{ "max_size": n, "max_delay_ms": n }`). Unknown keys are
-//! refused so a typo is reported instead of silently ignored.
+//! `batch` (`{ "max_size": n, "max_delay_ms": n }`) and `transport`
+//! (`{"type": "memory"}` or `{"type": "mesh", ...}`, parsed by the core's
+//! `TransportConfig::from_value`). Unknown keys are refused so a typo is
+//! reported instead of silently ignored.
 
 use std::str::FromStr;
 use std::time::Duration;
 
-use net_sdk::{Backpressure, NetBuilder, ShardStrategy};
+use net_sdk::{Backpressure, NetBuilder, ShardStrategy, TransportConfig};
 use serde::Deserialize;
 
 use crate::status::{FfiError, NetStatus};
@@ -29,6 +31,7 @@ struct BusConfig {
     shard_strategy: Option<String>,
     retention: Option<usize>,
     batch: Option<BatchConfig>,
+    transport: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -86,6 +89,10 @@ pub(crate) fn builder_from_json(text: &str) -> Result<NetBuilder, FfiError> {
             builder = builder.max_delay(Duration::from_millis(ms));
         }
     }
+    if let Some(transport) = config.transport {
+        let transport = TransportConfig::from_value(transport).map_err(|e| invalid_config(e.to_string()))?;
+        builder = builder.transport(transport);
+    }
     Ok(builder)
 }
 
@@ -107,6 +114,9 @@ mod tests {
         assert_eq!(error_kind(r#"{"num_shards": "four"}"#), "invalid_config");
         assert_eq!(error_kind(r#"{"backpressure": "sometimes"}"#), "invalid_config");
         assert_eq!(error_kind(r#"{"shard_strategy": "random"}"#), "invalid_config");
+        assert_eq!(error_kind(r#"{"transport": {"type": "redis", "url": "redis://x"}}"#), "invalid_config");
+        assert_eq!(error_kind(r#"{"transport": {"type": "mesh"}}"#), "invalid_config");
+        assert_eq!(error_kind(r#"{"transport": "mesh"}"#), "invalid_config");
     }
 
     #[test]

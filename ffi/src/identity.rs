@@ -71,6 +71,14 @@ pub extern "C" fn net_identity_entity_id(id: *const NetIdentity, out: *mut u8, o
     guard::status(|| args::write_bytes(identity(id)?.entity_id().as_bytes(), out, out_len, "out"))
 }
 
+/// Copy the 32-byte static key a mesh node with this identity listens
+/// under into `out` (`out_len` >= 32): what a peer dials, known from the
+/// seed before the node starts.
+#[no_mangle]
+pub extern "C" fn net_identity_mesh_public_key(id: *const NetIdentity, out: *mut u8, out_len: usize) -> c_int {
+    guard::status(|| args::write_bytes(&identity(id)?.mesh_public_key(), out, out_len, "out"))
+}
+
 /// Write the identity's 64-bit node id to `*out`.
 #[no_mangle]
 pub extern "C" fn net_identity_node_id(id: *const NetIdentity, out: *mut u64) -> c_int {

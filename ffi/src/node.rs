@@ -58,6 +58,17 @@ pub extern "C" fn net_version() -> *const c_char {
 /// `retention`, `batch` `{max_size, max_delay_ms}`. Every discarded event
 /// is counted in the stats' `events_dropped`.
 ///
+/// `transport` runs the bus over an encrypted mesh link instead of in
+/// memory: `{"type": "mesh", "bind": "ip:port", "psk": "<64 hex>"}` plus,
+/// on the side that dials, `"peer": "ip:port"` and `"peer_public_key":
+/// "<64 hex>"` (the other side's `net_identity_mesh_public_key`).
+/// Optional: `"identity_seed"` (64 hex; fixes this node's key),
+/// `"peer_node_id"` (pins the peer), `"handshake_timeout_ms"` (default
+/// 10000). The call returns once the handshake is done: the side without
+/// `peer` waits that long for its peer. Handshake failures keep their
+/// kinds (`wrong_psk`, `identity_mismatch`, `timeout`); `"redis"` and
+/// `"jetstream"` are refused as not built yet (`invalid_config`).
+///
 /// Returns a handle owned by the caller, released with `net_shutdown`, or
 /// NULL on failure (see `net_last_error_message()`; kinds `invalid_json`,
 /// `invalid_config`, `invalid_utf8`).
