@@ -81,6 +81,9 @@ type Config struct {
 	// engine counts whole milliseconds; a shorter positive timeout is
 	// rounded up to 1 ms.
 	BlockTimeout time.Duration
+	// Mesh, when set, runs the bus over an encrypted mesh link (see
+	// MeshTransport); nil keeps it in memory.
+	Mesh *MeshTransport
 }
 
 // configJSON is the JSON object net_init reads (see include/net.h).
@@ -92,7 +95,8 @@ type configJSON struct {
 	Retention     int        `json:"retention,omitempty"`
 	Batch         *batchJSON `json:"batch,omitempty"`
 	// BlockTimeoutMs is omitted when zero: the engine's default.
-	BlockTimeoutMs int64 `json:"block_timeout_ms,omitempty"`
+	BlockTimeoutMs int64          `json:"block_timeout_ms,omitempty"`
+	Transport      *transportJSON `json:"transport,omitempty"`
 }
 
 type batchJSON struct {
@@ -122,6 +126,13 @@ func (c Config) json() (string, error) {
 			ms = 1 // the engine counts whole milliseconds; never round a delay down to none
 		}
 		out.Batch = &batchJSON{MaxSize: c.MaxBatch, MaxDelayMs: ms}
+	}
+	if c.Mesh != nil {
+		t, err := c.Mesh.json()
+		if err != nil {
+			return "", err
+		}
+		out.Transport = t
 	}
 	text, err := json.Marshal(out)
 	return string(text), err

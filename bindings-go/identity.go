@@ -134,6 +134,21 @@ func (id *Identity) Seed() ([]byte, error) {
 	return out, nil
 }
 
+// MeshPublicKey is the 32-byte static key a mesh node with this identity
+// listens under: what a peer dials (MeshTransport.PeerPublicKey,
+// MeshNode.Connect). It follows from the seed, so it can be handed out
+// before the node starts.
+func (id *Identity) MeshPublicKey() ([]byte, error) {
+	out := make([]byte, 32)
+	err := id.with(func(p *C.net_identity_t) error {
+		return statusErr(C.netgo_identity_mesh_public_key(p, bytesPtr(out), C.size_t(len(out))))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // Sign signs msg; EntityID.Verify checks the 64-byte signature.
 func (id *Identity) Sign(msg []byte) ([]byte, error) {
 	sig := make([]byte, SignatureLen)

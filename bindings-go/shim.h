@@ -358,6 +358,10 @@ static inline netgo_status netgo_identity_to_seed(const net_identity_t *id, uint
     return netgo_status_of(net_identity_to_seed(id, out, len));
 }
 
+static inline netgo_status netgo_identity_mesh_public_key(const net_identity_t *id, uint8_t *out, size_t len) {
+    return netgo_status_of(net_identity_mesh_public_key(id, out, len));
+}
+
 static inline netgo_status netgo_identity_sign(const net_identity_t *id, const uint8_t *msg, size_t msg_len,
                                                uint8_t *sig, size_t sig_len) {
     return netgo_status_of(net_identity_sign(id, msg, msg_len, sig, sig_len));
