@@ -56,6 +56,14 @@ impl Identity {
         self.inner.node_id()
     }
 
+    /// The 32-byte static key a mesh node with this identity listens
+    /// under: what a peer dials (`peer_public_key`), known from the seed
+    /// before the node starts.
+    #[getter]
+    fn mesh_public_key<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.mesh_public_key())
+    }
+
     /// 64-bit origin hash derived from the entity id.
     #[getter]
     fn origin_hash(&self) -> u64 {

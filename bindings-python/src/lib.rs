@@ -38,6 +38,7 @@ mod receipt;
 mod records;
 mod subscription;
 mod token;
+mod transport;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
