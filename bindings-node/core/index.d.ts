@@ -105,6 +105,8 @@ export interface BoundEmitters {
 /** A node of the local bus (in-memory backend). */
 export declare class NetNode {
   constructor(config?: NodeConfig | undefined | null)
+  /** Start a node over the transport `transportJson` names (the core's TransportConfig JSON); resolves once it is up. */
+  static withTransport(config: NodeConfig | undefined | null, transportJson: string): Promise<NetNode>
   /** Emit bytes; false when discarded by DropNewest. */
   emitBuffer(buf: Uint8Array): boolean
   /** Emit a string; the receipt goes to `receiptScratch()`; false when discarded. */
@@ -151,6 +153,8 @@ export declare class Identity {
   /** The 32-byte secret seed. */
   toBytes(): Buffer
   get entityId(): Buffer
+  /** The 32-byte static key a mesh node with this identity listens under. */
+  get meshPublicKey(): Buffer
   get nodeId(): bigint
   get originHash(): bigint
   /** ed25519 over "net message v1" ‖ message. */

@@ -42,6 +42,14 @@ impl Identity {
         self.inner.entity_id().as_bytes().to_vec().into()
     }
 
+    /// The 32-byte static key a mesh node with this identity listens
+    /// under: what a peer dials (`peerPublicKey`), known from the seed
+    /// before the node starts.
+    #[napi(getter)]
+    pub fn mesh_public_key(&self) -> Buffer {
+        self.inner.mesh_public_key().to_vec().into()
+    }
+
     /// The 64-bit node id derived from the public key.
     #[napi(getter)]
     pub fn node_id(&self) -> BigInt {

@@ -35,6 +35,17 @@ impl NetNode {
         Ok(NetNode { net })
     }
 
+    /// Start a node whose transport is named by `transportJson` (the
+    /// core's `TransportConfig` JSON: `{"type": "mesh", ...}` with byte
+    /// strings in hex). Resolves once the transport is up — for a mesh
+    /// link, once the handshake with the peer is done.
+    #[napi(ts_return_type = "Promise<NetNode>")]
+    pub fn with_transport(env: Env, config: Option<NodeConfig>, transport_json: String) -> Result<JsObject> {
+        let transport = net_sdk::TransportConfig::from_json(&transport_json).map_err(fail)?;
+        let builder = config.unwrap_or_default().builder()?.transport(transport);
+        crate::promise::spawn(&env, async move { builder.build().await.map_err(fail) }, |_, net| Ok(NetNode { net }))
+    }
+
     /// Emit the bytes of a Buffer or Uint8Array. `true` when stored,
     /// `false` when discarded by `DropNewest` on a full ring.
     #[napi]

@@ -102,7 +102,16 @@ export class Identity {
     return this.native.entityId;
   }
 
-  /** The 64-bit node id. */
+  /**
+   * The 32-byte static key a mesh node with this identity listens under:
+   * what a peer dials (`peerPublicKey`), known from the seed before the
+   * node starts.
+   */
+  get meshPublicKey(): Buffer {
+    return this.native.meshPublicKey;
+  }
+
+  /** The 64-bit node id derived from the entity id. */
   get nodeId(): bigint {
     return this.native.nodeId;
   }

@@ -39,4 +39,4 @@ export {
   type IdentityErrorKind,
   type HandshakeErrorKind,
 } from './errors';
-export type { NetEvent, NetEvent as Event, PollRequest, PollResponse, SubscribeOptions, NetNodeConfig, TransportConfig, Stats } from './types';
+export type { NetEvent, NetEvent as Event, PollRequest, PollResponse, SubscribeOptions, NetNodeConfig, TransportConfig, MemoryTransportConfig, MeshTransportConfig, Stats } from './types';

@@ -7,7 +7,22 @@ import { native } from './native';
 import { Receipt } from './receipt';
 import { toJson, parseEvent } from './json';
 import { EventStream } from './stream';
-import type { NetEvent, NetNodeConfig, PollRequest, PollResponse, Stats, SubscribeOptions } from './types';
+import type { NetEvent, NetNodeConfig, PollRequest, PollResponse, Stats, SubscribeOptions, TransportConfig } from './types';
+
+/** The transport as the core reads it: byte strings as hex, bigints as decimal text. */
+function transportJson(transport: TransportConfig): string {
+  if (typeof transport !== 'object' || transport === null) {
+    throw new NetError('invalid_config', 'transport must be an object with a "type"');
+  }
+  // The holder's own value, not `value`: JSON.stringify has already turned
+  // a Buffer into `{type: 'Buffer', data}` by way of its toJSON.
+  return JSON.stringify(transport, function (this: Record<string, unknown>, key: string, value: unknown) {
+    const raw = this[key];
+    if (raw instanceof Uint8Array) return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('hex');
+    if (typeof raw === 'bigint') return raw.toString();
+    return value;
+  });
+}
 
 /**
  * A node of the Net event bus. Emits are synchronous (no Promise per
@@ -34,14 +49,20 @@ export class NetNode {
     this.fast = n.bindEmitters();
   }
 
-  /** Start a node on the in-memory bus. */
+  /**
+   * Start a node: on the in-memory bus by default, or over the transport
+   * `config.transport` names (see `MeshTransportConfig`; a mesh node
+   * resolves once its handshake is done). A bad transport rejects with
+   * `NetError` kind `invalid_config`, a failed handshake with its kind
+   * (`wrong_psk`, `identity_mismatch`, `timeout`, …).
+   */
   static async create(config: NetNodeConfig = {}): Promise<NetNode> {
     const { transport, ...bus } = config;
-    if (transport !== undefined && transport.type !== 'memory') {
-      throw new NetError('invalid_config', `transport '${String(transport.type)}' is not available in this build; the in-memory bus is`);
-    }
     try {
-      return new NetNode(new native.NetNode(bus));
+      if (transport === undefined || transport.type === 'memory') {
+        return new NetNode(new native.NetNode(bus));
+      }
+      return new NetNode(await native.NetNode.withTransport(bus, transportJson(transport)));
     } catch (e) {
       throw toNetError(e);
     }

@@ -52,11 +52,47 @@ export interface SubscribeOptions {
   fromBeginning?: boolean;
 }
 
-/** Transports other than the in-memory bus are planned; naming one fails clearly for now. */
-export interface TransportConfig {
-  type: 'memory' | 'redis' | 'jetstream' | 'mesh';
-  [option: string]: unknown;
+/** The in-process bus (the default). */
+export interface MemoryTransportConfig {
+  type: 'memory';
 }
+
+/**
+ * The bus over an encrypted mesh link: events emitted on either side reach
+ * the other side's `poll` and streams, in order per shard and exactly once.
+ * `NetNode.create` resolves once the handshake is done.
+ *
+ * The side with `peer` dials; the other (the responder) waits up to
+ * `handshakeTimeoutMs` for a node holding the same `psk`. Give the
+ * responder a fixed `identitySeed` so the initiator knows its key in
+ * advance (`Identity.fromSeed(seed).meshPublicKey`).
+ */
+export interface MeshTransportConfig {
+  type: 'mesh';
+  /** The UDP address to bind, `"ip:port"` (port 0 picks a free one). */
+  bind: string;
+  /** The responder's address; absent makes this side the responder. */
+  peer?: string;
+  /** The mesh's 32-byte pre-shared key: 64 hex characters, or the 32 bytes. */
+  psk: string | Uint8Array;
+  /** The responder's 32-byte static key (hex or bytes); with `peer` only. */
+  peerPublicKey?: string | Uint8Array;
+  /** Pin the peer: any other node is refused. */
+  peerNodeId?: bigint;
+  /** This node's 32-byte identity seed (default: a fresh identity). */
+  identitySeed?: Uint8Array;
+  /** How long the handshake may take, and a responder waits (ms, default 10000). */
+  handshakeTimeoutMs?: number;
+}
+
+/**
+ * Where a node's events go. `redis` and `jetstream` are named but not built
+ * yet: naming one fails with `invalid_config`.
+ */
+export type TransportConfig =
+  | MemoryTransportConfig
+  | MeshTransportConfig
+  | { type: 'redis' | 'jetstream'; [option: string]: unknown };
 
 /** Options of `NetNode.create`. */
 export interface NetNodeConfig extends NodeConfig {
