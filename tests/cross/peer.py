@@ -1,6 +1,7 @@
 """The Python peer of tests/cross (protocol: tests/cross/README.md).
 
     python peer.py dial|accept STREAM_ID COUNT PSK_HEX [--bad-psk]
+    python peer.py bus-dial|bus-accept emit|poll COUNT PSK_HEX
 
 Run by tests/cross/run.py with the interpreter of the venv that holds the
 net-mesh-sdk wheel.
@@ -70,6 +71,10 @@ def exchange(node: MeshNode, role: str, peer: dict[str, str], stream_id: int, co
 
 
 def main() -> int:
+    if sys.argv[1].startswith("bus-"):
+        import peer_bus
+
+        return peer_bus.run(sys.argv[1], sys.argv[2], int(sys.argv[3]), bytes.fromhex(sys.argv[4]), emit, failure)
     role, stream_id, count, psk_hex = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     psk = bytes.fromhex(psk_hex)
     if "--bad-psk" in sys.argv[5:]:

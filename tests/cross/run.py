@@ -47,6 +47,7 @@ class Case:
     accept: str  # language of the accepting peer
     count: int
     bad_psk: bool = False  # the dialer holds another mesh's key
+    bus_emitter: str = ""  # a bus case: the language whose node emits (the other polls)
 
 
 CASES = [
@@ -58,6 +59,10 @@ CASES = [
     Case("wrong psk: go dials typescript", "go", "typescript", 10, bad_psk=True),
     Case("wrong psk: typescript dials c", "typescript", "c", 10, bad_psk=True),
     Case("wrong psk: c dials python", "c", "python", 10, bad_psk=True),
+    # The bus over the mesh: each language once as the emitter and once as
+    # the poller, once dialling and once accepting.
+    Case("bus: go emits 10,000 events, python polls", "go", "python", 10_000, bus_emitter="go"),
+    Case("bus: python emits 10,000 events, go polls", "python", "go", 10_000, bus_emitter="python"),
 ]
 
 
@@ -65,9 +70,13 @@ class Peer:
     """One peer process; its stdout lines are read on a thread so every
     wait here can have a deadline."""
 
-    def __init__(self, lang: str, command: list[str], role: str, count: int, psk: str, bad_psk: bool) -> None:
-        self.name = f"{lang}({role})"
-        args = command + [role, str(STREAM_ID), str(count), psk] + (["--bad-psk"] if bad_psk else [])
+    def __init__(self, lang: str, command: list[str], role: str, count: int, psk: str, bad_psk: bool,
+                 bus_job: str = "") -> None:
+        self.name = f"{lang}({role}{', ' + bus_job if bus_job else ''})"
+        if bus_job:
+            args = command + [f"bus-{role}", bus_job, str(count), psk]
+        else:
+            args = command + [role, str(STREAM_ID), str(count), psk] + (["--bad-psk"] if bad_psk else [])
         # A session of its own, so kill() reaches anything the peer started too.
         self.proc = subprocess.Popen(args, cwd=HERE, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, start_new_session=True)
@@ -170,10 +179,13 @@ def run_case(case: Case, commands: dict[str, list[str]], wait_acceptor: bool) ->
     """Run one case; returns a one-line detail, raises Failure otherwise."""
     psk = secrets.token_hex(32)  # a fresh mesh per case
     peers: list[Peer] = []
+    job = {case.bus_emitter: "emit"}
+    poll = "poll" if case.bus_emitter else ""
     try:
-        dialer = Peer(case.dial, commands[case.dial], "dial", case.count, psk, case.bad_psk)
+        dialer = Peer(case.dial, commands[case.dial], "dial", case.count, psk, case.bad_psk, job.get(case.dial, poll))
         peers.append(dialer)
-        acceptor = Peer(case.accept, commands[case.accept], "accept", case.count, psk, False)
+        acceptor = Peer(case.accept, commands[case.accept], "accept", case.count, psk, False,
+                        job.get(case.accept, poll))
         peers.append(acceptor)
 
         deadline = time.monotonic() + HELLO_TIMEOUT_S
@@ -185,14 +197,17 @@ def run_case(case: Case, commands: dict[str, list[str]], wait_acceptor: bool) ->
         if case.bad_psk:
             return judge_bad_psk(dialer, acceptor, wait_acceptor)
         deadline = time.monotonic() + PAIR_TIMEOUT_S
-        for p in (dialer, acceptor):
+        for p, lang in ((dialer, case.dial), (acceptor, case.accept)):
             r = p.read_json(deadline, "result")
-            if r != {"ok": True, "received": case.count}:
+            key = "emitted" if lang == case.bus_emitter else "received"
+            if r != {"ok": True, key: case.count}:
                 raise Failure(f"{p.name}: {r}")
         for p in (dialer, acceptor):
             code = p.finish()
             if code != 0:
                 raise Failure(f"{p.name}: reported ok but exited with {code}")
+        if case.bus_emitter:
+            return f"the poller holds all {case.count} events, each once, in order per shard"
         return f"each side received {case.count} in order"
     except Failure as e:
         for p in peers:

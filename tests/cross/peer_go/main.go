@@ -1,6 +1,7 @@
 // The Go peer of tests/cross (protocol: tests/cross/README.md).
 //
 //	peer_go dial|accept STREAM_ID COUNT PSK_HEX [--bad-psk]
+//	peer_go bus-dial|bus-accept emit|poll COUNT PSK_HEX
 //
 // Built by `make test-cross` into target/cross/peer_go.
 package main
@@ -137,6 +138,15 @@ func run() int {
 		return 2
 	}
 	role := os.Args[1]
+	if role == "bus-dial" || role == "bus-accept" {
+		count, err1 := strconv.Atoi(os.Args[3])
+		psk, err2 := hex.DecodeString(os.Args[4])
+		if err := errors.Join(err1, err2); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		return runBus(role, os.Args[2], count, psk)
+	}
 	streamID, err1 := strconv.ParseUint(os.Args[2], 10, 64)
 	count, err2 := strconv.Atoi(os.Args[3])
 	psk, err3 := hex.DecodeString(os.Args[4])
