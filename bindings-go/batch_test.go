@@ -3,8 +3,8 @@ package net
 import (
 	"bytes"
 	"errors"
-	"os"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"sync"

@@ -21,10 +21,10 @@ def mesh_blocks() -> List[str]:
 
 
 def test_the_mesh_section_has_programs() -> None:
-    assert len(mesh_blocks()) == 2
+    assert len(mesh_blocks()) == 3
 
 
-@pytest.mark.parametrize("index", range(2))
+@pytest.mark.parametrize("index", range(3))
 def test_readme_mesh_block_runs(index: int) -> None:
     code = mesh_blocks()[index]
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
