@@ -37,7 +37,7 @@ test-node: build-node
 
 demo-node: build-node
 	@echo "== Node quickstart"; node $(NODE_EXAMPLES)/quickstart.mjs
-	@for e in typed_streams typed_channels security mesh; do echo "== Node $$e"; node $(NODE_EXAMPLES)/.build/$$e.mjs; done
+	@for e in typed_streams typed_channels security mesh mesh_bus; do echo "== Node $$e"; node $(NODE_EXAMPLES)/.build/$$e.mjs; done
 
 bench-node: build-node
 	node $(NODE_DIR)/bench/emit.mjs

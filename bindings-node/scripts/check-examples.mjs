@@ -29,6 +29,8 @@ const expectations = {
     assert.equal(got[3], 'token: 161 bytes, scope subscribe, for grantee: true');
     assert.equal(got[4], 'ttlSeconds 0: TokenError(zero_ttl)');
   },
+  'mesh_bus.mjs': (out) =>
+    assert.deepEqual(lines(out), ['the peer received: {"token":"alpha"} {"token":"beta"} {"token":"gamma"}']),
   'mesh.mjs': (out) =>
     assert.deepEqual(lines(out), [
       'peer received: {} {} {}',
