@@ -105,7 +105,7 @@ async fn bad_links_are_typed_errors() {
     let them = responder_identity();
     // Nobody listens: the initiator times out.
     let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    let cfg = NetAdapterConfig::initiator("127.0.0.1:0", silent.local_addr().unwrap().to_string(), PSK, them.mesh_public_key())
+    let cfg = NetAdapterConfig::initiator("127.0.0.1:0", silent.local_addr().unwrap(), PSK, them.mesh_public_key())
         .handshake_timeout(Duration::from_millis(300));
     assert!(matches!(Net::builder().mesh(cfg).build().await, Err(SdkError::Timeout(_))));
     // No initiator comes: the responder times out.

@@ -62,25 +62,26 @@ impl std::fmt::Debug for NetAdapterConfig {
 }
 
 impl NetAdapterConfig {
-    /// Bind `bind` and dial the node at `peer` whose static key is
+    /// Bind `bind` and dial the node at `peer` (each `"ip:port"` text or a
+    /// `SocketAddr`) whose static key is
     /// `peer_public_key` (its `Mesh::public_key`, or
     /// [`Identity::mesh_public_key`] of its identity).
     pub fn initiator(
-        bind: impl Into<String>,
-        peer: impl Into<String>,
+        bind: impl ToString,
+        peer: impl ToString,
         psk: impl AsRef<[u8]>,
         peer_public_key: impl AsRef<[u8]>,
     ) -> Self {
-        let role = Role::Initiator { peer: peer.into(), peer_public_key: peer_public_key.as_ref().to_vec() };
-        Self::new(bind.into(), psk.as_ref(), role)
+        let role = Role::Initiator { peer: peer.to_string(), peer_public_key: peer_public_key.as_ref().to_vec() };
+        Self::new(bind.to_string(), psk.as_ref(), role)
     }
 
     /// Bind `bind` and wait for a node holding `psk` to dial in (pin which
     /// one with [`peer_node_id`](Self::peer_node_id)). Give the responder a
     /// fixed [`identity`](Self::identity) so its public key is known to the
     /// initiator in advance.
-    pub fn responder(bind: impl Into<String>, psk: impl AsRef<[u8]>) -> Self {
-        Self::new(bind.into(), psk.as_ref(), Role::Responder)
+    pub fn responder(bind: impl ToString, psk: impl AsRef<[u8]>) -> Self {
+        Self::new(bind.to_string(), psk.as_ref(), Role::Responder)
     }
 
     fn new(bind: String, psk: &[u8], role: Role) -> Self {
