@@ -70,7 +70,7 @@ impl MeshMessages {
             Err(SdkError::NotConnected) => Err(PyStopAsyncIteration::new_err(())),
             Err(e) => Err(raise(e)),
         };
-        aio::spawn(py, stream.receiver.next(&self.mesh, &stream.inner, None), convert, stream.receiver.keeper())
+        aio::spawn(py, stream.receiver.next(&self.mesh, &stream.inner, None), convert, stream.receiver.keeper(&self.mesh, &stream.inner))
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {

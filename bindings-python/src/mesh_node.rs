@@ -336,7 +336,7 @@ impl MeshNode {
                 return aio::ready(py, py_bytes(py, &m));
             }
             let convert = |py: Python<'_>, (got, _gate): Taken| got.map(|m| py_bytes(py, &m)).map_err(raise);
-            aio::spawn(py, stream.receiver.next(&self.mesh, &stream.inner, timeout), convert, stream.receiver.keeper())
+            aio::spawn(py, stream.receiver.next(&self.mesh, &stream.inner, timeout), convert, stream.receiver.keeper(&self.mesh, &stream.inner))
         })();
         deferred(py, made)
     }

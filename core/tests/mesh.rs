@@ -598,3 +598,31 @@ async fn dial_by_key_and_accept_any_open_the_door_only_while_waiting() {
     c.shutdown().await.unwrap();
     assert!(matches!(waiting.await.unwrap(), Err(SdkError::Closed)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_put_back_is_received_first_also_after_close() {
+    let (a, b) = (node().await, node().await);
+    link(&a, &b).await;
+    let out = a.open_stream(b.node_id(), 9, StreamConfig::new()).unwrap();
+    let inbox = b.open_stream(a.node_id(), 9, StreamConfig::new()).unwrap();
+    a.send_blocking(&out, &msgs(2, 10)).await.unwrap();
+    let first = b.recv(&inbox).await.unwrap();
+    b.put_back(&inbox, first.clone());
+    assert_eq!(b.recv(&inbox).await.unwrap(), first);
+    let second = b.recv(&inbox).await.unwrap();
+    assert_ne!(second, first);
+    // A receive waiting on an empty inbox is woken by a message put back.
+    let waiting = tokio::spawn({
+        let (b, inbox) = (b.clone(), inbox.clone());
+        async move { b.recv(&inbox).await.unwrap() }
+    });
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    b.put_back(&inbox, second.clone());
+    assert_eq!(waiting.await.unwrap(), second);
+    let third = Bytes::from_static(b"third");
+    // After the stream closed, what was put back is still received, then NotConnected.
+    b.close_stream(&inbox);
+    b.put_back(&inbox, third.clone());
+    assert_eq!(b.recv(&inbox).await.unwrap(), third);
+    assert!(matches!(b.recv(&inbox).await, Err(SdkError::NotConnected)));
+}

@@ -553,6 +553,17 @@ impl Mesh {
             .map_err(|_| SdkError::Timeout(format!("no message on stream {:#x} within {timeout:?}", stream.id())))?
     }
 
+    /// Return `message`, taken from `stream` by a receive whose caller then
+    /// could not have it (a cancelled wait, a buffer too small), to the
+    /// front of the stream's inbox: the next receive returns it first, so
+    /// nothing is lost or reordered. Also after the stream closed (queued
+    /// messages are still received then). Only a message just received
+    /// from this stream belongs here, and the caller must keep other
+    /// receives on the stream from overtaking it meanwhile.
+    pub fn put_back(&self, stream: &MeshStream, message: Bytes) {
+        stream.state.put_back(message);
+    }
+
     /// A message already received on `stream`, if any (never waits).
     pub fn try_recv(&self, stream: &MeshStream) -> Result<Option<Bytes>> {
         let Some((m, ack_now)) = stream.state.pop_and_ack_urgent() else { return Ok(None) };

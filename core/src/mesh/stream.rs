@@ -550,6 +550,12 @@ impl StreamState {
         Some((rx.next, bits))
     }
 
+    /// Return a popped message to the front of the inbox and wake readers.
+    pub(crate) fn put_back(&self, m: Bytes) {
+        self.inbox.lock().push_front(m);
+        self.inbox_ready.notify_waiters();
+    }
+
     /// Pop one message from the inbox; refills it from the reorder buffer
     /// (and marks an ack due) when flow control had held packets back.
     #[cfg(test)]

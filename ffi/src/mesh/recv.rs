@@ -31,12 +31,9 @@ pub struct NetMeshMessage {
     pub len: usize,
 }
 
-/// A message that is already here: the one held back by an earlier
-/// `net_mesh_recv_batch`, else the stream's next queued one.
+/// A message that is already here (one a too-small buffer returned to the
+/// stream comes first).
 fn take(s: &NetMeshStream) -> Result<Option<Bytes>, FfiError> {
-    if let Some(m) = s.held.lock().take() {
-        return Ok(Some(m));
-    }
     s.mesh.try_recv(&s.stream).map_err(mesh_error)
 }
 
@@ -141,7 +138,8 @@ pub extern "C" fn net_mesh_recv_batch(
             loop {
                 let len = message.len();
                 if len > buf_len - used {
-                    *s.held.lock() = Some(message);
+                    // It stays the stream's next message: not lost, not reordered.
+                    s.mesh.put_back(&s.stream, message);
                     if count > 0 {
                         return Ok(count);
                     }

@@ -4,10 +4,8 @@
 
 use std::ffi::c_int;
 
-use bytes::Bytes;
 use net_sdk::mesh::{Mesh, MeshStream, Reliability, StreamConfig};
 use net_sdk::SdkError;
-use parking_lot::Mutex;
 
 use super::node::{mesh_error, with_mesh, NetMesh};
 use crate::registry::Registry;
@@ -19,10 +17,6 @@ use crate::{args, guard};
 pub struct NetMeshStream {
     pub(crate) mesh: Mesh,
     pub(crate) stream: MeshStream,
-    /// A message taken from the stream that did not fit the caller's
-    /// buffer (`net_mesh_recv_batch`): handed out first by the next
-    /// receive on this handle, so nothing is lost or reordered.
-    pub(crate) held: Mutex<Option<Bytes>>,
 }
 
 static STREAMS: Registry<NetMeshStream> = Registry::new();
@@ -115,7 +109,7 @@ pub extern "C" fn net_mesh_open_stream(
             let stream = m.open_stream(peer_node_id, stream_id, config).map_err(mesh_error)?;
             Ok((m.clone(), stream))
         })?;
-        STREAMS.insert(NetMeshStream { mesh, stream, held: Mutex::new(None) })
+        STREAMS.insert(NetMeshStream { mesh, stream })
     })
 }
 
