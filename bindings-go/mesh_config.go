@@ -36,6 +36,11 @@ type MeshConfig struct {
 	// MaxDatagram is the largest datagram sent, 512..65000 bytes
 	// (default 1400, safe on any path).
 	MaxDatagram int
+	// RefuseUnaccepted answers a hello from a node nobody accepts with a
+	// refusal: its Connect fails with ErrHandshakeRefused at once instead
+	// of waiting out its timeout. Off by default, since a Connect may come
+	// before the matching Accept.
+	RefuseUnaccepted bool
 }
 
 // meshConfigJSON is the JSON object net_mesh_new reads (see net.h).
@@ -47,6 +52,7 @@ type meshConfigJSON struct {
 	SuspectAfterMs      int64  `json:"suspect_after_ms,omitempty"`
 	DeadAfterMs         int64  `json:"dead_after_ms,omitempty"`
 	MaxDatagram         int    `json:"max_datagram,omitempty"`
+	RefuseUnaccepted    bool   `json:"refuse_unaccepted,omitempty"`
 }
 
 // json renders the configuration for net_mesh_new. Range checks are the
@@ -69,6 +75,7 @@ func (c MeshConfig) json() (string, error) {
 		SuspectAfterMs:      millis(c.SuspectAfter),
 		DeadAfterMs:         millis(c.DeadAfter),
 		MaxDatagram:         c.MaxDatagram,
+		RefuseUnaccepted:    c.RefuseUnaccepted,
 	})
 	return string(text), err
 }

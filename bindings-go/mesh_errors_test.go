@@ -222,3 +222,18 @@ func tryErr(_ []byte, _ bool, err error) error  { return err }
 func meshStatsErr(_ MeshStats, err error) error { return err }
 func peersErr(_ []Peer, err error) error        { return err }
 func stateErr(_ PeerState, err error) error     { return err }
+
+func TestMeshRefusesTheUnacceptedWhenAsked(t *testing.T) {
+	cfg := testMeshConfig(psk42)
+	cfg.RefuseUnaccepted = true
+	strict, dialer := newMeshNode(t, cfg), newMeshNode(t, testMeshConfig(psk42))
+	// Nobody accepts the dialer: refused at once, not after its timeout.
+	err := dialer.Connect(within(t, 5*time.Second), strict.LocalAddr(), strict.PublicKey(), strict.NodeID())
+	var e *Error
+	if !errors.Is(err, ErrHandshakeRefused) || !errors.Is(err, ErrHandshake) || !errors.As(err, &e) || e.Kind != "handshake_refused" {
+		t.Fatalf("connect to a strict node: %v, want handshake_refused", err)
+	}
+	if peers, _ := strict.Peers(); len(peers) != 0 {
+		t.Fatalf("a refused node got a session: %+v", peers)
+	}
+}

@@ -208,6 +208,8 @@ export interface MeshOptions {
   deadAfterMs?: number
   /** Largest datagram sent, 512..=65000 bytes (default 1400). */
   maxDatagram?: number
+  /** Refuse a hello nobody accepts at once (default false). */
+  refuseUnaccepted?: boolean
 }
 
 /** How `openStream` configures a stream; every field is optional. */

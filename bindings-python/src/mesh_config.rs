@@ -25,6 +25,7 @@ pub(crate) struct Tunables {
     pub suspect_after_ms: Option<u64>,
     pub dead_after_ms: Option<u64>,
     pub max_datagram: Option<usize>,
+    pub refuse_unaccepted: bool,
 }
 
 fn config_error(message: String) -> PyErr {
@@ -64,7 +65,7 @@ pub(crate) fn builder(bind_addr: &str, psk: &Bound<'_, PyAny>, identity_seed: Op
     if let Some(n) = t.max_datagram {
         b = b.max_datagram(n);
     }
-    Ok(b)
+    Ok(b.refuse_unaccepted(t.refuse_unaccepted))
 }
 
 /// A duration of `ms` milliseconds, which must be positive.

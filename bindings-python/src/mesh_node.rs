@@ -87,7 +87,7 @@ impl MeshNode {
     /// fixes the node's ids and keys; without it the node is a fresh
     /// identity.
     #[new]
-    #[pyo3(signature = (bind_addr, psk, identity_seed=None, *, handshake_timeout_ms=None, heartbeat_interval_ms=None, suspect_after_ms=None, dead_after_ms=None, max_datagram=None))]
+    #[pyo3(signature = (bind_addr, psk, identity_seed=None, *, handshake_timeout_ms=None, heartbeat_interval_ms=None, suspect_after_ms=None, dead_after_ms=None, max_datagram=None, refuse_unaccepted=false))]
     #[allow(clippy::too_many_arguments)] // one keyword argument per builder knob
     fn new(
         py: Python<'_>,
@@ -99,8 +99,10 @@ impl MeshNode {
         suspect_after_ms: Option<u64>,
         dead_after_ms: Option<u64>,
         max_datagram: Option<usize>,
+        refuse_unaccepted: bool,
     ) -> PyResult<Self> {
-        let tunables = Tunables { handshake_timeout_ms, heartbeat_interval_ms, suspect_after_ms, dead_after_ms, max_datagram };
+        let tunables =
+            Tunables { handshake_timeout_ms, heartbeat_interval_ms, suspect_after_ms, dead_after_ms, max_datagram, refuse_unaccepted };
         let builder = mesh_config::builder(bind_addr, psk, identity_seed, tunables)?;
         let mesh = wait_here(py, builder.build())?.map_err(raise)?;
         Ok(Self::from_mesh(mesh))
@@ -108,7 +110,7 @@ impl MeshNode {
 
     /// `MeshNode(...)` as an awaitable: `node = await MeshNode.create(...)`.
     #[staticmethod]
-    #[pyo3(signature = (bind_addr, psk, identity_seed=None, *, handshake_timeout_ms=None, heartbeat_interval_ms=None, suspect_after_ms=None, dead_after_ms=None, max_datagram=None))]
+    #[pyo3(signature = (bind_addr, psk, identity_seed=None, *, handshake_timeout_ms=None, heartbeat_interval_ms=None, suspect_after_ms=None, dead_after_ms=None, max_datagram=None, refuse_unaccepted=false))]
     #[allow(clippy::too_many_arguments)]
     fn create<'py>(
         py: Python<'py>,
@@ -120,8 +122,10 @@ impl MeshNode {
         suspect_after_ms: Option<u64>,
         dead_after_ms: Option<u64>,
         max_datagram: Option<usize>,
+        refuse_unaccepted: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let tunables = Tunables { handshake_timeout_ms, heartbeat_interval_ms, suspect_after_ms, dead_after_ms, max_datagram };
+        let tunables =
+            Tunables { handshake_timeout_ms, heartbeat_interval_ms, suspect_after_ms, dead_after_ms, max_datagram, refuse_unaccepted };
         let made = mesh_config::builder(bind_addr, psk, identity_seed, tunables).and_then(|builder| {
             let convert = |py: Python<'_>, built: net_sdk::Result<Mesh>| {
                 let node = Py::new(py, Self::from_mesh(built.map_err(raise)?))?;

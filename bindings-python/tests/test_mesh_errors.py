@@ -47,6 +47,14 @@ def test_a_different_psk_fails_with_wrong_psk_and_leaves_no_session() -> None:
         assert a.stats().sessions == 0 and a.stats().handshakes_failed >= 1
 
 
+def test_a_node_that_refuses_the_unaccepted_raises_handshake_refused_at_once() -> None:
+    with MeshNode("127.0.0.1:0", PSK, refuse_unaccepted=True) as strict, MeshNode("127.0.0.1:0", PSK) as dialer:
+        with pytest.raises(HandshakeError) as e:
+            dialer.connect(strict.local_addr, strict.public_key, strict.node_id, timeout=10)
+        assert e.value.kind == "handshake_refused"
+        assert strict.peers() == [] and dialer.peer_state(strict.node_id) is None
+
+
 def test_a_wrong_key_or_node_id_fails_with_its_kind_then_the_right_ones_connect() -> None:
     with MeshNode("127.0.0.1:0", PSK) as a, MeshNode("127.0.0.1:0", PSK) as b:
         # b is not accepting yet: its answers to a bad hello do not depend on it.

@@ -626,3 +626,21 @@ async fn a_message_put_back_is_received_first_also_after_close() {
     assert_eq!(b.recv(&inbox).await.unwrap(), third);
     assert!(matches!(b.recv(&inbox).await, Err(SdkError::NotConnected)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_that_refuses_the_unaccepted_says_so_at_once() {
+    let strict = builder().refuse_unaccepted(true).build().await.unwrap();
+    let (a, c) = (node().await, node().await);
+    // Nobody accepts c: its connect fails with handshake_refused, well
+    // before its 10 s handshake timeout, and leaves no session.
+    let refused = c.connect(strict.local_addr(), strict.public_key(), strict.node_id()).await;
+    assert!(matches!(refused, Err(SdkError::Handshake(net_sdk::HandshakeError::Refused))), "{refused:?}");
+    assert_eq!(refused.unwrap_err().kind(), "handshake_refused");
+    assert!(strict.peers().is_empty() && c.peers().is_empty());
+    assert!(strict.stats().handshakes_failed >= 1);
+    // An accepted node still gets through.
+    let (dialled, accepted) =
+        tokio::join!(a.connect(strict.local_addr(), strict.public_key(), strict.node_id()), strict.accept(a.node_id()));
+    dialled.unwrap();
+    accepted.unwrap();
+}

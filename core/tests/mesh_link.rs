@@ -165,3 +165,23 @@ async fn a_transport_named_in_json_builds_the_same_link() {
     i.shutdown().await.unwrap();
     r.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pinned_responder_refuses_any_other_node_at_once() {
+    let port = std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let bind = format!("127.0.0.1:{port}");
+    let them = responder_identity();
+    let expected = Identity::from_seed([0x22; 32]);
+    let responder = NetAdapterConfig::responder(bind.clone(), PSK)
+        .identity(them.clone())
+        .peer_node_id(expected.node_id())
+        .handshake_timeout(LONG);
+    let responding = tokio::spawn(Net::builder().mesh(responder).build());
+    let stranger = NetAdapterConfig::initiator("127.0.0.1:0", bind.clone(), PSK, them.mesh_public_key()).handshake_timeout(LONG);
+    assert_eq!(Net::builder().mesh(stranger).build().await.unwrap_err().kind(), "handshake_refused");
+    let right = NetAdapterConfig::initiator("127.0.0.1:0", bind, PSK, them.mesh_public_key()).identity(expected);
+    let initiator = Net::builder().mesh(right).build().await.unwrap();
+    let responder = responding.await.unwrap().unwrap();
+    initiator.shutdown().await.unwrap();
+    responder.shutdown().await.unwrap();
+}

@@ -97,6 +97,33 @@ static void the_bus_crosses_the_link(void) {
     CHECK_EQ(net_shutdown(responder), NET_SUCCESS);
 }
 
+/* A responder pinned to one node refuses any other at once. */
+static void a_pinned_responder_refuses_a_stranger(void) {
+    uint8_t seed[32], key[32];
+    memset(seed, 0x11, sizeof seed);
+    net_identity_t* them = net_identity_from_seed(seed, sizeof seed);
+    CHECK_EQ(net_identity_mesh_public_key(them, key, sizeof key), NET_SUCCESS);
+    net_identity_free(them);
+    char key_hex[65];
+    hex(key, sizeof key, key_hex);
+    int port = free_port();
+    snprintf(responder_config, sizeof responder_config,
+             "{\"transport\":{\"type\":\"mesh\",\"bind\":\"127.0.0.1:%d\",\"psk\":\"" PSK
+             "\",\"identity_seed\":\"" SEED "\",\"peer_node_id\":\"12345\",\"handshake_timeout_ms\":1500}}",
+             port);
+    pthread_t thread;
+    pthread_create(&thread, NULL, start_responder, NULL);
+    char config[512];
+    snprintf(config, sizeof config,
+             "{\"transport\":{\"type\":\"mesh\",\"bind\":\"127.0.0.1:0\",\"peer\":\"127.0.0.1:%d\","
+             "\"psk\":\"" PSK "\",\"peer_public_key\":\"%s\",\"handshake_timeout_ms\":10000}}",
+             port, key_hex);
+    CHECK(net_init(config) == NULL);
+    CHECK_KIND("handshake_refused");
+    pthread_join(thread, NULL);
+    CHECK(responder == NULL); /* its peer never came */
+}
+
 static void bad_transports_are_refused(void) {
     CHECK(net_init("{\"transport\":{\"type\":\"redis\",\"url\":\"redis://127.0.0.1\"}}") == NULL);
     CHECK_KIND("invalid_config");
@@ -121,6 +148,7 @@ static void bad_transports_are_refused(void) {
 
 int main(void) {
     the_bus_crosses_the_link();
+    a_pinned_responder_refuses_a_stranger();
     bad_transports_are_refused();
     return check_summary("mesh_bus_test");
 }

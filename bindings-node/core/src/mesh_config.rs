@@ -35,6 +35,9 @@ pub struct MeshOptions {
     pub dead_after_ms: Option<f64>,
     /// Largest datagram sent, 512..=65000 bytes (default 1400).
     pub max_datagram: Option<u32>,
+    /// Refuse a hello nobody accepts at once (`handshake_refused` at the
+    /// dialer) instead of staying silent until its timeout (default false).
+    pub refuse_unaccepted: Option<bool>,
 }
 
 impl MeshOptions {
@@ -64,7 +67,7 @@ impl MeshOptions {
         if let Some(n) = self.max_datagram {
             b = b.max_datagram(n as usize);
         }
-        Ok(b)
+        Ok(b.refuse_unaccepted(self.refuse_unaccepted.unwrap_or(false)))
     }
 }
 

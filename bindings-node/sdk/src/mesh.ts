@@ -29,6 +29,12 @@ export interface MeshNodeConfig {
   deadAfterMs?: number;
   /** Largest datagram sent, 512..=65000 bytes (default 1400). */
   maxDatagram?: number;
+  /**
+   * Refuse a hello from a node nobody accepts at once: its `connect`
+   * fails with `handshake_refused` instead of waiting out its timeout.
+   * Default false, since a `connect` may come before the matching `accept`.
+   */
+  refuseUnaccepted?: boolean;
 }
 
 /** What `openStream` opens. */

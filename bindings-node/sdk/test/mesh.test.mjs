@@ -273,6 +273,21 @@ test('a different PSK fails the handshake with HandshakeError wrong_psk; no sess
   }
 });
 
+test('a node that refuses the unaccepted fails a dialer with handshake_refused at once', async () => {
+  const strict = await local({ refuseUnaccepted: true });
+  const dialer = await local();
+  try {
+    await assert.rejects(
+      dialer.connect(strict.localAddr(), strict.publicKey(), strict.nodeId(), { timeoutMs: 10000 }),
+      (e) => e instanceof HandshakeError && e.kind === 'handshake_refused',
+    );
+    assert.deepEqual(strict.peers(), []);
+  } finally {
+    await strict.shutdown();
+    await dialer.shutdown();
+  }
+});
+
 test('wrong node id, wrong key and nobody listening fail with typed errors', async () => {
   const [a, b] = [await local(), await local()];
   try {

@@ -321,6 +321,7 @@ class MeshNode:
         suspect_after_ms: Optional[int] = None,
         dead_after_ms: Optional[int] = None,
         max_datagram: Optional[int] = None,
+        refuse_unaccepted: bool = False,
     ) -> Self: ...
     @staticmethod
     async def create(
@@ -333,6 +334,7 @@ class MeshNode:
         suspect_after_ms: Optional[int] = None,
         dead_after_ms: Optional[int] = None,
         max_datagram: Optional[int] = None,
+        refuse_unaccepted: bool = False,
     ) -> MeshNode: ...
     @property
     def node_id(self) -> int: ...

@@ -124,7 +124,10 @@ impl NetAdapterConfig {
     /// Bind, complete the handshake with the peer, and start the mesh.
     /// The mesh is shut down again if the handshake fails.
     pub async fn establish(self) -> Result<Mesh> {
-        let mut builder = MeshBuilder::new(self.bind.as_str(), &self.psk)?.handshake_timeout(self.handshake_timeout);
+        // A link has one peer: any other node that dials is told so at once.
+        let mut builder = MeshBuilder::new(self.bind.as_str(), &self.psk)?
+            .handshake_timeout(self.handshake_timeout)
+            .refuse_unaccepted(true);
         if let Some(identity) = self.identity {
             builder = builder.identity(identity);
         }

@@ -115,6 +115,18 @@ impl MeshBuilder {
         self
     }
 
+    /// Answer a hello from a node nobody accepts (no `accept` waits for
+    /// it, no `accept_any` is open, no earlier session) with a refusal:
+    /// its `connect` fails at once with `handshake_refused` instead of
+    /// waiting out its timeout. Default off, because a `connect` may
+    /// legitimately come before the matching `accept`; turn it on where
+    /// this node accepts only at known times. The refused node learns
+    /// nothing it could not already: it holds the PSK and our key.
+    pub fn refuse_unaccepted(mut self, on: bool) -> Self {
+        self.config.refuse_unaccepted = on;
+        self
+    }
+
     /// Pass every outgoing datagram through a deterministic lossy link
     /// (testing: drop / duplicate / reorder).
     pub fn lossy_link(mut self, link: LossyLink) -> Self {

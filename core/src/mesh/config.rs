@@ -103,6 +103,7 @@ pub struct MeshConfig {
     pub(crate) rekey_after: u64,
     pub(crate) min_rto: Duration,
     pub(crate) max_rto: Duration,
+    pub(crate) refuse_unaccepted: bool,
 }
 
 impl Default for MeshConfig {
@@ -117,6 +118,7 @@ impl Default for MeshConfig {
             rekey_after: DEFAULT_REKEY_AFTER,
             min_rto: Duration::from_millis(10),
             max_rto: Duration::from_secs(1),
+            refuse_unaccepted: false,
         }
     }
 }

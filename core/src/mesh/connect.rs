@@ -5,7 +5,8 @@
 //! retransmits its hello (100 ms, doubling to 1 s) until the handshake
 //! timeout, and the responder answers a hello only from a node it is
 //! accepting or has had a session with, so an `accept` that starts late
-//! answers the next retransmission.
+//! answers the next retransmission. A node built with `refuse_unaccepted`
+//! answers any other hello with a refusal instead.
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -73,8 +74,16 @@ impl MeshInner {
         let wanted = self.accepting_any.load(Relaxed) > 0
             || self.accepting.lock().contains_key(&node)
             || self.known.read().contains(&node);
-        if !wanted || node == self.identity.node_id() {
-            // Not (yet) accepted: stay silent, the initiator retries.
+        if node == self.identity.node_id() {
+            return;
+        }
+        if !wanted {
+            if self.config.refuse_unaccepted {
+                self.counters.handshakes_failed.fetch_add(1, Relaxed);
+                self.reject(from, their_index, HandshakeError::Refused);
+            }
+            // Otherwise stay silent: an accept may still come, and the
+            // initiator retries.
             return;
         }
         let pending = self.by_index.read().values().filter(|s| !s.confirmed.load(Relaxed)).count();

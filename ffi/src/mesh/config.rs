@@ -3,7 +3,8 @@
 //! Keys: `bind_addr` (required, `"ip:port"`, port 0 for any), `psk`
 //! (required, the 32-byte pre-shared key as 64 hex digits), and the
 //! optional tunables `handshake_timeout_ms`, `heartbeat_interval_ms`,
-//! `suspect_after_ms`, `dead_after_ms`, `max_datagram`. Unknown keys are
+//! `suspect_after_ms`, `dead_after_ms`, `max_datagram`, `refuse_unaccepted`
+//! (bool: refuse a hello nobody accepts at once). Unknown keys are
 //! refused so a typo is reported instead of silently ignored.
 
 use std::time::Duration;
@@ -24,6 +25,7 @@ struct MeshConfigJson {
     suspect_after_ms: Option<u64>,
     dead_after_ms: Option<u64>,
     max_datagram: Option<usize>,
+    refuse_unaccepted: Option<bool>,
 }
 
 fn invalid_config(message: String) -> FfiError {
@@ -60,6 +62,9 @@ pub(crate) fn builder_from_json(text: &str, identity: Option<Identity>) -> Resul
     }
     if let Some(v) = config.max_datagram {
         builder = builder.max_datagram(v);
+    }
+    if let Some(on) = config.refuse_unaccepted {
+        builder = builder.refuse_unaccepted(on);
     }
     Ok(builder)
 }
