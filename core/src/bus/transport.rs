@@ -124,23 +124,23 @@ impl NetAdapterConfig {
     /// Bind, complete the handshake with the peer, and start the mesh.
     /// The mesh is shut down again if the handshake fails.
     pub async fn establish(self) -> Result<Mesh> {
-        // A link has one peer: any other node that dials is told so at once.
-        let mut builder = MeshBuilder::new(self.bind.as_str(), &self.psk)?
-            .handshake_timeout(self.handshake_timeout)
-            .refuse_unaccepted(true);
+        let mut builder = MeshBuilder::new(self.bind.as_str(), &self.psk)?.handshake_timeout(self.handshake_timeout);
         if let Some(identity) = self.identity {
             builder = builder.identity(identity);
         }
         let mesh = builder.build().await?;
+        let timeout = self.handshake_timeout;
         let linked = match (&self.role, self.peer_node_id) {
-            (Role::Initiator { peer, peer_public_key }, Some(id)) => {
-                mesh.connect_with_timeout(peer.as_str(), peer_public_key, id, self.handshake_timeout).await
+            (Role::Initiator { peer, peer_public_key }, id) => {
+                // Nobody is meant to dial an initiator: refuse at once.
+                mesh.set_refuse_unaccepted(true);
+                match id {
+                    Some(id) => mesh.connect_with_timeout(peer.as_str(), peer_public_key, id, timeout).await,
+                    None => mesh.dial_with_timeout(peer.as_str(), peer_public_key, timeout).await.map(drop),
+                }
             }
-            (Role::Initiator { peer, peer_public_key }, None) => {
-                mesh.dial_with_timeout(peer.as_str(), peer_public_key, self.handshake_timeout).await.map(drop)
-            }
-            (Role::Responder, Some(id)) => mesh.accept_with_timeout(id, self.handshake_timeout).await.map(drop),
-            (Role::Responder, None) => mesh.accept_any_with_timeout(self.handshake_timeout).await.map(drop),
+            (Role::Responder, Some(id)) => refusing_others(&mesh, mesh.accept_with_timeout(id, timeout)).await,
+            (Role::Responder, None) => refusing_others(&mesh, mesh.accept_any_with_timeout(timeout)).await,
         };
         if let Err(e) = linked.and_then(|()| mesh.start()) {
             let _ = mesh.shutdown().await;
@@ -148,6 +148,20 @@ impl NetAdapterConfig {
         }
         Ok(mesh)
     }
+}
+
+/// Await a responder's `accept`, refusing every other node that dials.
+/// The refusal is turned on only after the accept's first poll has
+/// registered it, so the expected peer's earliest hello is never refused;
+/// a link has one peer, so any other is told so at once, now and later.
+async fn refusing_others<T>(mesh: &Mesh, accept: impl std::future::Future<Output = Result<T>>) -> Result<()> {
+    let mut accept = std::pin::pin!(accept);
+    if let std::task::Poll::Ready(done) = futures::poll!(accept.as_mut()) {
+        mesh.set_refuse_unaccepted(true);
+        return done.map(drop);
+    }
+    mesh.set_refuse_unaccepted(true);
+    accept.await.map(drop)
 }
 
 /// A node's transport as configuration names it (see

@@ -160,6 +160,7 @@ impl MeshBuilder {
         let keys = StaticKeys::derive(&identity);
         let socket = Socket::bind(self.bind, self.link, self.offload).map_err(|e| SdkError::Io(format!("bind {}: {e}", self.bind)))?;
         let local_addr = socket.local_addr().map_err(|e| SdkError::Io(e.to_string()))?;
+        let refuse_unaccepted = AtomicBool::new(self.config.refuse_unaccepted);
         let inner = Arc::new(MeshInner {
             identity,
             keys,
@@ -174,6 +175,7 @@ impl MeshBuilder {
             answered: Mutex::new(HashMap::new()),
             accepting: Mutex::new(HashMap::new()),
             accepting_any: Default::default(),
+            refuse_unaccepted,
             known: RwLock::new(HashSet::new()),
             peer_change: Notify::new(),
             counters: Counters::default(),

@@ -78,7 +78,7 @@ impl MeshInner {
             return;
         }
         if !wanted {
-            if self.config.refuse_unaccepted {
+            if self.refuse_unaccepted.load(Relaxed) {
                 self.counters.handshakes_failed.fetch_add(1, Relaxed);
                 self.reject(from, their_index, HandshakeError::Refused);
             }
@@ -321,6 +321,13 @@ impl Mesh {
         tokio::time::timeout(timeout, wait)
             .await
             .map_err(|_| SdkError::Timeout(format!("node {peer_node_id:#x} did not complete a handshake")))?
+    }
+
+    /// Turn [`MeshBuilder::refuse_unaccepted`](super::MeshBuilder::refuse_unaccepted)
+    /// on or off while the node runs: e.g. on once the `accept` calls this
+    /// node expects are registered, so no early hello is refused.
+    pub fn set_refuse_unaccepted(&self, on: bool) {
+        self.inner.refuse_unaccepted.store(on, Relaxed);
     }
 
     /// Wait for any node holding the mesh's PSK to complete a handshake

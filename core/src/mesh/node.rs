@@ -114,6 +114,8 @@ pub(crate) struct MeshInner {
     /// `accept_any` calls in progress: while non-zero, any node holding
     /// the PSK is answered.
     pub accepting_any: std::sync::atomic::AtomicUsize,
+    /// Refuse hellos nobody accepts (starts as the builder's setting).
+    pub refuse_unaccepted: AtomicBool,
     /// Nodes we have had a session with: their reconnects are answered.
     pub known: RwLock<HashSet<u64>>,
     /// Signalled when a session is confirmed or closed.
