@@ -315,6 +315,173 @@ export declare class MeshStream {
   get isOpen(): boolean
 }
 
+/** How a RedEX file stores, syncs and forgets records (at most one fsync option). */
+export interface RedexFileOptions {
+  persistent?: boolean
+  fsyncEveryN?: bigint
+  fsyncIntervalMs?: number
+  fsyncNever?: boolean
+  retentionMaxEvents?: bigint
+  retentionMaxBytes?: bigint
+  retentionMaxAgeMs?: number
+  segmentMaxBytes?: number
+  /** Cut a corrupt log at its last good record instead of throwing 'redex:corrupt'. */
+  recover?: boolean
+}
+
+/** One record of a RedEX file. */
+export interface RedexEventJs {
+  seq: bigint
+  timestampNanos: bigint
+  payload: Buffer
+}
+
+/** What opening a persistent file had to cut. */
+export interface RepairReportJs {
+  /** 'torn_tail' or 'corruption'. */
+  kind: string
+  file: string
+  offset: bigint
+  reason: string
+  bytesCut: bigint
+  segmentsRemoved: number
+}
+
+/** A manager of RedEX files: in memory, or under `persistentDir`. */
+export declare class Redex {
+  constructor(persistentDir?: string | undefined | null)
+  /** Throws 'invalid_channel', 'redex:config', 'redex:corrupt', 'redex:locked', 'redex:io'. */
+  openFile(name: string, options?: RedexFileOptions | undefined | null): RedexFile
+}
+
+/** An open RedEX file. */
+export declare class RedexFile {
+  append(payload: Buffer): bigint
+  /** The first seq, or null for an empty array. */
+  appendBatch(payloads: Array<Buffer>): bigint | null
+  appendIdempotent(key: Buffer, payload: Buffer): bigint
+  readRange(start: bigint, end: bigint): Array<RedexEventJs>
+  tail(fromSeq: bigint): RedexTail
+  get nextSeq(): bigint
+  get firstSeq(): bigint
+  get length(): bigint
+  get closed(): boolean
+  get repairReport(): RepairReportJs | null
+  sync(): void
+  close(): void
+}
+
+/** A tail of a RedEX file: backfill, then live appends. */
+export declare class RedexTail {
+  /** Next ready records, or null at the end; rejects 'redex:tail_lagged' once after a retention gap. */
+  nextBatch(max: number): Promise<Array<RedexEventJs> | null>
+  close(): void
+}
+
+/** How a NetDb is opened. */
+export interface NetDbOptions {
+  originHash?: bigint
+  persistent?: boolean
+  withTasks?: boolean
+  withMemories?: boolean
+  file?: RedexFileOptions
+}
+
+export interface TaskJs {
+  id: bigint
+  title: string
+  status: string
+  createdAt: bigint
+  updatedAtNanos: bigint
+  origin: bigint
+  seq: bigint
+}
+
+export interface MemoryJs {
+  id: bigint
+  content: string
+  tags: Array<string>
+  pinned: boolean
+  createdAt: bigint
+  updatedAtNanos: bigint
+  origin: bigint
+  seq: bigint
+}
+
+export interface TaskFilterJs {
+  status?: string
+  titleContains?: string
+  origin?: bigint
+  order?: string
+  limit?: number
+}
+
+export interface MemoryFilterJs {
+  tagsAll?: Array<string>
+  tagsAny?: Array<string>
+  contentContains?: string
+  pinned?: boolean
+  origin?: bigint
+  order?: string
+  limit?: number
+}
+
+/** Tasks and memories event-sourced on a Redex. */
+export declare class NetDb {
+  static open(redex: Redex, options?: NetDbOptions | undefined | null): NetDb
+  static openFromSnapshot(redex: Redex, options: NetDbOptions | undefined | null, bundle: Buffer): NetDb
+  get tasks(): Tasks | null
+  get memories(): Memories | null
+  snapshot(): Buffer
+  close(): void
+}
+
+/** The tasks model; every mutation returns its event's seq. */
+export declare class Tasks {
+  create(id: bigint, title: string, createdAt: bigint): bigint
+  rename(id: bigint, title: string): bigint
+  setStatus(id: bigint, status: string): bigint
+  complete(id: bigint): bigint
+  delete(id: bigint): bigint
+  waitForSeq(seq: bigint, timeoutMs?: number | undefined | null): Promise<void>
+  get(id: bigint): TaskJs | null
+  list(filter?: TaskFilterJs | undefined | null): Array<TaskJs>
+  count(filter?: TaskFilterJs | undefined | null): number
+  watch(filter?: TaskFilterJs | undefined | null): TasksWatch
+  snapshotAndWatch(filter?: TaskFilterJs | undefined | null): TasksWatch
+}
+
+/** The memories model. */
+export declare class Memories {
+  store(id: bigint, content: string, tags: Array<string>, createdAt: bigint): bigint
+  tag(id: bigint, tag: string): bigint
+  untag(id: bigint, tag: string): bigint
+  pin(id: bigint): bigint
+  unpin(id: bigint): bigint
+  delete(id: bigint): bigint
+  waitForSeq(seq: bigint, timeoutMs?: number | undefined | null): Promise<void>
+  get(id: bigint): MemoryJs | null
+  list(filter?: MemoryFilterJs | undefined | null): Array<MemoryJs>
+  count(filter?: MemoryFilterJs | undefined | null): number
+  watch(filter?: MemoryFilterJs | undefined | null): MemoriesWatch
+  snapshotAndWatch(filter?: MemoryFilterJs | undefined | null): MemoriesWatch
+}
+
+/** Result batches of a task query. */
+export declare class TasksWatch {
+  nextBatch(): Promise<Array<TaskJs> | null>
+  /** The initial result of snapshotAndWatch (null for a plain watch). */
+  get snapshot(): Array<TaskJs> | null
+  close(): void
+}
+
+/** Result batches of a memory query. */
+export declare class MemoriesWatch {
+  nextBatch(): Promise<Array<MemoryJs> | null>
+  get snapshot(): Array<MemoryJs> | null
+  close(): void
+}
+
 /** The 32-bit hash of a channel name; throws 'invalid_channel'. */
 export declare function channelHash(name: string): number
 /** The 16-bit header hash of a channel name; throws 'invalid_channel'. */

@@ -17,5 +17,13 @@ export const {
   lastReceipt,
   receiptScratch,
   liveSubscriptions,
+  Redex,
+  RedexFile,
+  RedexTail,
+  NetDb,
+  Tasks,
+  Memories,
+  TasksWatch,
+  MemoriesWatch,
 } = native;
 export default native;

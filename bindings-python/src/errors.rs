@@ -30,7 +30,14 @@ macro_rules! kinded {
         }
     )*};
 }
-kinded!(net_sdk::TokenError => "token", net_sdk::IdentityError => "identity", net_sdk::ChannelNameError => "channel");
+kinded!(
+    net_sdk::TokenError => "token",
+    net_sdk::IdentityError => "identity",
+    net_sdk::ChannelNameError => "channel",
+    net_sdk::cortex::RedexError => "redex",
+    net_sdk::cortex::CortexError => "cortex",
+    net_sdk::cortex::NetDbError => "netdb"
+);
 
 impl Kinded for net_sdk::SdkError {
     fn kind(&self) -> &'static str {

@@ -15,7 +15,8 @@
 //! arguments, timeouts), `mesh_stream` (`MeshStream`), `mesh_receiver`
 //! (receiving without loss when asyncio cancels), `mesh_messages` (the
 //! iterator), `mesh_records` (stats, peers), and `aio` (native work
-//! as an asyncio future).
+//! as an asyncio future). RedEX and NetDb: `redex` (`Redex`, `RedexFile`,
+//! `RedexTail`) and `netdb` (`NetDb`, `Tasks`, `Memories`, `Watch`).
 
 use pyo3::prelude::*;
 
@@ -32,10 +33,12 @@ mod mesh_node;
 mod mesh_receiver;
 mod mesh_records;
 mod mesh_stream;
+mod netdb;
 mod node;
 mod payload;
 mod receipt;
 mod records;
+mod redex;
 mod subscription;
 mod token;
 mod transport;
@@ -56,6 +59,16 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<mesh_records::MeshStats>()?;
     m.add_class::<mesh_records::StreamStats>()?;
     m.add_class::<mesh_records::PeerInfo>()?;
+    m.add_class::<redex::Redex>()?;
+    m.add_class::<redex::RedexFile>()?;
+    m.add_class::<redex::RedexEvent>()?;
+    m.add_class::<redex::RedexTail>()?;
+    m.add_class::<netdb::NetDb>()?;
+    m.add_class::<netdb::Tasks>()?;
+    m.add_class::<netdb::Memories>()?;
+    m.add_class::<netdb::Task>()?;
+    m.add_class::<netdb::Memory>()?;
+    m.add_class::<netdb::Watch>()?;
     m.add("MAX_MESSAGE_SIZE", net_sdk::mesh::MAX_MESSAGE_SIZE)?;
     m.add_function(wrap_pyfunction!(channel::channel_hash, m)?)?;
     m.add_function(wrap_pyfunction!(channel::channel_wire_hash, m)?)?;

@@ -10,6 +10,9 @@
 //! - [`identity`]: ed25519 identities, node ids and permission tokens.
 //! - [`mesh`]: the encrypted UDP mesh — handshakes, sessions, streams.
 //! - [`channel`]: channel names and their hashes.
+//! - [`redex`]: crash-safe append-only log files (RedEX).
+//! - [`cortex`]: event-sourced tasks and memories folded from RedEX files,
+//!   and [`NetDb`](cortex::NetDb), their facade.
 //! - [`clock`]: the one clock every timestamp comes from.
 //! - [`runtime`]: the process-global tokio runtime used by foreign callers.
 //! - [`error`]: [`SdkError`] and its stable kind strings.
@@ -17,9 +20,11 @@
 pub mod bus;
 pub mod channel;
 pub mod clock;
+pub mod cortex;
 pub mod error;
 pub mod identity;
 pub mod mesh;
+pub mod redex;
 pub mod runtime;
 
 pub use bus::{

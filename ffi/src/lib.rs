@@ -5,6 +5,9 @@
 //! results and errors into status codes plus the thread-local message/kind
 //! pair (`status`, `last_error`), with every entry point behind the panic
 //! guard (`guard`). All behaviour lives in the `net_sdk` core.
+//!
+//! `cortex` is the RedEX / NetDb part, described by its own header
+//! `include/net_cortex.h`.
 
 #![allow(non_camel_case_types)]
 #![allow(clippy::missing_safety_doc)] // each function documents its contract in net.h
@@ -14,6 +17,8 @@ mod args;
 mod cancel;
 mod channel;
 mod config;
+/// cbindgen:ignore
+mod cortex;
 mod guard;
 mod identity;
 mod ingest;
@@ -28,6 +33,7 @@ mod subscribe;
 mod token;
 
 pub use cancel::*;
+pub use cortex::*;
 pub use channel::*;
 pub use identity::*;
 pub use ingest::*;

@@ -17,6 +17,8 @@
 //! - `identity`, `token`, `channel`: identities, permission tokens, channel hashes.
 //! - `mesh_config`, `mesh`, `mesh_stream`, `mesh_stats`: `MeshNode` (the
 //!   encrypted mesh), its options, stream handles and counters.
+//! - `redex`, `netdb`: RedEX files and tails; NetDb, its tasks and
+//!   memories models and their watches.
 
 // napi-derive registers exports only outside `cfg(test)`, so in the test
 // build every exported item looks unused.
@@ -32,9 +34,11 @@ mod mesh;
 mod mesh_config;
 mod mesh_stats;
 mod mesh_stream;
+mod netdb;
 mod node;
 mod promise;
 mod receipt;
+mod redex;
 mod subscription;
 mod text;
 mod token;

@@ -107,6 +107,41 @@ export class TokenError extends NetError {
 }
 
 /**
+ * A raw RedEX file error: an invalid file (channel) name, a bad
+ * configuration, corruption (`redex:corrupt`, naming file and offset), a
+ * locked directory, append / tail / sync / close failures.
+ */
+export class RedexError extends NetError {}
+
+/**
+ * A CortEX adapter error: fold halted, RedEX I/O, decode failures, an id
+ * not found or already used, a closed adapter, a `waitForSeq` deadline.
+ */
+export class CortexError extends NetError {}
+
+/** A NetDb error: a snapshot bundle refused, a model that was not enabled. */
+export class NetDbError extends NetError {}
+
+/**
+ * The typed error of a RedEX / CortEX / NetDb call: kinds with a
+ * `redex:`, `cortex:` or `netdb:` prefix pick their class; any other
+ * native error of the call (a bad channel name, a bad argument, a
+ * timeout) becomes the class of the surface it came from (`family`).
+ */
+export function toCortexError(e: unknown, family: 'redex' | 'cortex' | 'netdb'): unknown {
+  if (e instanceof NetError || !(e instanceof Error)) return e;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string') return e;
+  const options = { cause: e };
+  const kind = /^[A-Z]/.test(code) ? 'invalid_argument' : code;
+  if (kind.startsWith('redex:')) return new RedexError(kind, e.message, options);
+  if (kind.startsWith('cortex:')) return new CortexError(kind, e.message, options);
+  if (kind.startsWith('netdb:')) return new NetDbError(kind, e.message, options);
+  const cls = family === 'redex' ? RedexError : family === 'cortex' ? CortexError : NetDbError;
+  return new cls(kind, e.message, options);
+}
+
+/**
  * The typed error for a native error (or anything else thrown).
  * `identityContext` makes an `invalid_argument` an `IdentityError`: in
  * identity and token calls a bad argument is a malformed identity input.

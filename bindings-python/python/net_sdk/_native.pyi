@@ -30,6 +30,16 @@ __all__ = [
     "channel_hash",
     "channel_wire_hash",
     "_before_exit",
+    "Redex",
+    "RedexFile",
+    "RedexEvent",
+    "RedexTail",
+    "NetDb",
+    "Tasks",
+    "Memories",
+    "Task",
+    "Memory",
+    "Watch",
 ]
 
 _Payload: TypeAlias = Union[bytes, str]
@@ -384,6 +394,251 @@ class MeshNode:
     ) -> bool: ...
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
+        self,
+        _exc_type: Optional[Type[BaseException]] = None,
+        _exc: Optional[BaseException] = None,
+        _tb: Optional[TracebackType] = None,
+    ) -> bool: ...
+
+@final
+class Redex:
+    def __new__(cls, persistent_dir: Optional[str] = None) -> Self: ...
+    def open_file(
+        self,
+        name: str,
+        *,
+        persistent: bool = False,
+        fsync_every_n: Optional[int] = None,
+        fsync_interval_ms: Optional[int] = None,
+        fsync_never: bool = False,
+        retention_max_events: Optional[int] = None,
+        retention_max_bytes: Optional[int] = None,
+        retention_max_age_ms: Optional[int] = None,
+        segment_max_bytes: Optional[int] = None,
+        recover: bool = False,
+    ) -> RedexFile: ...
+
+@final
+class RedexEvent:
+    @property
+    def seq(self) -> int: ...
+    @property
+    def timestamp_nanos(self) -> int: ...
+    @property
+    def payload(self) -> bytes: ...
+
+@final
+class RedexFile:
+    def append(self, data: bytes) -> int: ...
+    def append_batch(self, items: List[bytes]) -> Optional[int]: ...
+    def append_idempotent(self, key: bytes, data: bytes) -> int: ...
+    def read_range(self, start: int = ..., end: int = ...) -> List[RedexEvent]: ...
+    def tail(self, from_seq: int = 0) -> RedexTail: ...
+    @property
+    def next_seq(self) -> int: ...
+    @property
+    def first_seq(self) -> int: ...
+    def __len__(self) -> int: ...
+    @property
+    def repair_report(self) -> Optional[dict[str, Any]]: ...
+    def sync(self) -> None: ...
+    def close(self) -> None: ...
+    @property
+    def closed(self) -> bool: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        _exc_type: Optional[Type[BaseException]] = None,
+        _exc: Optional[BaseException] = None,
+        _tb: Optional[TracebackType] = None,
+    ) -> bool: ...
+
+@final
+class RedexTail:
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> RedexEvent: ...
+    def __aiter__(self) -> Self: ...
+    async def __anext__(self) -> RedexEvent: ...
+    def close(self) -> None: ...
+
+_TaskStatus: TypeAlias = Literal["pending", "in_progress", "completed", "cancelled"]
+
+@final
+class Task:
+    @property
+    def id(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def created_at(self) -> int: ...
+    @property
+    def updated_at_nanos(self) -> int: ...
+    @property
+    def origin(self) -> int: ...
+    @property
+    def seq(self) -> int: ...
+
+@final
+class Memory:
+    @property
+    def id(self) -> int: ...
+    @property
+    def content(self) -> str: ...
+    @property
+    def tags(self) -> List[str]: ...
+    @property
+    def pinned(self) -> bool: ...
+    @property
+    def created_at(self) -> int: ...
+    @property
+    def updated_at_nanos(self) -> int: ...
+    @property
+    def origin(self) -> int: ...
+    @property
+    def seq(self) -> int: ...
+
+@final
+class Watch:
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> List[Any]: ...
+    def __aiter__(self) -> Self: ...
+    async def __anext__(self) -> List[Any]: ...
+    def close(self) -> None: ...
+
+@final
+class Tasks:
+    def create(self, id: int, title: str, created_at: int = 0) -> int: ...
+    def rename(self, id: int, title: str) -> int: ...
+    def set_status(self, id: int, status: _TaskStatus) -> int: ...
+    def complete(self, id: int) -> int: ...
+    def delete(self, id: int) -> int: ...
+    def wait_for_seq(self, seq: int, timeout: Optional[float] = None) -> None: ...
+    async def wait_for_seq_async(self, seq: int) -> None: ...
+    def get(self, id: int) -> Optional[Task]: ...
+    def list(
+        self,
+        *,
+        status: Optional[_TaskStatus] = None,
+        title_contains: Optional[str] = None,
+        origin: Optional[int] = None,
+        order: Optional[str] = None,
+        limit: Optional[int] = None,
+    ) -> builtins.list[Task]: ...
+    def count(
+        self, *, status: Optional[_TaskStatus] = None, title_contains: Optional[str] = None, origin: Optional[int] = None
+    ) -> int: ...
+    def watch(
+        self,
+        *,
+        status: Optional[_TaskStatus] = None,
+        title_contains: Optional[str] = None,
+        origin: Optional[int] = None,
+        order: Optional[str] = None,
+        limit: Optional[int] = None,
+    ) -> Watch: ...
+    def snapshot_and_watch(
+        self,
+        *,
+        status: Optional[_TaskStatus] = None,
+        title_contains: Optional[str] = None,
+        origin: Optional[int] = None,
+        order: Optional[str] = None,
+        limit: Optional[int] = None,
+    ) -> tuple[builtins.list[Task], Watch]: ...
+
+@final
+class Memories:
+    def store(self, id: int, content: str, tags: builtins.list[str] = ..., created_at: int = 0) -> int: ...
+    def tag(self, id: int, tag: str) -> int: ...
+    def untag(self, id: int, tag: str) -> int: ...
+    def pin(self, id: int) -> int: ...
+    def unpin(self, id: int) -> int: ...
+    def delete(self, id: int) -> int: ...
+    def wait_for_seq(self, seq: int, timeout: Optional[float] = None) -> None: ...
+    async def wait_for_seq_async(self, seq: int) -> None: ...
+    def get(self, id: int) -> Optional[Memory]: ...
+    def list(
+        self,
+        *,
+        tags_all: Optional[builtins.list[str]] = None,
+        tags_any: Optional[builtins.list[str]] = None,
+        content_contains: Optional[str] = None,
+        pinned: Optional[bool] = None,
+        origin: Optional[int] = None,
+        order: Optional[str] = None,
+        limit: Optional[int] = None,
+    ) -> builtins.list[Memory]: ...
+    def count(
+        self,
+        *,
+        tags_all: Optional[builtins.list[str]] = None,
+        tags_any: Optional[builtins.list[str]] = None,
+        content_contains: Optional[str] = None,
+        pinned: Optional[bool] = None,
+        origin: Optional[int] = None,
+    ) -> int: ...
+    def watch(
+        self,
+        *,
+        tags_all: Optional[builtins.list[str]] = None,
+        tags_any: Optional[builtins.list[str]] = None,
+        content_contains: Optional[str] = None,
+        pinned: Optional[bool] = None,
+        origin: Optional[int] = None,
+        order: Optional[str] = None,
+        limit: Optional[int] = None,
+    ) -> Watch: ...
+    def snapshot_and_watch(
+        self,
+        *,
+        tags_all: Optional[builtins.list[str]] = None,
+        tags_any: Optional[builtins.list[str]] = None,
+        content_contains: Optional[str] = None,
+        pinned: Optional[bool] = None,
+        origin: Optional[int] = None,
+        order: Optional[str] = None,
+        limit: Optional[int] = None,
+    ) -> tuple[builtins.list[Memory], Watch]: ...
+
+@final
+class NetDb:
+    @staticmethod
+    def open(
+        *,
+        redex: Optional[Redex] = None,
+        persistent_dir: Optional[str] = None,
+        origin: int = 0,
+        persistent: bool = False,
+        with_tasks: bool = False,
+        with_memories: bool = False,
+        fsync_every_n: Optional[int] = None,
+        fsync_interval_ms: Optional[int] = None,
+        fsync_never: bool = False,
+    ) -> NetDb: ...
+    @staticmethod
+    def open_from_snapshot(
+        bundle: bytes,
+        *,
+        redex: Optional[Redex] = None,
+        persistent_dir: Optional[str] = None,
+        origin: int = 0,
+        persistent: bool = False,
+        with_tasks: bool = False,
+        with_memories: bool = False,
+        fsync_every_n: Optional[int] = None,
+        fsync_interval_ms: Optional[int] = None,
+        fsync_never: bool = False,
+    ) -> NetDb: ...
+    @property
+    def tasks(self) -> Tasks: ...
+    @property
+    def memories(self) -> Memories: ...
+    def snapshot(self) -> bytes: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(
         self,
         _exc_type: Optional[Type[BaseException]] = None,
         _exc: Optional[BaseException] = None,

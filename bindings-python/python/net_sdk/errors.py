@@ -19,9 +19,17 @@ Node and Go errors carry). The class is chosen from the kind, so
     ├── TimeoutError, builtins.TimeoutError   timeout
     ├── IdentityError, ValueError invalid_length, invalid_entity_id, unknown_scope, ...
     │   └── ChannelError          invalid_channel
-    └── TokenError                invalid_format, invalid_signature, expired,
-                                  not_yet_valid, delegation_exhausted,
-                                  delegation_not_allowed, not_authorized, zero_ttl
+    ├── TokenError                invalid_format, invalid_signature, expired,
+    │                             not_yet_valid, delegation_exhausted,
+    │                             delegation_not_allowed, not_authorized, zero_ttl
+    ├── RedexError                raw RedEX file errors: invalid_channel (a bad file
+    │                             name), redex:config, redex:corrupt, redex:locked,
+    │                             redex:closed, redex:too_large, redex:invalid_key,
+    │                             redex:tail_lagged, redex:io
+    ├── CortexError               CortEX adapter errors: cortex:fold_halted, cortex:io,
+    │                             cortex:decode, cortex:not_found, cortex:exists,
+    │                             cortex:closed
+    └── NetDbError                netdb:bundle, netdb:missing_model
 """
 
 from __future__ import annotations
@@ -114,6 +122,27 @@ class TokenError(NetError):
     """A permission token was refused; ``kind`` says why."""
 
 
+class RedexError(NetError):
+    """A raw RedEX file error; ``kind`` says which (``redex:corrupt`` names
+    the segment file and byte offset in the message)."""
+
+
+class CortexError(NetError):
+    """A CortEX adapter error: fold halted, RedEX I/O, decode, not found,
+    already exists, closed."""
+
+
+class NetDbError(NetError):
+    """A NetDb error: a snapshot bundle refused, or a model that was not
+    enabled."""
+
+
+_FAMILIES: Dict[str, Type[NetError]] = {
+    "redex": RedexError,
+    "cortex": CortexError,
+    "netdb": NetDbError,
+}
+
 _TOKEN_KINDS = (
     "invalid_format",
     "invalid_signature",
@@ -156,10 +185,13 @@ _BY_KIND: Dict[str, Type[NetError]] = {
 
 def _from_kind(family: str, kind: str, message: str) -> NetError:
     """The exception for a core failure (called by the native module).
-    ``family`` (token, identity, channel, bus) settles the one kind that
+    ``family`` (token, identity, channel, bus, redex, cortex, netdb) picks
+    the RedEX / CortEX / NetDb classes and settles the one kind that
     two families share, ``invalid_signature``."""
     if family == "token":
         return TokenError(message, kind)
     if family == "identity":
         return IdentityError(message, kind)
+    if family in _FAMILIES:
+        return _FAMILIES[family](message, kind)
     return _BY_KIND.get(kind, NetError)(message, kind)

@@ -1,0 +1,109 @@
+//! NetDb handles: `net_netdb_open`, `net_netdb_open_from_snapshot`,
+//! `net_netdb_snapshot`, `net_netdb_close`, `net_netdb_free`.
+
+use std::ffi::{c_char, c_int};
+
+use net_sdk::cortex::{NetDb, NetDbBuilder, NetDbSnapshot};
+
+use super::config::{netdb_config, NetDbConfigJson};
+use super::manager::{redex_of, NetRedex};
+use super::memory::write_string;
+use super::status::CortexFfiError;
+use super::guard;
+use crate::args;
+use crate::registry::Registry;
+
+/// A NetDb (opaque): tasks and memories event-sourced on a RedEX manager.
+/// Created by `net_netdb_open` / `net_netdb_open_from_snapshot`, released
+/// by `net_netdb_free`.
+pub struct NetNetDb {
+    pub(crate) db: NetDb,
+}
+
+pub(crate) static NETDBS: Registry<NetNetDb> = Registry::new();
+
+pub(crate) fn with_db<R>(db: *mut NetNetDb, f: impl FnOnce(&NetDb) -> Result<R, CortexFfiError>) -> Result<R, CortexFfiError> {
+    NETDBS.with(db, "netdb", |h| f(&h.db))?
+}
+
+fn builder(redex: *mut NetRedex, config_json: *const c_char) -> Result<NetDbBuilder, CortexFfiError> {
+    let redex = redex_of(redex)?;
+    let NetDbConfigJson { origin, persistent, with_tasks, with_memories, file } =
+        netdb_config(args::optional_cstr(config_json, "config_json")?)?;
+    let mut b = NetDb::builder(redex).origin(origin).persistent(persistent);
+    if let Some(file) = file {
+        b = b.file_config(file.into_config()?);
+    }
+    if with_tasks {
+        b = b.with_tasks();
+    }
+    if with_memories {
+        b = b.with_memories();
+    }
+    Ok(b)
+}
+
+/// Open a NetDb on `redex` with `config_json` (NUL-terminated; NULL for
+/// none of the models): `{"origin": n, "persistent": bool, "with_tasks":
+/// bool, "with_memories": bool, "file": {file configuration as for
+/// net_redex_open_file}}`. A persistent NetDb folds its logs back on
+/// open. Returns a handle owned by the caller, released with
+/// `net_netdb_free`, or NULL (kinds `invalid_json`, `cortex:io`,
+/// `cortex:fold_halted`, ...).
+#[no_mangle]
+pub extern "C" fn net_netdb_open(redex: *mut NetRedex, config_json: *const c_char) -> *mut NetNetDb {
+    guard::pointer(|| {
+        let db = builder(redex, config_json)?.build()?;
+        Ok(NETDBS.insert(NetNetDb { db })?)
+    })
+}
+
+/// Open a NetDb on top of a bundle made by `net_netdb_snapshot`
+/// (`bundle_len` bytes), folding only events after it. Kinds on failure:
+/// `netdb:bundle`, `netdb:missing_model`, and those of `net_netdb_open`.
+#[no_mangle]
+pub extern "C" fn net_netdb_open_from_snapshot(
+    redex: *mut NetRedex,
+    config_json: *const c_char,
+    bundle: *const u8,
+    bundle_len: usize,
+) -> *mut NetNetDb {
+    guard::pointer(|| {
+        let bytes = args::bytes(bundle, bundle_len, "bundle")?;
+        let bundle = NetDbSnapshot::from_bytes(bytes)?;
+        let db = builder(redex, config_json)?.build_from_snapshot(&bundle)?;
+        Ok(NETDBS.insert(NetNetDb { db })?)
+    })
+}
+
+/// Every model's state as a bundle (JSON text) in `*out_json`, released
+/// with `net_cortex_free_string`; feed its bytes to
+/// `net_netdb_open_from_snapshot`.
+#[no_mangle]
+pub extern "C" fn net_netdb_snapshot(db: *mut NetNetDb, out_json: *mut *mut c_char) -> c_int {
+    guard::status(|| {
+        let bytes = with_db(db, |d| Ok(d.snapshot().to_bytes()))?;
+        let text = String::from_utf8(bytes).expect("bundles are JSON text");
+        write_string(out_json, &text)
+    })
+}
+
+/// Close every model: mutations then fail with `NET_CORTEX_ERR_CLOSED`,
+/// watches end, files are synced and closed. Queries still work. Closing
+/// again succeeds.
+#[no_mangle]
+pub extern "C" fn net_netdb_close(db: *mut NetNetDb) -> c_int {
+    guard::status(|| with_db(db, |d| Ok(d.close()?)))
+}
+
+/// Release a NetDb handle. NULL is a no-op; a stale handle is ignored.
+/// Dropping the last reference syncs persistent files even without
+/// `net_netdb_close`.
+#[no_mangle]
+pub extern "C" fn net_netdb_free(db: *mut NetNetDb) {
+    guard::release(|| {
+        if !db.is_null() {
+            let _ = NETDBS.remove(db, "netdb");
+        }
+    })
+}
