@@ -17,5 +17,6 @@ export const {
   lastReceipt,
   receiptScratch,
   liveSubscriptions,
+  prometheusText,
 } = native;
 export default native;

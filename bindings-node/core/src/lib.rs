@@ -17,6 +17,7 @@
 //! - `identity`, `token`, `channel`: identities, permission tokens, channel hashes.
 //! - `mesh_config`, `mesh`, `mesh_stream`, `mesh_stats`: `MeshNode` (the
 //!   encrypted mesh), its options, stream handles and counters.
+//! - `metrics`: `prometheusText`, the counters as Prometheus text.
 
 // napi-derive registers exports only outside `cfg(test)`, so in the test
 // build every exported item looks unused.
@@ -32,6 +33,7 @@ mod mesh;
 mod mesh_config;
 mod mesh_stats;
 mod mesh_stream;
+mod metrics;
 mod node;
 mod promise;
 mod receipt;

@@ -32,6 +32,7 @@ from ._native import (
     Token,
     channel_hash,
     channel_wire_hash,
+    prometheus_text,
 )
 from ._node import Channel, NetNode
 from ._typed import TypedSubscription
@@ -87,4 +88,5 @@ __all__ = [
     "TypedSubscription",
     "channel_hash",
     "channel_wire_hash",
+    "prometheus_text",
 ]

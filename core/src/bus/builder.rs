@@ -3,7 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::backend::{Backend, MemoryBackend, MeshBackend};
+#[cfg(feature = "net")]
+use super::backend::MeshBackend;
+use super::backend::{Backend, MemoryBackend};
 use super::batcher;
 use super::config::{Backpressure, BusConfig, ShardStrategy};
 use super::event_bus::EventBus;
@@ -17,6 +19,7 @@ pub struct NetBuilder {
     config: BusConfig,
     clock: Option<Clock>,
     backend: Option<Arc<dyn Backend>>,
+    #[cfg(feature = "net")]
     mesh: Option<crate::mesh::Mesh>,
 }
 
@@ -88,7 +91,10 @@ impl NetBuilder {
     /// Use `backend` for storage. It must serve shards `0..shards`.
     pub fn backend(mut self, backend: Arc<dyn Backend>) -> Self {
         self.backend = Some(backend);
-        self.mesh = None;
+        #[cfg(feature = "net")]
+        {
+            self.mesh = None;
+        }
         self
     }
 
@@ -97,6 +103,7 @@ impl NetBuilder {
     /// forwarded to every live peer and remote events appear in `poll` and
     /// `subscribe`. Do the handshakes and [`Mesh::start`](crate::Mesh::start)
     /// first (peers that connect later are picked up too).
+    #[cfg(feature = "net")]
     pub fn mesh(mut self, mesh: crate::mesh::Mesh) -> Self {
         self.mesh = Some(mesh);
         self.backend = None;
@@ -121,11 +128,14 @@ impl NetBuilder {
             tokio::runtime::RuntimeFlavor::CurrentThread => crate::runtime::runtime().handle().clone(),
             _ => current,
         };
+        #[cfg(feature = "net")]
         let backend = match (self.backend, self.mesh) {
             (Some(b), _) => b,
             (None, Some(mesh)) => Arc::new(MeshBackend::new(mesh, config.shards, config.retention)),
             (None, None) => Arc::new(MemoryBackend::new(config.shards, config.retention)),
         };
+        #[cfg(not(feature = "net"))]
+        let backend = self.backend.unwrap_or_else(|| Arc::new(MemoryBackend::new(config.shards, config.retention)));
         let (max_batch, max_delay) = (config.max_batch, config.max_delay);
         let drainers = batcher::drainer_count(runtime.metrics().num_workers(), config.shards);
         let bus = Arc::new(EventBus::new(config, backend.clone(), self.clock.unwrap_or_default(), drainers));

@@ -28,7 +28,9 @@ mod shard;
 mod stats;
 mod subscribe;
 
-pub use backend::{Backend, MemoryBackend, MeshBackend, ReadOutcome};
+#[cfg(feature = "net")]
+pub use backend::MeshBackend;
+pub use backend::{Backend, MemoryBackend, ReadOutcome};
 pub use block::EventBlock;
 pub use builder::NetBuilder;
 pub use config::{Backpressure, ShardStrategy};

@@ -93,3 +93,11 @@ pub mod internals {
     pub use super::packer::Packer;
     pub use super::packet::{PacketHeader, HEADER_LEN, TAG_LEN};
 }
+
+/// The static public key a node built with `identity` presents
+/// ([`Mesh::public_key`]): what a peer needs, with the node id, to dial it.
+/// Derived from the identity's seed, so it can be printed ahead of time
+/// (`net identity show`) without binding a socket.
+pub fn static_public_key(identity: &crate::identity::Identity) -> [u8; 32] {
+    handshake::StaticKeys::derive(identity).public
+}
