@@ -4,12 +4,14 @@
 #   make test    install what is missing, build everything, run every test
 #   make bench   run the benchmarks and print one table
 #   make headers regenerate include/*.h from ffi/ (pinned cbindgen)
+#   make install PREFIX=/usr/local   libnet (soname'd), libnet.a, headers, net.pc, the `net` tool (mk/install.mk)
 #   make fuzz    run every fuzz target for FUZZ_SECONDS each (nightly + cargo-fuzz)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
 CARGO        ?= cargo
+comma        := ,
 CC           ?= gcc
 CXX          ?= g++
 TOOLS        := $(CURDIR)/.tools
@@ -19,6 +21,19 @@ LIBDIR       := $(CURDIR)/target/release
 CFLAGS_STRICT := -std=c11 -Wall -Wextra -Werror -pedantic -g -I$(CURDIR)/include
 CXXFLAGS_STRICT := -std=c++17 -Wall -Wextra -Werror -g -I$(CURDIR)/include
 LDFLAGS_NET  := -L$(LIBDIR) -Wl,-rpath,$(LIBDIR) -lnet -lpthread -ldl -lm
+# The library's version (the workspace's) and its ELF soname, derived as
+# ffi/build.rs derives it: libnet.so.<major>, or libnet.so.0.<minor> before 1.0.
+NET_VERSION  := $(shell sed -n '/^\[workspace.package\]/,/^\[/{s/^version *= *"\(.*\)"/\1/p}' Cargo.toml)
+NET_SOABI    := $(shell v=$(NET_VERSION); maj=$${v%%.*}; rest=$${v#*.}; \
+                  if [ "$$maj" = 0 ]; then echo "0.$${rest%%.*}"; else echo "$$maj"; fi)
+NET_SONAME   := libnet.so.$(NET_SOABI)
+# pkg-config: net.pc from ffi/net.pc.in. `make build` writes the in-tree one
+# (libnet in target/release, headers in include/, an rpath so in-tree
+# programs run as built); `make install` writes the installed one.
+# $(call net_pc,prefix,libdir,includedir,extra Libs flags)
+NET_PC_DEV_DIR := $(CURDIR)/target/pkgconfig
+net_pc = sed -e 's|@prefix@|$(1)|g' -e 's|@libdir@|$(2)|g' -e 's|@includedir@|$(3)|g' \
+               -e 's|@version@|$(NET_VERSION)|g' -e 's|@rpath@|$(4)|g' $(CURDIR)/ffi/net.pc.in
 VALGRIND     := valgrind --quiet --error-exitcode=97 --leak-check=full \
                 --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 C_BUILD      := $(CURDIR)/tests/c/build
@@ -47,9 +62,15 @@ deps: $(CBINDGEN)
 $(CBINDGEN):
 	$(CARGO) install cbindgen --version $(CBINDGEN_VER) --locked --root $(TOOLS)
 
-## build: libnet.so + libnet.a (release) and the core.
+## build: libnet.so + libnet.a (release) and the core. libnet.so carries the
+## soname $(NET_SONAME); the link of that name beside it is what programs
+## linked in-tree (rpath target/release) load.
 build:
 	$(CARGO) build --release -p net-ffi
+	ln -sfn libnet.so $(LIBDIR)/$(NET_SONAME)
+	mkdir -p $(NET_PC_DEV_DIR)
+	$(call net_pc,$(CURDIR),$(LIBDIR),$(CURDIR)/include,-Wl$(comma)-rpath$(comma)$${libdir} ) > $(NET_PC_DEV_DIR)/net.pc.tmp
+	mv $(NET_PC_DEV_DIR)/net.pc.tmp $(NET_PC_DEV_DIR)/net.pc
 
 headers: $(CBINDGEN)
 	$(CBINDGEN) --config ffi/cbindgen.toml --crate net-ffi --output include/net.h ffi

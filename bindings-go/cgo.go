@@ -3,14 +3,16 @@
 // through cgo: every behaviour lives in the engine, this package only
 // translates types and errors into Go idioms.
 //
-// Build against a built libnet: the paths below find it in the Net
-// repository (`make build` puts it in target/release); elsewhere set
-// CGO_CFLAGS=-I<dir of net.h> and CGO_LDFLAGS=-L<dir of libnet.so>.
+// The compiler and linker flags come from pkg-config (`net.pc`): an
+// installed libnet (`make install PREFIX=...` writes PREFIX/lib/pkgconfig/
+// net.pc) is found through PKG_CONFIG_PATH. Inside the Net repository
+// `make build` writes target/pkgconfig/net.pc, pointing at include/ and
+// target/release, and the Makefile's Go rules put it on PKG_CONFIG_PATH.
 package net
 
 /*
-#cgo CFLAGS: -O2 -I${SRCDIR}/../include
-#cgo LDFLAGS: -L${SRCDIR}/../target/release -Wl,-rpath,${SRCDIR}/../target/release -lnet
+#cgo CFLAGS: -O2
+#cgo pkg-config: net
 // The ingest shims receive Go pointers only as arguments and keep none,
 // nor call back into Go: noescape lets the caller's bytes stay on its
 // stack (see ingest.go). The compiler honours noescape only together with

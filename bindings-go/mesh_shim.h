@@ -155,4 +155,20 @@ static inline int netgo_mesh_recv_batch(uintptr_t s, uint8_t *buf, size_t buf_le
     return code;
 }
 
+/* ---- metrics ---- */
+
+/* net_prometheus_text's text (malloc'd, the Go side frees it) or its error. */
+typedef struct {
+    int code;
+    char *text;
+    char *err;
+} netgo_text;
+
+static inline netgo_text netgo_prometheus_text(uintptr_t node, uintptr_t m) {
+    netgo_text r = {0, NULL, NULL};
+    r.code = net_prometheus_text(NETGO_H(node), NETGO_MESH(m), &r.text);
+    r.err = netgo_take_error(r.code);
+    return r;
+}
+
 #endif /* NET_GO_MESH_SHIM_H */

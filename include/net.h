@@ -663,6 +663,17 @@ int net_mesh_stream_close(net_mesh_stream_t *stream);
 // that was already freed is reported as kind `invalid_handle`.
 void net_mesh_stream_free(net_mesh_stream_t *stream);
 
+// Render the counters of `node` (the bus) and `mesh` (the mesh node and
+// each open stream) as Prometheus text (`prometheus-client`'s encoding,
+// ending in `# EOF`). Either may be NULL to leave that part out; both NULL
+// renders just `# EOF`.
+//
+// On success `*out` is a new NUL-terminated string the caller owns and
+// releases with `net_free_string`, and the return value is its length
+// without the NUL; on failure `*out` is left untouched and a negative
+// code is returned (a stale handle: `invalid_handle`).
+int net_prometheus_text(net_handle_t node, const net_mesh_t *mesh, char **out);
+
 // The library version, a static NUL-terminated string; do not free.
 const char *net_version(void);
 

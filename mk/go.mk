@@ -15,14 +15,16 @@
 GO_FETCH_VERSION := 1.24.4
 GO_LOCAL  := $(TOOLS)/go/bin/go
 GO        ?= $(shell if go version 2>/dev/null | grep -Eq 'go1\.(2[4-9]|[3-9][0-9])'; then echo go; else echo $(GO_LOCAL); fi)
-GO_ENV    := CGO_ENABLED=1 CGO_CFLAGS="-O2 -I$(CURDIR)/include" \
-             CGO_LDFLAGS="-L$(LIBDIR) -Wl,-rpath,$(LIBDIR) -lnet"
+# The package takes its cgo flags from `#cgo pkg-config: net`; in-tree that
+# is the net.pc `make build` writes (include/, target/release, an rpath),
+# put ahead of any installed one.
+GO_ENV    := CGO_ENABLED=1 PKG_CONFIG_PATH="$(NET_PC_DEV_DIR)$${PKG_CONFIG_PATH:+:$$PKG_CONFIG_PATH}"
 GO_BENCHTIME ?= 2s
 GO_BENCHCOUNT ?= 3
 
 .PHONY: go-toolchain test-go demo-go bench-go
 
-go-toolchain:
+go-toolchain: pkg-config-tool
 	@if [ "$(GO)" = "$(GO_LOCAL)" ] && [ ! -x "$(GO_LOCAL)" ]; then \
 	  command -v go >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go; }; \
 	  arch=$$(uname -m); case $$arch in x86_64) arch=amd64;; aarch64) arch=arm64;; esac; \

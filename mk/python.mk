@@ -4,6 +4,8 @@
 # installed, so the tests see exactly what `pip install` gives a user.
 #
 #   make test-python   build the wheel, fresh venv, pytest (incl. stubtest), mypy --strict, the examples
+#   make test-python-abi3   the same abi3 wheel (cp39-abi3) under every CPython >= 3.9 here (at least two)
+#   make test-python-sdist  `maturin sdist`, then pip builds it from source in a fresh venv
 #   make demo-python   run examples/python/quickstart.py and mesh_pair.py
 #   make bench-python  emit_raw / emit_raw_batch: stored events/s under the default config, and ring push;
 #                      the mesh: 64-byte messages received/s (lists of 64, one per call) and round-trip p50/p99
@@ -64,6 +66,16 @@ bench-python: python-env
 	@echo "== Python binding (stored events/s, default config; ring push rows: accepted, not stored; best of 5 rounds)"; $(PY) bindings-python/bench/bench_emit.py
 	@echo "== Python mesh (two processes on loopback; messages received by the peer, not accepted; best of 3 rounds)"; $(PY) bindings-python/bench/bench_mesh.py
 
-FACE_TESTS   += test-python
+## One wheel for every CPython from 3.9 on (pyo3 abi3-py39): the suite under each.
+test-python-abi3: python-wheel
+	bash bindings-python/scripts/abi3-test.sh $(PY_WHEELS) $(CURDIR)/target/python-abi3 $(TOOLS) $(PY_PYTEST_VER) $(PY_MYPY_VER)
+
+## The sdist builds from source.
+test-python-sdist: python-interpreter
+	bash bindings-python/scripts/sdist-test.sh $(CURDIR)/target/python-sdist $(PYTHON3) $(PY_MATURIN_VER) $(CURDIR)/target
+
+.PHONY: test-python-abi3 test-python-sdist
+
+FACE_TESTS   += test-python test-python-abi3 test-python-sdist
 FACE_DEMOS   += demo-python
 FACE_BENCHES += bench-python

@@ -128,6 +128,8 @@ export declare class NetNode {
   /** Drain and stop; idempotent. */
   shutdown(): Promise<void>
   stats(): JsStats
+  /** The bus counters as Prometheus text (see `prometheusText`). */
+  prometheusText(): string
   shards(): number
   /** { emitBuffer, emitRaw, fire } bound to this node (no per-call lookup of `this`). */
   bindEmitters(): BoundEmitters
@@ -303,6 +305,11 @@ export declare class MeshNode {
   peerState(peerNodeId: bigint): 'alive' | 'suspect' | 'dead' | null
   peers(): Array<JsPeer>
   stats(): JsMeshStats
+  /**
+   * The mesh's and its streams' counters as Prometheus text (see
+   * `prometheusText`).
+   */
+  prometheusText(): string
   /** Tell the peers, close every session and stop; idempotent. */
   shutdown(): Promise<void>
 }
@@ -498,3 +505,9 @@ export declare function lastReceipt(): JsReceipt
 export declare function receiptScratch(): Uint32Array
 /** Subscriptions whose core stream has not been released yet. */
 export declare function liveSubscriptions(): number
+/**
+ * The counters of `node`'s bus, of `mesh` and of each of its open streams
+ * as Prometheus text (OpenMetrics encoding, ending in `# EOF`). Either may
+ * be null or omitted to leave that part out.
+ */
+export declare function prometheusText(node?: NetNode | null, mesh?: MeshNode | null): string

@@ -25,5 +25,6 @@ export const {
   Memories,
   TasksWatch,
   MemoriesWatch,
+  prometheusText,
 } = native;
 export default native;

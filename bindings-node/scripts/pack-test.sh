@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Packaging as a user meets it: `npm pack` @net-mesh/core and @net-mesh/sdk,
-# install both tarballs into an empty project WITHOUT network access
-# (--offline: the SDK's dependency on @net-mesh/core is satisfied by the
-# tarball installed in the same command), then run a round trip and the
-# seed's examples there.
+# Packaging as a user meets it: @net-mesh/core packed in the napi-rs
+# platform layout (scripts/prepublish.mjs: the loader package, whose
+# optionalDependencies name one package per platform, and the package of
+# this platform, @net-mesh/core-linux-x64-gnu, holding the .node) and
+# @net-mesh/sdk, all installed into an empty project WITHOUT network
+# access (--offline: the SDK's dependency on @net-mesh/core and core's on
+# this platform's package are satisfied by the tarballs installed in the
+# same command; the other platforms' packages are optional and skipped),
+# then a round trip and the seed's examples there.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,8 +15,12 @@ repo=$(cd "$here/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-(cd "$here/core" && npm pack --silent --pack-destination "$work" >/dev/null)
+node "$here/scripts/prepublish.mjs" "$work" >/dev/null
 (cd "$here/sdk" && npm pack --silent --pack-destination "$work" >/dev/null)
+# The loader package carries no native module; the platform package does.
+if grep -q '\.node$' <<<"$(tar -tzf "$work/net-mesh-core-0.1.0.tgz")"; then echo "pack-test: @net-mesh/core holds a .node" >&2; exit 1; fi
+grep -qx 'package/net-node.linux-x64-gnu.node' <<<"$(tar -tzf "$work/net-mesh-core-linux-x64-gnu-0.1.0.tgz")"
+grep -q '"@net-mesh/core-darwin-arm64": "0.1.0"' <<<"$(tar -xzOf "$work/net-mesh-core-0.1.0.tgz" package/package.json)"
 echo "pack-test: packed $(cd "$work" && ls ./*.tgz | tr '\n' ' ')"
 
 app="$work/app"
@@ -20,8 +28,9 @@ mkdir "$app"
 cd "$app"
 echo '{ "name": "net-pack-test", "private": true, "type": "module" }' > package.json
 npm install --offline --no-audit --no-fund --loglevel=error \
-  "$work/net-mesh-core-0.1.0.tgz" "$work/net-mesh-sdk-0.1.0.tgz" >/dev/null
-test -f node_modules/@net-mesh/core/net-node.linux-x64-gnu.node
+  "$work/net-mesh-core-0.1.0.tgz" "$work/net-mesh-core-linux-x64-gnu-0.1.0.tgz" "$work/net-mesh-sdk-0.1.0.tgz" >/dev/null
+test -f node_modules/@net-mesh/core-linux-x64-gnu/net-node.linux-x64-gnu.node
+test ! -e node_modules/@net-mesh/core/net-node.linux-x64-gnu.node
 test -f node_modules/@net-mesh/sdk/dist/index.d.ts
 
 cat > roundtrip.mjs <<'JS'
@@ -48,3 +57,9 @@ cp "$repo/examples/node/quickstart.mjs" "$repo/examples/node/"*.mts .
 "$here/node_modules/.bin/tsc" --target ES2022 --module nodenext --moduleResolution nodenext --strict \
   --types node --typeRoots "$here/node_modules/@types" ./*.mts
 node "$here/scripts/check-examples.mjs" "$app"
+
+# Without its platform package, @net-mesh/core says which one is missing.
+rm -rf node_modules/@net-mesh/core-linux-x64-gnu
+if out=$(node -e "require('@net-mesh/core')" 2>&1); then echo "pack-test: loaded without the platform package" >&2; exit 1; fi
+grep -q 'the platform package @net-mesh/core-linux-x64-gnu is not installed' <<<"$out" || { echo "pack-test: unclear loader error: $out" >&2; exit 1; }
+echo "pack-test: without @net-mesh/core-linux-x64-gnu the loader names it"

@@ -10,7 +10,7 @@
 //! (Event, PollResponse, Stats),
 //! `subscription` (iterator and async iterator), `exit_guard` (no native
 //! thread enters Python once the interpreter exits), `identity`, `token`,
-//! `channel`. The mesh: `mesh_node` (`MeshNode`), `mesh_calls` (the core
+//! `channel`, `metrics` (Prometheus text). The mesh: `mesh_node` (`MeshNode`), `mesh_calls` (the core
 //! futures its sync and async methods share), `mesh_config` (builder
 //! arguments, timeouts), `mesh_stream` (`MeshStream`), `mesh_receiver`
 //! (receiving without loss when asyncio cancels), `mesh_messages` (the
@@ -34,6 +34,7 @@ mod mesh_receiver;
 mod mesh_records;
 mod mesh_stream;
 mod netdb;
+mod metrics;
 mod node;
 mod payload;
 mod receipt;
@@ -72,6 +73,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MAX_MESSAGE_SIZE", net_sdk::mesh::MAX_MESSAGE_SIZE)?;
     m.add_function(wrap_pyfunction!(channel::channel_hash, m)?)?;
     m.add_function(wrap_pyfunction!(channel::channel_wire_hash, m)?)?;
+    m.add_function(wrap_pyfunction!(metrics::prometheus_text, m)?)?;
     m.add("TOKEN_WIRE_SIZE", net_sdk::PermissionToken::WIRE_SIZE)?;
     exit_guard::register(m)?;
     Ok(())

@@ -38,7 +38,7 @@ fn psk_bytes(psk: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
         return Ok(b.as_bytes().to_vec());
     }
     if let Ok(text) = psk.downcast::<PyString>() {
-        return hex::decode(text.to_str()?).map_err(|e| config_error(format!("psk must be 64 hex digits or 32 bytes: {e}")));
+        return hex::decode(&*text.to_cow()?).map_err(|e| config_error(format!("psk must be 64 hex digits or 32 bytes: {e}")));
     }
     Err(PyTypeError::new_err("psk must be bytes (32) or str (64 hex digits)"))
 }

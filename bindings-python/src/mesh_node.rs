@@ -45,6 +45,14 @@ pub struct MeshNode {
 }
 
 impl MeshNode {
+    /// The core mesh, or `ClosedError` once `shutdown()` was called.
+    pub(crate) fn live_mesh(&self) -> PyResult<&Mesh> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(raise(SdkError::Closed));
+        }
+        Ok(&self.mesh)
+    }
+
     fn from_mesh(mesh: Mesh) -> Self {
         Self { mesh, serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed), closed: AtomicBool::new(false) }
     }
@@ -380,6 +388,13 @@ impl MeshNode {
     /// Node-wide counters.
     fn stats(&self) -> MeshStats {
         self.mesh.stats().into()
+    }
+
+    /// The mesh's and its streams' counters as Prometheus text (see
+    /// `net_sdk.prometheus_text`).
+    fn prometheus_text(&self, py: Python<'_>) -> PyResult<String> {
+        let mesh = self.live_mesh()?.clone();
+        Ok(detached(py, || net_sdk::metrics::prometheus_text(None, Some(&mesh))))
     }
 
     /// Tell the peers, close every session and stop; idempotent. Later

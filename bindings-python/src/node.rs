@@ -72,6 +72,11 @@ impl NetNode {
         }
     }
 
+    /// The core node, or `ClosedError` once shutdown has started.
+    pub(crate) fn live_net(&self) -> PyResult<&Net> {
+        self.open()
+    }
+
     fn open(&self) -> PyResult<&Net> {
         if self.net.bus().is_stopping() {
             return Err(raise(SdkError::Closed));
@@ -136,7 +141,7 @@ impl NetNode {
     /// Emit one event (`bytes`, or `str` sent as UTF-8) as it is.
     #[inline]
     fn emit_raw(&self, py: Python<'_>, raw: &Bound<'_, PyAny>) -> PyResult<Py<Receipt>> {
-        let receipt = self.emit_one(py, payload::borrow(raw)?).map_err(raise)?;
+        let receipt = self.emit_one(py, &payload::borrow(raw)?).map_err(raise)?;
         self.receipt.issue(py, receipt)
     }
 
@@ -151,7 +156,7 @@ impl NetNode {
     /// out included). An event stored under `drop_oldest` counts as stored
     /// even when it evicted older ones.
     fn fire(&self, py: Python<'_>, raw: &Bound<'_, PyAny>) -> PyResult<bool> {
-        match self.emit_one(py, payload::borrow(raw)?) {
+        match self.emit_one(py, &payload::borrow(raw)?) {
             Ok(receipt) => Ok(!receipt.dropped),
             Err(SdkError::Backpressure) => Ok(false),
             Err(e) => Err(raise(e)),
@@ -169,7 +174,7 @@ impl NetNode {
     /// Publish the JSON text `payload` to `channel` (see `channel()`).
     fn publish(&self, channel: &str, payload: &Bound<'_, PyAny>) -> PyResult<Receipt> {
         let channel = ChannelName::new(channel).map_err(raise)?;
-        let wrapped = envelope::wrap(&channel, payload::borrow(payload)?).map_err(raise)?;
+        let wrapped = envelope::wrap(&channel, &payload::borrow(payload)?).map_err(raise)?;
         self.open()?.emit_raw(Bytes::from(wrapped)).map(Receipt::from).map_err(raise)
     }
 
@@ -217,6 +222,12 @@ impl NetNode {
     /// Ingestion counters.
     fn stats(&self) -> Stats {
         self.net.stats().into()
+    }
+
+    /// The bus counters as Prometheus text (see `net_sdk.prometheus_text`).
+    fn prometheus_text(&self, py: Python<'_>) -> PyResult<String> {
+        let net = self.open()?.clone();
+        Ok(crate::blocking::detached(py, || net_sdk::metrics::prometheus_text(Some(&net), None)))
     }
 
     /// Number of shards.

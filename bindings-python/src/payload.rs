@@ -1,28 +1,34 @@
 //! Borrowing event payloads from Python objects.
 //!
-//! Events arrive as `bytes` or `str`; both are immutable, so their bytes
-//! are borrowed (no copy into a `Vec`) for as long as the object is alive.
-//! `str` is borrowed as its UTF-8 form, which CPython caches on the object.
-//! Batches are gathered into one buffer (see [`Gathered`]).
+//! Events arrive as `bytes` or `str`; both are immutable, so the bytes of
+//! `bytes` are borrowed (no copy into a `Vec`) for as long as the object
+//! is alive. `str` is taken as its UTF-8 form: the wheel is built for the
+//! stable ABI (abi3, CPython 3.9+), whose limited API lends a `str`'s
+//! cached UTF-8 only from 3.10 on, so it is copied. Batches are gathered
+//! into one buffer (see [`Gathered`]).
 //!
 //! Mesh messages are binary: any bytes-like object (`bytes`, `bytearray`,
 //! `memoryview`), never `str` — text has no single encoding on the wire.
 //! They are copied while the GIL is held (see [`mesh_messages`]).
 
+use std::borrow::Cow;
+
 use bytes::{Bytes, BytesMut};
-use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyList, PyMemoryView, PyString};
 
-/// The bytes of a `bytes` or `str` object.
+/// The bytes of a `bytes` (borrowed) or `str` (its UTF-8) object.
 #[inline]
-pub(crate) fn borrow<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
+pub(crate) fn borrow<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
     if let Ok(b) = obj.downcast::<PyBytes>() {
-        return Ok(b.as_bytes());
+        return Ok(Cow::Borrowed(b.as_bytes()));
     }
     if let Ok(s) = obj.downcast::<PyString>() {
-        return Ok(s.to_str()?.as_bytes());
+        return Ok(match s.to_cow()? {
+            Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+            Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+        });
     }
     Err(PyTypeError::new_err(format!(
         "an event must be bytes or str, not {}",
@@ -47,11 +53,11 @@ impl Gathered {
             out.ends.reserve(list.len());
             out.block.reserve(list.len() * 16);
             for item in list.iter() {
-                out.push(borrow(&item)?);
+                out.push(&borrow(&item)?);
             }
         } else {
             for item in items.try_iter()? {
-                out.push(borrow(&item?)?);
+                out.push(&borrow(&item?)?);
             }
         }
         Ok(out)
@@ -95,10 +101,13 @@ fn append_message(block: &mut BytesMut, item: &Bound<'_, PyAny>) -> PyResult<()>
     if item.is_instance_of::<PyString>() {
         return Err(PyTypeError::new_err("a mesh message must be bytes-like, not str (encode it first, e.g. text.encode())"));
     }
-    // bytearray, memoryview, array('B'), ...: anything exposing its bytes.
-    match PyBuffer::<u8>::get(item) {
-        Ok(buffer) => {
-            block.extend_from_slice(&buffer.to_vec(item.py())?);
+    // bytearray, memoryview, array('B'), ...: anything exposing its bytes
+    // (the buffer protocol), read through a memoryview: the limited API
+    // of the abi3 wheel has no direct buffer access before CPython 3.11.
+    match PyMemoryView::from(item) {
+        Ok(view) => {
+            let copy = view.call_method0("tobytes")?;
+            block.extend_from_slice(copy.downcast::<PyBytes>()?.as_bytes());
             Ok(())
         }
         Err(_) => Err(PyTypeError::new_err(format!("a mesh message must be bytes-like, not {}", type_name(item)))),

@@ -7,6 +7,7 @@
 
 use crate::channel::ChannelNameError;
 use crate::identity::{IdentityError, TokenError};
+#[cfg(feature = "net")]
 use crate::mesh::HandshakeError;
 
 /// Result alias used throughout the SDK.
@@ -59,6 +60,7 @@ pub enum SdkError {
     NotConnected,
     /// A mesh handshake failed.
     #[error(transparent)]
+    #[cfg(feature = "net")]
     Handshake(#[from] HandshakeError),
     /// A message larger than the transport accepts.
     #[error("message of {size} bytes exceeds the maximum of {max}")]
@@ -87,6 +89,7 @@ impl SdkError {
             SdkError::Identity(e) => e.kind(),
             SdkError::Channel(e) => e.kind(),
             SdkError::NotConnected => "not_connected",
+            #[cfg(feature = "net")]
             SdkError::Handshake(e) => e.kind(),
             SdkError::MessageTooLarge { .. } => "message_too_large",
             SdkError::Timeout(_) => "timeout",
@@ -113,6 +116,11 @@ mod tests {
         assert_eq!(SdkError::MessageTooLarge { size: 2, max: 1 }.kind(), "message_too_large");
         assert_eq!(SdkError::Timeout(String::new()).kind(), "timeout");
         assert_eq!(SdkError::Io(String::new()).kind(), "io");
+    }
+
+    #[cfg(feature = "net")]
+    #[test]
+    fn handshake_kinds_are_the_mesh_ones() {
         assert_eq!(SdkError::from(HandshakeError::WrongPsk).kind(), "wrong_psk");
         assert_eq!(SdkError::from(HandshakeError::UnknownStaticKey).kind(), "unknown_static_key");
         assert_eq!(SdkError::from(HandshakeError::IdentityMismatch).kind(), "identity_mismatch");

@@ -8,13 +8,15 @@
 //! - [`bus`]: the local event bus — sharded lock-free rings, batchers,
 //!   backends, poll cursors, subscriptions ([`Net`] is its front door).
 //! - [`identity`]: ed25519 identities, node ids and permission tokens.
-//! - [`mesh`]: the encrypted UDP mesh — handshakes, sessions, streams.
+//! - [`mesh`] (feature `net`, on by default): the encrypted UDP mesh —
+//!   handshakes, sessions, streams.
 //! - [`channel`]: channel names and their hashes.
 //! - [`redex`]: crash-safe append-only log files (RedEX).
 //! - [`cortex`]: event-sourced tasks and memories folded from RedEX files,
 //!   and [`NetDb`](cortex::NetDb), their facade.
 //! - [`clock`]: the one clock every timestamp comes from.
 //! - [`runtime`]: the process-global tokio runtime used by foreign callers.
+//! - `metrics` (feature `metrics`): the statistics as Prometheus text.
 //! - [`error`]: [`SdkError`] and its stable kind strings.
 
 pub mod bus;
@@ -23,23 +25,29 @@ pub mod clock;
 pub mod cortex;
 pub mod error;
 pub mod identity;
+#[cfg(feature = "net")]
 pub mod mesh;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 pub mod redex;
 pub mod runtime;
 
 pub use bus::{
-    Backend, Backpressure, Event, EventBlock, EventBus, EventId, EventStream, Health, MemoryBackend, MeshSource, Net, NetBuilder,
-    NetAdapterConfig, PollRequest, PollResponse, ReadOutcome, Receipt, ShardStrategy, Stats, StoredEvent, SubscribeOpts,
-    TransportConfig, TypedEventStream,
+    Backend, Backpressure, Event, EventBlock, EventBus, EventId, EventStream, Health, MemoryBackend, Net, NetBuilder,
+    PollRequest, PollResponse, ReadOutcome, Receipt, ShardStrategy, Stats, StoredEvent, SubscribeOpts, TransportConfig,
+    TypedEventStream,
 };
+#[cfg(feature = "net")]
+pub use bus::{MeshSource, NetAdapterConfig};
 pub use channel::{channel_hash, ChannelHash, ChannelName, ChannelNameError};
 pub use clock::Clock;
 pub use error::{Result, SdkError};
 pub use identity::{EntityId, Identity, IdentityError, PermissionToken, TokenCache, TokenError, TokenScope};
+#[cfg(feature = "net")]
 pub use mesh::{HandshakeError, Mesh, MeshBuilder, MeshStream, PeerState, Reliability, StreamConfig, StreamStats};
 
 /// Compiles and runs the Rust snippets of the repository README, so the
 /// front page cannot drift from the API.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "net"))]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;

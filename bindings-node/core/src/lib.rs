@@ -19,6 +19,7 @@
 //!   encrypted mesh), its options, stream handles and counters.
 //! - `redex`, `netdb`: RedEX files and tails; NetDb, its tasks and
 //!   memories models and their watches.
+//! - `metrics`: `prometheusText`, the counters as Prometheus text.
 
 // napi-derive registers exports only outside `cfg(test)`, so in the test
 // build every exported item looks unused.
@@ -35,6 +36,7 @@ mod mesh_config;
 mod mesh_stats;
 mod mesh_stream;
 mod netdb;
+mod metrics;
 mod node;
 mod promise;
 mod receipt;

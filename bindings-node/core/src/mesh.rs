@@ -29,6 +29,13 @@ pub struct MeshNode {
     mesh: Mesh,
 }
 
+impl MeshNode {
+    /// The core mesh node (for `prometheusText`).
+    pub(crate) fn mesh(&self) -> &Mesh {
+        &self.mesh
+    }
+}
+
 #[napi]
 impl MeshNode {
     /// Bind the socket and start receiving (handshakes work from then on).
@@ -219,6 +226,13 @@ impl MeshNode {
     #[napi]
     pub fn stats(&self) -> JsMeshStats {
         JsMeshStats::from(self.mesh.stats())
+    }
+
+    /// The mesh's and its streams' counters as Prometheus text (see
+    /// `prometheusText`).
+    #[napi]
+    pub fn prometheus_text(&self) -> String {
+        net_sdk::metrics::prometheus_text(None, Some(&self.mesh))
     }
 
     /// Tell the peers, close every session and stop; idempotent. Later

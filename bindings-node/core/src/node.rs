@@ -25,6 +25,13 @@ pub struct NetNode {
     net: Net,
 }
 
+impl NetNode {
+    /// The core node (for `prometheusText`).
+    pub(crate) fn net(&self) -> &Net {
+        &self.net
+    }
+}
+
 #[napi]
 impl NetNode {
     /// Start a node (in-memory backend) with `config`.
@@ -143,6 +150,12 @@ impl NetNode {
     #[napi]
     pub fn stats(&self) -> JsStats {
         JsStats::from(self.net.stats())
+    }
+
+    /// The bus counters as Prometheus text (see `prometheusText`).
+    #[napi]
+    pub fn prometheus_text(&self) -> String {
+        net_sdk::metrics::prometheus_text(Some(&self.net), None)
     }
 
     /// Number of shards.

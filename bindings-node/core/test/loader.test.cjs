@@ -15,6 +15,7 @@ test('a package without its native module says what is missing and how to build 
     assert.match(r.stderr, /@net-mesh\/core: no native module for linux-x64/);
     assert.match(r.stderr, /net-node\.linux-x64-gnu\.node/);
     assert.match(r.stderr, /make build-node/);
+    assert.match(r.stderr, /the platform package @net-mesh\/core-linux-x64-gnu is not installed/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

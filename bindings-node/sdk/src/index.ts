@@ -4,6 +4,7 @@ export { NetNode } from './node';
 export { Receipt } from './receipt';
 export { EventStream } from './stream';
 export { TypedChannel } from './channel';
+export { prometheusText } from './metrics';
 export {
   MeshNode,
   type MeshNodeConfig,

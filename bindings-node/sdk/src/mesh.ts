@@ -217,6 +217,11 @@ export class MeshNode {
     return this.native.stats();
   }
 
+  /** The mesh's and its streams' counters as Prometheus text (see `prometheusText`). */
+  prometheusText(): string {
+    return this.native.prometheusText();
+  }
+
   /** Tell the peers, close every session and stop; idempotent. Later calls throw `NetError` kind `closed`. */
   async shutdown(): Promise<void> {
     await call(() => this.native.shutdown());

@@ -179,6 +179,11 @@ export class NetNode {
     return this.native.stats();
   }
 
+  /** The bus counters as Prometheus text (see `prometheusText`). */
+  prometheusText(): string {
+    return this.native.prometheusText();
+  }
+
   /** Number of shards. */
   shards(): number {
     return this.native.shards();

@@ -42,6 +42,7 @@ from ._native import (
     Watch,
     channel_hash,
     channel_wire_hash,
+    prometheus_text,
 )
 from ._node import Channel, NetNode
 from ._typed import TypedSubscription
@@ -113,4 +114,5 @@ __all__ = [
     "Watch",
     "channel_hash",
     "channel_wire_hash",
+    "prometheus_text",
 ]

@@ -3,12 +3,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::backend::{Backend, MemoryBackend, MeshBackend};
+#[cfg(feature = "net")]
+use super::backend::MeshBackend;
+use super::backend::{Backend, MemoryBackend};
 use super::batcher;
 use super::config::{Backpressure, BusConfig, ShardStrategy};
 use super::event_bus::EventBus;
 use super::net::Net;
-use super::transport::{NetAdapterConfig, TransportConfig};
+#[cfg(feature = "net")]
+use super::transport::NetAdapterConfig;
+use super::transport::TransportConfig;
 use crate::clock::Clock;
 use crate::error::{Result, SdkError};
 
@@ -18,11 +22,13 @@ pub struct NetBuilder {
     config: BusConfig,
     clock: Option<Clock>,
     backend: Option<Arc<dyn Backend>>,
+    #[cfg(feature = "net")]
     mesh: Option<MeshSource>,
 }
 
 /// What [`NetBuilder::mesh`] takes: a mesh the caller runs, or a link for
 /// the node to set up (and shut down with itself).
+#[cfg(feature = "net")]
 pub enum MeshSource {
     /// A running [`Mesh`](crate::Mesh), handshakes done by the caller.
     Running(crate::mesh::Mesh),
@@ -30,12 +36,14 @@ pub enum MeshSource {
     Adapter(Box<NetAdapterConfig>),
 }
 
+#[cfg(feature = "net")]
 impl From<crate::mesh::Mesh> for MeshSource {
     fn from(mesh: crate::mesh::Mesh) -> Self {
         MeshSource::Running(mesh)
     }
 }
 
+#[cfg(feature = "net")]
 impl From<NetAdapterConfig> for MeshSource {
     fn from(config: NetAdapterConfig) -> Self {
         MeshSource::Adapter(Box::new(config))
@@ -104,14 +112,20 @@ impl NetBuilder {
     /// Use the in-memory backend (the default).
     pub fn memory(mut self) -> Self {
         self.backend = None;
-        self.mesh = None;
+        #[cfg(feature = "net")]
+        {
+            self.mesh = None;
+        }
         self
     }
 
     /// Use `backend` for storage. It must serve shards `0..shards`.
     pub fn backend(mut self, backend: Arc<dyn Backend>) -> Self {
         self.backend = Some(backend);
-        self.mesh = None;
+        #[cfg(feature = "net")]
+        {
+            self.mesh = None;
+        }
         self
     }
 
@@ -125,6 +139,7 @@ impl NetBuilder {
     /// a running [`Mesh`](crate::Mesh) the caller owns: do its handshakes and
     /// [`Mesh::start`](crate::Mesh::start) first (peers that connect later
     /// are picked up too).
+    #[cfg(feature = "net")]
     pub fn mesh(mut self, mesh: impl Into<MeshSource>) -> Self {
         self.mesh = Some(mesh.into());
         self.backend = None;
@@ -136,6 +151,7 @@ impl NetBuilder {
     pub fn transport(self, transport: TransportConfig) -> Self {
         match transport {
             TransportConfig::Memory => self.memory(),
+            #[cfg(feature = "net")]
             TransportConfig::Mesh(link) => self.mesh(*link),
         }
     }
@@ -158,6 +174,7 @@ impl NetBuilder {
             tokio::runtime::RuntimeFlavor::CurrentThread => crate::runtime::runtime().handle().clone(),
             _ => current,
         };
+        #[cfg(feature = "net")]
         let backend = match (self.backend, self.mesh) {
             (Some(b), _) => b,
             (None, Some(MeshSource::Running(mesh))) => Arc::new(MeshBackend::new(mesh, config.shards, config.retention)),
@@ -167,6 +184,8 @@ impl NetBuilder {
             }
             (None, None) => Arc::new(MemoryBackend::new(config.shards, config.retention)),
         };
+        #[cfg(not(feature = "net"))]
+        let backend = self.backend.unwrap_or_else(|| Arc::new(MemoryBackend::new(config.shards, config.retention)));
         let (max_batch, max_delay) = (config.max_batch, config.max_delay);
         let drainers = batcher::drainer_count(runtime.metrics().num_workers(), config.shards);
         let bus = Arc::new(EventBus::new(config, backend.clone(), self.clock.unwrap_or_default(), drainers));

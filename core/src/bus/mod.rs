@@ -29,9 +29,13 @@ mod stats;
 mod subscribe;
 mod transport;
 
-pub use backend::{Backend, MemoryBackend, MeshBackend, ReadOutcome};
+#[cfg(feature = "net")]
+pub use backend::MeshBackend;
+pub use backend::{Backend, MemoryBackend, ReadOutcome};
 pub use block::EventBlock;
-pub use builder::{MeshSource, NetBuilder};
+#[cfg(feature = "net")]
+pub use builder::MeshSource;
+pub use builder::NetBuilder;
 pub use config::{Backpressure, ShardStrategy};
 pub use event::{Event, EventId, Receipt, StoredEvent};
 pub use event_bus::EventBus;
@@ -39,4 +43,6 @@ pub use net::Net;
 pub use poll::{PollRequest, PollResponse};
 pub use stats::{Health, Stats};
 pub use subscribe::{EventStream, SubscribeOpts, TypedEventStream};
-pub use transport::{NetAdapterConfig, TransportConfig};
+#[cfg(feature = "net")]
+pub use transport::NetAdapterConfig;
+pub use transport::TransportConfig;

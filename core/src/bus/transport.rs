@@ -7,24 +7,31 @@
 //! responder waits for the peer to arrive. [`TransportConfig`] is the same
 //! choice as every face writes it: a JSON object with a `type`.
 
+#[cfg(feature = "net")]
 use std::time::Duration;
 
+#[cfg(feature = "net")]
 use serde::Deserialize;
 
 use crate::error::{Result, SdkError};
+#[cfg(feature = "net")]
 use crate::identity::Identity;
+#[cfg(feature = "net")]
 use crate::mesh::{Mesh, MeshBuilder};
 
 /// The handshake time limit when none is configured: a responder waits
 /// this long for its peer, an initiator for the answer.
+#[cfg(feature = "net")]
 const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
+#[cfg(feature = "net")]
 #[derive(Debug, Clone)]
 enum Role {
     Initiator { peer: String, peer_public_key: Vec<u8> },
     Responder,
 }
 
+#[cfg(feature = "net")]
 /// A mesh link for [`NetBuilder::mesh`](super::NetBuilder::mesh): which
 /// address to bind, the pre-shared key, and whether this side dials or
 /// waits to be dialled.
@@ -49,6 +56,7 @@ pub struct NetAdapterConfig {
     handshake_timeout: Duration,
 }
 
+#[cfg(feature = "net")]
 impl std::fmt::Debug for NetAdapterConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The PSK and the identity are secrets: never printed.
@@ -61,6 +69,7 @@ impl std::fmt::Debug for NetAdapterConfig {
     }
 }
 
+#[cfg(feature = "net")]
 impl NetAdapterConfig {
     /// Bind `bind` and dial the node at `peer` (each `"ip:port"` text or a
     /// `SocketAddr`) whose static key is
@@ -150,6 +159,7 @@ impl NetAdapterConfig {
     }
 }
 
+#[cfg(feature = "net")]
 /// Await a responder's `accept`, refusing every other node that dials.
 /// The refusal is turned on only after the accept's first poll has
 /// registered it, so the expected peer's earliest hello is never refused;
@@ -171,9 +181,11 @@ pub enum TransportConfig {
     /// The in-process bus (the default).
     Memory,
     /// The bus over an encrypted mesh link.
+    #[cfg(feature = "net")]
     Mesh(Box<NetAdapterConfig>),
 }
 
+#[cfg(feature = "net")]
 /// The keys of `{"type": "mesh", ...}`; byte strings are hex.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -193,6 +205,7 @@ struct MeshSpec {
     handshake_timeout_ms: Option<u64>,
 }
 
+#[cfg(feature = "net")]
 /// A node id as a JSON number or, for languages whose numbers cannot hold
 /// a u64 exactly, a decimal or `0x` hex string.
 #[derive(Deserialize)]
@@ -206,6 +219,7 @@ fn invalid(message: String) -> SdkError {
     SdkError::InvalidConfig(format!("transport: {message}"))
 }
 
+#[cfg(feature = "net")]
 fn hex_bytes(key: &str, text: &str, len: usize) -> Result<Vec<u8>> {
     let bytes = hex::decode(text).map_err(|e| invalid(format!("{key} must be {} hex digits: {e}", len * 2)))?;
     if bytes.len() != len {
@@ -214,6 +228,7 @@ fn hex_bytes(key: &str, text: &str, len: usize) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+#[cfg(feature = "net")]
 impl NodeIdSpec {
     fn value(self) -> Result<u64> {
         match self {
@@ -229,6 +244,7 @@ impl NodeIdSpec {
     }
 }
 
+#[cfg(feature = "net")]
 impl MeshSpec {
     fn into_config(self) -> Result<NetAdapterConfig> {
         let psk = hex_bytes("psk", &self.psk, 32)?;
@@ -284,18 +300,21 @@ impl TransportConfig {
                 None => Ok(TransportConfig::Memory),
                 Some(key) => Err(invalid(format!("the memory transport takes no options, got {key:?}"))),
             },
+            #[cfg(feature = "net")]
             "mesh" => {
                 let spec: MeshSpec =
                     serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| invalid(format!("mesh: {e}")))?;
                 Ok(TransportConfig::Mesh(Box::new(spec.into_config()?)))
             }
+            #[cfg(not(feature = "net"))]
+            "mesh" => Err(invalid("this build has no mesh (the `net` feature is off)".into())),
             "redis" | "jetstream" => Err(invalid(format!("the {kind} transport is not built yet; use \"memory\" or \"mesh\""))),
             other => Err(invalid(format!("unknown type {other:?}: use \"memory\" or \"mesh\""))),
         }
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "net"))]
 mod tests {
     use super::*;
 

@@ -93,3 +93,4 @@ pub mod internals {
     pub use super::packer::Packer;
     pub use super::packet::{PacketHeader, HEADER_LEN, TAG_LEN};
 }
+

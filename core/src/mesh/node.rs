@@ -526,6 +526,18 @@ impl Mesh {
         Some(stream.stats())
     }
 
+    /// Live counters of every open stream of every peer session, as
+    /// `(peer node id, stream id, stats)`, ordered by peer then stream.
+    pub fn all_stream_stats(&self) -> Vec<(u64, u64, StreamStats)> {
+        let sessions: Vec<(u64, Arc<Session>)> = self.inner.peers.read().iter().map(|(p, s)| (*p, s.clone())).collect();
+        let mut out = Vec::new();
+        for (peer, session) in sessions {
+            out.extend(session.streams.read().iter().map(|(id, stream)| (peer, *id, stream.stats())));
+        }
+        out.sort_unstable_by_key(|(peer, id, _)| (*peer, *id));
+        out
+    }
+
     /// The next message received on `stream`, waiting for one. After the
     /// stream or its session closes, queued messages are still returned,
     /// then `NotConnected`.

@@ -2,9 +2,11 @@
 //! subscribe read them back.
 
 mod memory;
+#[cfg(feature = "net")]
 mod mesh;
 
 pub use memory::MemoryBackend;
+#[cfg(feature = "net")]
 pub use mesh::{MeshBackend, BUS_STREAM};
 
 use async_trait::async_trait;
