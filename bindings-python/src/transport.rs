@@ -35,7 +35,7 @@ fn to_json(value: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
             .ok_or_else(|| refuse(format!("{path} is not a finite number")));
     }
     if let Ok(s) = value.downcast::<PyString>() {
-        return Ok(Value::String(s.to_str()?.to_owned()));
+        return Ok(Value::String(s.to_cow()?.into_owned()));
     }
     if let Ok(b) = value.downcast::<PyBytes>() {
         return Ok(Value::String(hex::encode(b.as_bytes())));
