@@ -5,6 +5,7 @@
 //! `net_last_error_kind()` and every binding's typed error carry, so a kind
 //! is spelled once, here (or in the module error it wraps).
 
+use crate::capabilities::CapabilityError;
 use crate::channel::ChannelNameError;
 use crate::identity::{IdentityError, TokenError};
 #[cfg(feature = "net")]
@@ -71,6 +72,9 @@ pub enum SdkError {
     /// A socket or other operating-system failure.
     #[error("i/o error: {0}")]
     Io(String),
+    /// Capability input was refused (announcement, set, predicate, header, subnet).
+    #[error(transparent)]
+    Capability(#[from] CapabilityError),
 }
 
 impl SdkError {
@@ -94,6 +98,7 @@ impl SdkError {
             SdkError::MessageTooLarge { .. } => "message_too_large",
             SdkError::Timeout(_) => "timeout",
             SdkError::Io(_) => "io",
+            SdkError::Capability(e) => e.kind(),
         }
     }
 }

@@ -10,6 +10,9 @@
 //! - [`identity`]: ed25519 identities, node ids and permission tokens.
 //! - [`mesh`] (feature `net`, on by default): the encrypted UDP mesh —
 //!   handshakes, sessions, streams.
+//! - [`capabilities`]: capability sets, filters, predicates, signed
+//!   announcements and their index, scoped discovery.
+//! - [`subnets`]: 4-level subnet ids and the tag policies deriving them.
 //! - [`channel`]: channel names and their hashes.
 //! - [`redex`]: crash-safe append-only log files (RedEX).
 //! - [`cortex`]: event-sourced tasks and memories folded from RedEX files,
@@ -20,6 +23,8 @@
 //! - [`error`]: [`SdkError`] and its stable kind strings.
 
 pub mod bus;
+#[path = "capability/mod.rs"]
+pub mod capabilities;
 pub mod channel;
 pub mod clock;
 pub mod cortex;
@@ -31,6 +36,8 @@ pub mod mesh;
 pub mod metrics;
 pub mod redex;
 pub mod runtime;
+#[path = "subnet/mod.rs"]
+pub mod subnets;
 
 pub use bus::{
     Backend, Backpressure, Event, EventBlock, EventBus, EventId, EventStream, Health, MemoryBackend, Net, NetBuilder,
