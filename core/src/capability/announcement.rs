@@ -156,6 +156,13 @@ impl CapabilityAnnouncement {
         Ok(Self { origin, entity, version, ttl_secs, caps, body, signature, hop_count: 0 })
     }
 
+    /// Bytes of the wire message announcing `caps`.
+    pub fn encoded_len(caps: &CapabilitySet) -> usize {
+        let tags: usize = caps.tags().iter().map(|t| 2 + t.as_str().len()).sum();
+        let meta: usize = caps.metadata().iter().map(|(k, v)| 4 + k.len() + v.len()).sum();
+        WIRE_HEADER_LEN + 53 + 2 + tags + 2 + meta + SIGNATURE_LEN
+    }
+
     /// Decode a wire message (no signature check: see [`verify`](Self::verify)).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, CapabilityError> {
         if bytes.len() > MAX_ANNOUNCEMENT_SIZE {

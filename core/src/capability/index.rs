@@ -318,6 +318,11 @@ impl CapabilityIndex {
     /// Nodes matching `filter`, visible under `scope` to a querier in
     /// `my_subnet`, not expired at `now`; sorted by node id.
     pub fn find(&self, filter: &CapabilityFilter, scope: &ScopeFilter<'_>, my_subnet: SubnetId, now: u64) -> Vec<u64> {
+        self.find_with(filter, Some(scope), my_subnet, now)
+    }
+
+    /// [`find`](Self::find), without any scope filtering when `scope` is `None`.
+    pub fn find_with(&self, filter: &CapabilityFilter, scope: Option<&ScopeFilter<'_>>, my_subnet: SubnetId, now: u64) -> Vec<u64> {
         let mut out = Vec::new();
         self.for_each_match(filter, scope, my_subnet, now, |e| out.push(e.node.node_id));
         out.sort_unstable();
@@ -328,7 +333,7 @@ impl CapabilityIndex {
     /// then fewest hops, then lowest node id.
     pub fn find_best(&self, filter: &CapabilityFilter, scope: &ScopeFilter<'_>, my_subnet: SubnetId, now: u64) -> Option<u64> {
         let mut best: Option<((u64, u64, u32, std::cmp::Reverse<u8>, std::cmp::Reverse<u64>), u64)> = None;
-        self.for_each_match(filter, scope, my_subnet, now, |e| {
+        self.for_each_match(filter, Some(scope), my_subnet, now, |e| {
             let f = &e.facts;
             let key = (f.vram_mb, f.memory_gb, f.cpu_threads, std::cmp::Reverse(e.node.hops), std::cmp::Reverse(e.node.node_id));
             if best.as_ref().map_or(true, |(b, _)| key > *b) {
@@ -338,10 +343,18 @@ impl CapabilityIndex {
         best.map(|(_, id)| id)
     }
 
-    fn for_each_match(&self, filter: &CapabilityFilter, scope: &ScopeFilter<'_>, my_subnet: SubnetId, now: u64, mut hit: impl FnMut(&Entry)) {
+    fn for_each_match(
+        &self,
+        filter: &CapabilityFilter,
+        scope: Option<&ScopeFilter<'_>>,
+        my_subnet: SubnetId,
+        now: u64,
+        mut hit: impl FnMut(&Entry),
+    ) {
         let inner = self.inner.read();
         let mut check = |e: &Entry| {
-            if e.expires_at > now && scope.admits(&e.node.scope, e.node.subnet == my_subnet) && filter.matches_facts(&e.facts, &e.node.capabilities) {
+            let visible = scope.map_or(true, |s| s.admits(&e.node.scope, e.node.subnet == my_subnet));
+            if e.expires_at > now && visible && filter.matches_facts(&e.facts, &e.node.capabilities) {
                 hit(e);
             }
         };

@@ -127,6 +127,43 @@ impl MeshBuilder {
         self
     }
 
+    /// Shortest time between two broadcasts of this node's capabilities
+    /// (default 10 s). The first announce after a quiet spell goes out at
+    /// once; announces within the interval after it are coalesced into one
+    /// broadcast of the latest set when the interval ends. The local index
+    /// and the push to a newly connected peer always carry the latest set.
+    pub fn min_announce_interval(mut self, d: Duration) -> Self {
+        self.config.min_announce_interval = d;
+        self
+    }
+
+    /// How often expired capability entries are evicted (default 60 s).
+    pub fn capability_gc_interval(mut self, d: Duration) -> Self {
+        self.config.capability_gc_interval = d;
+        self
+    }
+
+    /// Time to live of this node's announcements at their receivers
+    /// (whole seconds, default 300 s). The node re-announces every half
+    /// TTL while it runs, so only a silent node expires.
+    pub fn capability_ttl(mut self, d: Duration) -> Self {
+        self.config.capability_ttl = d;
+        self
+    }
+
+    /// This node's subnet (default [`SubnetId::ROOT`](crate::subnets::SubnetId::ROOT)).
+    pub fn subnet(mut self, id: crate::subnets::SubnetId) -> Self {
+        self.config.subnet = id;
+        self
+    }
+
+    /// The mesh-wide policy deriving peers' subnets from their announced
+    /// tags (every node must hold the same one).
+    pub fn subnet_policy(mut self, policy: Arc<crate::subnets::SubnetPolicy>) -> Self {
+        self.config.subnet_policy = Some(policy);
+        self
+    }
+
     /// Pass every outgoing datagram through a deterministic lossy link
     /// (testing: drop / duplicate / reorder).
     pub fn lossy_link(mut self, link: LossyLink) -> Self {
@@ -161,6 +198,7 @@ impl MeshBuilder {
         let socket = Socket::bind(self.bind, self.link, self.offload).map_err(|e| SdkError::Io(format!("bind {}: {e}", self.bind)))?;
         let local_addr = socket.local_addr().map_err(|e| SdkError::Io(e.to_string()))?;
         let refuse_unaccepted = AtomicBool::new(self.config.refuse_unaccepted);
+        let caps = super::capabilities::CapabilityState::new(&self.config);
         let inner = Arc::new(MeshInner {
             identity,
             keys,
@@ -184,8 +222,10 @@ impl MeshBuilder {
             inject_receive_panic: Default::default(),
             shutdown: AtomicBool::new(false),
             maintenance_started: AtomicBool::new(false),
+            caps,
         });
         let recv = rt.spawn(super::dispatch::run(inner.clone()));
-        Ok(Mesh { inner, tasks: Arc::new(TaskGuard(Mutex::new(vec![recv]))) })
+        let caps = rt.spawn(super::capabilities::run(inner.clone()));
+        Ok(Mesh { inner, tasks: Arc::new(TaskGuard(Mutex::new(vec![recv, caps]))) })
     }
 }

@@ -104,6 +104,11 @@ pub struct MeshConfig {
     pub(crate) min_rto: Duration,
     pub(crate) max_rto: Duration,
     pub(crate) refuse_unaccepted: bool,
+    pub(crate) min_announce_interval: Duration,
+    pub(crate) capability_gc_interval: Duration,
+    pub(crate) capability_ttl: Duration,
+    pub(crate) subnet: crate::subnets::SubnetId,
+    pub(crate) subnet_policy: Option<std::sync::Arc<crate::subnets::SubnetPolicy>>,
 }
 
 impl Default for MeshConfig {
@@ -119,6 +124,11 @@ impl Default for MeshConfig {
             min_rto: Duration::from_millis(10),
             max_rto: Duration::from_secs(1),
             refuse_unaccepted: false,
+            min_announce_interval: Duration::from_secs(10),
+            capability_gc_interval: Duration::from_secs(60),
+            capability_ttl: Duration::from_secs(300),
+            subnet: crate::subnets::SubnetId::ROOT,
+            subnet_policy: None,
         }
     }
 }
@@ -149,6 +159,15 @@ impl MeshConfig {
         }
         if self.min_rto.is_zero() || self.max_rto < self.min_rto {
             return bad("need 0 < min_rto <= max_rto");
+        }
+        if self.capability_gc_interval.is_zero() {
+            return bad("capability_gc_interval must be > 0");
+        }
+        if self.capability_ttl < Duration::from_secs(1) || self.capability_ttl.as_secs() > u64::from(u32::MAX) {
+            return bad("capability_ttl must be within 1 s ..= 2^32-1 s");
+        }
+        if let Some(p) = &self.subnet_policy {
+            p.check().map_err(|e| crate::SdkError::InvalidConfig(e.to_string()))?;
         }
         Ok(())
     }

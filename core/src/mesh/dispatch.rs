@@ -170,6 +170,21 @@ fn on_data(inner: &MeshInner, header: &PacketHeader, from: SocketAddr, packet: &
             Frame::Stream { flags, stream, seq, data } => {
                 let s = session.inbound_stream(stream, flags & FLAG_RELIABLE != 0);
                 let woke = s.on_frame(flags, seq, plaintext.slice_ref(data));
+                if stream >= super::SYSTEM_STREAM_BASE {
+                    // The mesh's own subprotocols: whole messages go to
+                    // their handler (which never blocks this task), not to
+                    // an application reader.
+                    if woke {
+                        while let Some((message, _)) = s.pop_and_ack_urgent() {
+                            inner.on_system_message(session.peer_node, stream, message);
+                        }
+                    }
+                    if flags & FLAG_RELIABLE != 0 {
+                        session.acks_pending.store(true, Relaxed);
+                        touched.stream(&session, s, false);
+                    }
+                    continue;
+                }
                 if flags & FLAG_RELIABLE != 0 {
                     session.acks_pending.store(true, Relaxed);
                 }

@@ -17,6 +17,8 @@
 //! `socket` (batched `sendmmsg`/`recvmmsg`), `segment` (GSO runs and
 //! GRO splitting), `shim` (a deterministic lossy
 //! link for tests), `dispatch` (the receive task), `maintenance` (timers),
+//! `capabilities` (signed capability announcements on the reserved
+//! [`CAPABILITY_STREAM`], the index and its queries),
 //! `node` ([`Mesh`]) and `builder` ([`MeshBuilder`]).
 //!
 //! # Guarantees
@@ -54,6 +56,7 @@
 
 mod addr;
 mod builder;
+mod capabilities;
 mod config;
 mod connect;
 mod cork;
@@ -73,6 +76,12 @@ mod shim;
 mod socket;
 mod stream;
 mod survive;
+
+/// Stream ids from here up are reserved for the mesh's own subprotocols
+/// (`open_stream` refuses them; their messages never reach applications).
+pub const SYSTEM_STREAM_BASE: u64 = 0xFFFF_FFFF_FFFF_FF00;
+/// The reliable stream that carries capability announcements.
+pub const CAPABILITY_STREAM: u64 = SYSTEM_STREAM_BASE + 1;
 
 pub use addr::ToMeshAddr;
 pub use builder::MeshBuilder;

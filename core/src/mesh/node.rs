@@ -128,6 +128,8 @@ pub(crate) struct MeshInner {
     pub inject_receive_panic: AtomicBool,
     pub shutdown: AtomicBool,
     pub maintenance_started: AtomicBool,
+    /// Capability announcements, their index and the subnet geometry.
+    pub caps: super::capabilities::CapabilityState,
 }
 
 impl MeshInner {
@@ -177,6 +179,7 @@ impl MeshInner {
         self.known.write().insert(session.peer_node);
         self.counters.handshakes_completed.fetch_add(1, Relaxed);
         self.peer_change.notify_waiters();
+        self.caps.peer_up(session.peer_node);
     }
 
     /// Close `session` and forget its index.
@@ -193,6 +196,32 @@ impl MeshInner {
             return Err(SdkError::NotConnected);
         }
         Ok(s)
+    }
+
+    /// The body of every send (see [`Mesh::send_now`]).
+    pub(crate) fn send_now(&self, stream: &MeshStream, payloads: &[Bytes]) -> Result<()> {
+        let inner = self;
+        inner.check_open()?;
+        if !stream.is_open() || inner.state_of(&stream.session) == PeerState::Dead {
+            return Err(SdkError::NotConnected);
+        }
+        let now = inner.now();
+        let session = &stream.session;
+        let mut outbox = session.outbox.lock();
+        let in_flight = stream.state.admit(payloads, session.max_fragment, now, &mut outbox)?;
+        session.piggyback_acks(&mut outbox);
+        let keep_last = match cork::release(stream.state.reliability, in_flight, outbox.closed_datagrams()) {
+            cork::Release::All => false,
+            cork::Release::Closed => true,
+            cork::Release::Hold => return Ok(()),
+        };
+        let (sent, total) = session.flush(inner, outbox, keep_last, now);
+        if sent < total && stream.state.reliability == super::Reliability::FireAndForget {
+            // The socket's buffer is full: report it rather than queue.
+            stream.state.record_backpressure();
+            return Err(SdkError::Backpressure);
+        }
+        Ok(())
     }
 
     pub fn send_ack_if_due(&self, session: &Session, stream: &StreamState) {
@@ -385,6 +414,12 @@ impl Mesh {
     /// is no live session with `peer`.
     pub fn open_stream(&self, peer: u64, stream_id: u64, config: StreamConfig) -> Result<MeshStream> {
         self.inner.check_open()?;
+        if stream_id >= super::SYSTEM_STREAM_BASE {
+            return Err(SdkError::InvalidArgument(format!(
+                "stream ids from {:#x} up are reserved for the mesh's own subprotocols",
+                super::SYSTEM_STREAM_BASE
+            )));
+        }
         let session = self.inner.live_session(peer)?;
         let state = session.stream(stream_id, Some(config));
         if state.reliability != config.reliability {
@@ -420,28 +455,7 @@ impl Mesh {
     /// and while acks are on their way back only full batches, the rest
     /// riding with later sends or released by the next ack.
     pub(crate) fn send_now(&self, stream: &MeshStream, payloads: &[Bytes]) -> Result<()> {
-        let inner = &self.inner;
-        inner.check_open()?;
-        if !stream.is_open() || inner.state_of(&stream.session) == PeerState::Dead {
-            return Err(SdkError::NotConnected);
-        }
-        let now = inner.now();
-        let session = &stream.session;
-        let mut outbox = session.outbox.lock();
-        let in_flight = stream.state.admit(payloads, session.max_fragment, now, &mut outbox)?;
-        session.piggyback_acks(&mut outbox);
-        let keep_last = match cork::release(stream.state.reliability, in_flight, outbox.closed_datagrams()) {
-            cork::Release::All => false,
-            cork::Release::Closed => true,
-            cork::Release::Hold => return Ok(()),
-        };
-        let (sent, total) = session.flush(inner, outbox, keep_last, now);
-        if sent < total && stream.state.reliability == super::Reliability::FireAndForget {
-            // The socket's buffer is full: report it rather than queue.
-            stream.state.record_backpressure();
-            return Err(SdkError::Backpressure);
-        }
-        Ok(())
+        self.inner.send_now(stream, payloads)
     }
 
     /// [`send_on_stream`](Self::send_on_stream), retrying on `Backpressure`
@@ -521,6 +535,9 @@ impl Mesh {
     /// Live counters of stream `stream_id` with `peer`; `None` if it was
     /// closed or never opened (on the peer's current session).
     pub fn stream_stats(&self, peer: u64, stream_id: u64) -> Option<StreamStats> {
+        if stream_id >= super::SYSTEM_STREAM_BASE {
+            return None;
+        }
         let session = self.inner.peers.read().get(&peer).cloned()?;
         let stream = session.streams.read().get(&stream_id).cloned()?;
         Some(stream.stats())
@@ -532,7 +549,9 @@ impl Mesh {
         let sessions: Vec<(u64, Arc<Session>)> = self.inner.peers.read().iter().map(|(p, s)| (*p, s.clone())).collect();
         let mut out = Vec::new();
         for (peer, session) in sessions {
-            out.extend(session.streams.read().iter().map(|(id, stream)| (peer, *id, stream.stats())));
+            let streams = session.streams.read();
+            let user = streams.iter().filter(|(id, _)| **id < super::SYSTEM_STREAM_BASE);
+            out.extend(user.map(|(id, stream)| (peer, *id, stream.stats())));
         }
         out.sort_unstable_by_key(|(peer, id, _)| (*peer, *id));
         out
