@@ -68,7 +68,7 @@ async fn self_match_and_line_a_b_c_finds_a_through_b() {
     a.announce_capabilities(gpu_caps().add_tag("v2")).await.unwrap();
     let v2 = CapabilityFilter::new().require_tag("v2");
     wait_for("C sees A's second version", || c.find_nodes(&v2) == vec![a.node_id()]).await;
-    assert!(c.capability_stats().accepted >= 2);
+    wait_for("C counted both versions", || c.capability_stats().accepted >= 2).await;
     assert_eq!(c.capability_stats().rejected(), 0);
     for m in [a, b, c] {
         m.shutdown().await.unwrap();
@@ -166,7 +166,11 @@ async fn forged_tampered_replayed_and_malformed_announcements_are_refused_and_co
     mallory.send_capability_bytes(b.node_id(), far).unwrap();
     // And Mallory's own honest announcement still gets through afterwards.
     mallory.announce_capabilities(CapabilitySet::new().add_tag("honest")).await.unwrap();
-    wait_for("B processed all ten", || b.capability_stats().received >= 10).await;
+    wait_for("B processed all ten", || {
+        let s = b.capability_stats();
+        s.accepted + s.duplicates + s.rejected() >= 10
+    })
+    .await;
     let s = b.capability_stats();
     assert_eq!(
         (s.accepted, s.duplicates, s.rejected_origin, s.rejected_signature, s.rejected_stale, s.rejected_malformed, s.rejected_hops),
@@ -277,6 +281,7 @@ async fn a_burst_of_announces_coalesces_into_one_broadcast() {
     let last = CapabilityFilter::new().require_tag("n=999");
     wait_for("B receives the coalesced set", || b.find_nodes(&last) == vec![a.node_id()]).await;
     assert_eq!(a.capability_stats().broadcasts, 2, "1000 announces, one broadcast");
+    wait_for("B counted the second version", || b.capability_stats().accepted >= 2).await;
     assert_eq!(b.capability_stats().accepted, 2);
     assert!(b.find_nodes(&CapabilityFilter::new().require_tag("n=998")).is_empty());
     a.shutdown().await.unwrap();
