@@ -172,11 +172,11 @@ impl MeshInner {
             own.last_broadcast = Some(self.now());
             signed
         };
+        self.caps.index.counters.broadcasts.fetch_add(1, Relaxed);
         let message = Bytes::from(signed.to_bytes());
         for peer in self.live_peers() {
             self.send_capability(peer, message.clone());
         }
-        self.caps.index.counters.broadcasts.fetch_add(1, Relaxed);
     }
 
     fn on_inbound(self: &Arc<Self>, from: u64, bytes: &[u8]) {
