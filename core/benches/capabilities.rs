@@ -1,1 +1,172 @@
-fn main() {}
+//! Capability discovery costs:
+//! - `find_nodes_10k`: `Mesh::find_nodes` over an index of 10,000 nodes
+//!   (30 % with GPUs; filter: NVIDIA GPU with ≥ 40 GiB) — target ≤ 200 µs p50;
+//! - `find_nodes_10k_scan`: a filter without an indexed path (memory ≥ 256 GiB), a full scan;
+//! - `predicate_and5`: a 5-clause AND over a 17-tag set — target ≤ 100 ns;
+//! - `verify_and_index`: decode + verify + store one announcement — target ≥ 20 k/s;
+//! - `chain16_convergence`: a new version announced at one end of a 16-node
+//!   loopback chain until the other end has it (reported, no target).
+//!
+//! Run: `cargo bench -p net-mesh-sdk --bench capabilities`.
+
+use std::time::{Duration, Instant};
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use net_sdk::capabilities::predicate::EvalContext;
+use net_sdk::capabilities::{
+    pred, CapabilityAnnouncement, CapabilityFilter, CapabilityIndex, CapabilitySet, GpuInfo, GpuVendor,
+    HardwareCapabilities, ModelCapability, SoftwareCapabilities,
+};
+use net_sdk::mesh::{Mesh, MeshBuilder};
+use net_sdk::Identity;
+
+fn seed(i: u32) -> [u8; 32] {
+    let mut s = [7u8; 32];
+    s[..4].copy_from_slice(&i.to_le_bytes());
+    s
+}
+
+/// Node `i` of the synthetic population.
+fn caps(i: u32) -> CapabilitySet {
+    let mut hw = HardwareCapabilities::new().with_cpu(8 + i % 56, 16 + i % 112).with_memory(u64::from(16 << (i % 5)));
+    if i % 10 < 3 {
+        let vendor = if i % 3 == 0 { GpuVendor::Amd } else { GpuVendor::Nvidia };
+        hw = hw.with_gpu(GpuInfo::new(vendor, "accel", u64::from(16 + (i % 5) * 16)));
+    }
+    CapabilitySet::new()
+        .with_hardware(hw)
+        .with_software(SoftwareCapabilities::new().with_os("linux"))
+        .add_tag(format!("zone:{}", i % 8))
+        .with_metadata("owner", format!("team-{}", i % 16))
+}
+
+fn bench_find(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mesh: Mesh = rt.block_on(async { MeshBuilder::new("127.0.0.1:0", &[1; 32]).unwrap().build().await.unwrap() });
+    let index = mesh.capability_index();
+    for i in 0..10_000u32 {
+        let a = CapabilityAnnouncement::sign(&Identity::from_seed(seed(i)), caps(i), 1, Duration::from_secs(3600)).unwrap();
+        index.ingest(&a, 0).unwrap();
+    }
+    let mut group = c.benchmark_group("capabilities");
+    group.sample_size(30).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+    let gpu = CapabilityFilter::new().require_gpu().with_gpu_vendor(GpuVendor::Nvidia).with_min_vram(40);
+    let hits = mesh.find_nodes(&gpu).len();
+    assert!(hits > 500 && hits < 3000, "{hits} hits");
+    group.bench_function("find_nodes_10k", |b| b.iter(|| black_box(mesh.find_nodes(black_box(&gpu)))));
+    let scan = CapabilityFilter::new().with_min_memory(256);
+    group.bench_function("find_nodes_10k_scan", |b| b.iter(|| black_box(mesh.find_nodes(black_box(&scan)))));
+    group.finish();
+    drop(mesh);
+    drop(rt);
+}
+
+fn bench_predicate(c: &mut Criterion) {
+    let set = CapabilitySet::new()
+        .with_hardware(HardwareCapabilities::new().with_cpu(16, 32).with_memory(64).with_gpu(GpuInfo::new(GpuVendor::Nvidia, "RTX 4090", 24)))
+        .with_software(SoftwareCapabilities::new().with_os("linux").with_arch("x86_64").with_runtime("cuda", "12.4"))
+        .with_model(ModelCapability::new("llama-3.1-70b").with_family("llama").with_context_length(128_000))
+        .add_tag("gpu")
+        .add_tag("model:llama3-70b")
+        .with_tenant_scope("oem-123")
+        .with_metadata("intent", "ml-training");
+    assert_eq!(set.tags().len(), 17);
+    let p = pred!(and [
+        pred!(exists "hardware.gpu"),
+        pred!(equals "software.os", "linux"),
+        pred!(num_at_least "hardware.memory_gb", 32.0),
+        pred!(tag_prefix "model:"),
+        pred!(metadata_equals "intent", "ml-training"),
+    ]);
+    let ctx = EvalContext::from_set(&set);
+    assert!(p.evaluate(&ctx));
+    let mut group = c.benchmark_group("capabilities");
+    group.sample_size(50).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+    group.bench_function("predicate_and5", |b| b.iter(|| black_box(&p).evaluate(black_box(&ctx))));
+    group.finish();
+}
+
+fn bench_ingest(c: &mut Criterion) {
+    const POOL: u32 = 20_000;
+    let pool: Vec<Vec<u8>> = (0..POOL)
+        .map(|i| CapabilityAnnouncement::sign(&Identity::from_seed(seed(i)), caps(i), 1, Duration::from_secs(3600)).unwrap().to_bytes())
+        .collect();
+    let mut group = c.benchmark_group("capabilities");
+    group.sample_size(10).measurement_time(Duration::from_secs(5)).warm_up_time(Duration::from_secs(1));
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("verify_and_index", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            let mut left = iters;
+            while left > 0 {
+                // A fresh index per pass, so every message is new to it.
+                let index = CapabilityIndex::default();
+                let n = left.min(u64::from(POOL));
+                let start = Instant::now();
+                for wire in &pool[..n as usize] {
+                    index.ingest_bytes(black_box(wire), 0).unwrap();
+                }
+                total += start.elapsed();
+                left -= n;
+            }
+            total
+        })
+    });
+    group.finish();
+}
+
+fn bench_chain(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let chain: Vec<Mesh> = rt.block_on(async {
+        let mut nodes = Vec::new();
+        for i in 0..16u32 {
+            let m = MeshBuilder::new("127.0.0.1:0", &[3; 32])
+                .unwrap()
+                .identity(Identity::from_seed(seed(100_000 + i)))
+                .min_announce_interval(Duration::ZERO)
+                .build()
+                .await
+                .unwrap();
+            m.start().unwrap();
+            nodes.push(m);
+        }
+        for w in nodes.windows(2) {
+            let (a, b) = (&w[0], &w[1]);
+            let (ra, rb) = tokio::join!(a.connect(b.local_addr(), b.public_key(), b.node_id()), b.accept(a.node_id()));
+            ra.unwrap();
+            rb.unwrap();
+        }
+        nodes
+    });
+    let mut group = c.benchmark_group("capabilities");
+    group.sample_size(10).measurement_time(Duration::from_secs(5)).warm_up_time(Duration::from_secs(1));
+    let mut round = 0u64;
+    group.bench_function("chain16_convergence", |b| {
+        b.iter_custom(|iters| {
+            rt.block_on(async {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    round += 1;
+                    let tag = format!("round={round}");
+                    let want = CapabilityFilter::new().require_tag(tag.clone());
+                    let start = Instant::now();
+                    chain[0].announce_capabilities(CapabilitySet::new().add_tag(tag)).await.unwrap();
+                    while chain[15].find_nodes(&want).is_empty() {
+                        tokio::time::sleep(Duration::from_micros(50)).await;
+                    }
+                    total += start.elapsed();
+                }
+                total
+            })
+        })
+    });
+    group.finish();
+    rt.block_on(async {
+        for m in &chain {
+            m.shutdown().await.unwrap();
+        }
+    });
+}
+
+criterion_group!(benches, bench_find, bench_predicate, bench_ingest, bench_chain);
+criterion_main!(benches);
