@@ -28,7 +28,7 @@ fn seed(i: u32) -> [u8; 32] {
 
 /// Node `i` of the synthetic population.
 fn caps(i: u32) -> CapabilitySet {
-    let mut hw = HardwareCapabilities::new().with_cpu(8 + i % 56, 16 + i % 112).with_memory(u64::from(16 << (i % 5)));
+    let mut hw = HardwareCapabilities::new().with_cpu(8 + i % 56, 16 + i % 112).with_memory(16u64 << (i % 5));
     if i % 10 < 3 {
         let vendor = if i % 3 == 0 { GpuVendor::Amd } else { GpuVendor::Nvidia };
         hw = hw.with_gpu(GpuInfo::new(vendor, "accel", u64::from(16 + (i % 5) * 16)));

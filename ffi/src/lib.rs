@@ -15,6 +15,7 @@
 
 mod args;
 mod cancel;
+mod capabilities;
 mod channel;
 mod config;
 /// cbindgen:ignore
@@ -34,6 +35,7 @@ mod subscribe;
 mod token;
 
 pub use cancel::*;
+pub use capabilities::*;
 pub use cortex::*;
 pub use channel::*;
 pub use identity::*;

@@ -62,6 +62,10 @@ pub enum NetStatus {
     /// The call's `net_cancel_t` was triggered before it could complete;
     /// kind `cancelled`. Nothing of a cancelled send was sent.
     NET_ERR_CANCELLED = -22,
+    /// Capability input was refused; the kind says why (`invalid_capabilities`,
+    /// `invalid_predicate`, `invalid_header`, `invalid_subnet`,
+    /// `announcement_too_large`, ...).
+    NET_ERR_CAPABILITY = -23,
     /// A Rust panic was caught at the boundary; kind `runtime_panic`.
     NET_ERR_PANIC = -98,
     /// An error with no more specific code.
@@ -132,6 +136,8 @@ impl FfiError {
             SdkError::Timeout(_) => NetStatus::NET_ERR_TIMEOUT,
             SdkError::MessageTooLarge { .. } => NetStatus::NET_ERR_MESSAGE_TOO_LARGE,
             SdkError::Io(_) => NetStatus::NET_ERR_IO,
+            SdkError::Capability(net_sdk::capabilities::CapabilityError::Json(_)) => NetStatus::NET_ERR_INVALID_JSON,
+            SdkError::Capability(_) => NetStatus::NET_ERR_CAPABILITY,
             _ => context,
         };
         Self::new(status, err.kind(), err.to_string())

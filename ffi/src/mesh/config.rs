@@ -4,7 +4,10 @@
 //! (required, the 32-byte pre-shared key as 64 hex digits), and the
 //! optional tunables `handshake_timeout_ms`, `heartbeat_interval_ms`,
 //! `suspect_after_ms`, `dead_after_ms`, `max_datagram`, `refuse_unaccepted`
-//! (bool: refuse a hello nobody accepts at once). Unknown keys are
+//! (bool: refuse a hello nobody accepts at once), and for capabilities
+//! `subnet` (`{"levels": [3, 7]}`), `subnet_policy` (`{"rules": [{"tag_prefix":
+//! "region:", "level": 0, "values": {"us": 3}}]}`), `capability_gc_interval_ms`,
+//! `min_announce_interval_ms`, `capability_ttl_secs`. Unknown keys are
 //! refused so a typo is reported instead of silently ignored.
 
 use std::time::Duration;
@@ -26,6 +29,11 @@ struct MeshConfigJson {
     dead_after_ms: Option<u64>,
     max_datagram: Option<usize>,
     refuse_unaccepted: Option<bool>,
+    subnet: Option<net_sdk::subnets::SubnetId>,
+    subnet_policy: Option<net_sdk::subnets::SubnetPolicy>,
+    capability_gc_interval_ms: Option<u64>,
+    min_announce_interval_ms: Option<u64>,
+    capability_ttl_secs: Option<u64>,
 }
 
 fn invalid_config(message: String) -> FfiError {
@@ -66,6 +74,22 @@ pub(crate) fn builder_from_json(text: &str, identity: Option<Identity>) -> Resul
     if let Some(on) = config.refuse_unaccepted {
         builder = builder.refuse_unaccepted(on);
     }
+    if let Some(id) = config.subnet {
+        builder = builder.subnet(id);
+    }
+    if let Some(policy) = config.subnet_policy {
+        policy.check().map_err(|e| FfiError::new(NetStatus::NET_ERR_INIT_FAILED, e.kind(), format!("subnet_policy: {e}")))?;
+        builder = builder.subnet_policy(std::sync::Arc::new(policy));
+    }
+    if let Some(v) = config.capability_gc_interval_ms {
+        builder = builder.capability_gc_interval(ms(v));
+    }
+    if let Some(v) = config.min_announce_interval_ms {
+        builder = builder.min_announce_interval(ms(v));
+    }
+    if let Some(v) = config.capability_ttl_secs {
+        builder = builder.capability_ttl(Duration::from_secs(v));
+    }
     Ok(builder)
 }
 
@@ -89,6 +113,16 @@ mod tests {
                 "heartbeat_interval_ms":100,"suspect_after_ms":300,"dead_after_ms":900,"max_datagram":1400}}"#
         );
         assert!(builder_from_json(&text, Some(Identity::generate())).is_ok());
+        let caps = format!(
+            r#"{{"bind_addr":"127.0.0.1:0","psk":"{PSK}","subnet":{{"levels":[3,7]}},
+                "subnet_policy":{{"rules":[{{"tag_prefix":"region:","level":0,"values":{{"us":3}}}}]}},
+                "capability_gc_interval_ms":100,"min_announce_interval_ms":0,"capability_ttl_secs":30}}"#
+        );
+        assert!(builder_from_json(&caps, None).is_ok());
+        let bad_level = format!(r#"{{"bind_addr":"127.0.0.1:0","psk":"{PSK}","subnet":{{"levels":[1,2,3,4,5]}}}}"#);
+        assert_eq!(error_kind(&bad_level), "invalid_config");
+        let bad_rule = format!(r#"{{"bind_addr":"127.0.0.1:0","psk":"{PSK}","subnet_policy":{{"rules":[{{"tag_prefix":"x","level":9}}]}}}}"#);
+        assert_eq!(error_kind(&bad_rule), "invalid_subnet");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! stream's calls fail with `shutting_down` — never a use-after-free.
 //!
 //! - `config`: the JSON accepted by `net_mesh_new`.
+//! - `capabilities`: announcing, finding nodes, capability counters.
 //! - `node`: lifecycle, keys and ids, counters, shutdown.
 //! - `handshake`: connect / accept, with cancellable forms.
 //! - `peers`: the peer list and liveness.
@@ -15,6 +16,7 @@
 //! - `recv`: one message into library memory, or a batch into the
 //!   caller's buffer.
 
+mod capabilities;
 mod config;
 mod handshake;
 mod node;
@@ -23,6 +25,7 @@ mod recv;
 mod send;
 mod stream;
 
+pub use capabilities::*;
 pub use handshake::*;
 pub use node::*;
 pub use peers::*;
