@@ -1,7 +1,7 @@
 /* Capabilities through the C ABI: predicates (evaluate, trace, net-where
  * header both ways), validation, diff, and two mesh nodes announcing and
  * finding each other by hardware, tag and scope, with a subnet policy from
- * net_mesh_new's JSON, plus a forged announcement refused and counted.
+ * net_mesh_new's JSON, plus malformed announcement bytes refused and counted.
  * Every failure path checked: NULL arguments, malformed JSON, bad headers. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -167,7 +167,7 @@ static void test_mesh(void) {
     CHECK_EQ(net_mesh_capabilities_of(a.mesh, 12345, &info), 0);
     CHECK(info == NULL);
 
-    /* A forged announcement (B claims to be someone else) is refused and counted. */
+    /* Malformed bytes a peer puts on the capability stream are refused and counted. */
     static const uint8_t junk[] = {1, 0, 4, 0, 0, 0, 1, 2, 3, 4};
     CHECK_EQ(net_mesh_send_capability_bytes(b.mesh, a.node_id, junk, sizeof junk), NET_SUCCESS);
     net_capability_stats_t stats;
