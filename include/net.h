@@ -129,6 +129,10 @@ typedef enum {
   // The call's `net_cancel_t` was triggered before it could complete;
   // kind `cancelled`. Nothing of a cancelled send was sent.
   NET_ERR_CANCELLED = -22,
+  // Capability input was refused; the kind says why (`invalid_capabilities`,
+  // `invalid_predicate`, `invalid_header`, `invalid_subnet`,
+  // `announcement_too_large`, ...).
+  NET_ERR_CAPABILITY = -23,
   // A Rust panic was caught at the boundary; kind `runtime_panic`.
   NET_ERR_PANIC = -98,
   // An error with no more specific code.
@@ -177,6 +181,34 @@ typedef struct {
   // under `drop_oldest`; also counted as dropped), 0 otherwise.
   uint32_t evicted;
 } net_receipt_t;
+
+// Capability counters of a mesh node.
+typedef struct {
+  // Announcements received (including malformed bytes).
+  uint64_t received;
+  // Accepted (new or newer, verified).
+  uint64_t accepted;
+  // Exact duplicates dropped.
+  uint64_t duplicates;
+  // Undecodable bytes.
+  uint64_t rejected_malformed;
+  // Bad signatures (tampered or forged).
+  uint64_t rejected_signature;
+  // Signer does not derive the claimed origin (forged).
+  uint64_t rejected_origin;
+  // Replayed older versions.
+  uint64_t rejected_stale;
+  // Over the hop limit.
+  uint64_t rejected_hops;
+  // Entries evicted by TTL.
+  uint64_t evicted;
+  // Broadcasts of this node's own capabilities.
+  uint64_t broadcasts;
+  // Messages sent forwarding others' announcements.
+  uint64_t forwarded;
+  // Nodes in the index now.
+  uint64_t entries;
+} net_capability_stats_t;
 
 // Node-wide counters of a mesh.
 typedef struct {
@@ -331,6 +363,55 @@ int net_cancel_trigger(net_cancel_t *cancel);
 // no-op; a token already freed is reported as kind `invalid_handle`.
 void net_cancel_free(net_cancel_t *cancel);
 
+// Evaluate a predicate (JSON wire form) against a capability set (JSON).
+// Returns 1 when it holds, 0 when it does not, or a negative code
+// (`NET_ERR_INVALID_JSON` / kind `invalid_json`, `NET_ERR_CAPABILITY` /
+// kind `invalid_predicate`, `NET_ERR_NULL_POINTER`, `NET_ERR_INVALID_UTF8`).
+int net_predicate_evaluate(const char *predicate_json,
+                           size_t predicate_len,
+                           const char *caps_json,
+                           size_t caps_len);
+
+// Evaluate with a trace: `*out_json` receives
+// `{"result": bool, "trace": [{"id", "op", "subject"?, "expected"?, "verdict"}]}`
+// (verdict `true` / `false` / `skipped`), released with `net_free_string`.
+int net_predicate_evaluate_with_trace(const char *predicate_json,
+                                      size_t predicate_len,
+                                      const char *caps_json,
+                                      size_t caps_len,
+                                      char **out_json);
+
+// The `net-where` header value of a predicate: `*out_value` receives the
+// base64url (no padding) text, released with `net_free_string`. The
+// header name is `"net-where"`.
+int net_predicate_to_header(const char *predicate_json, size_t predicate_len, char **out_value);
+
+// Decode a `net-where` header value: `*out_predicate_json` receives the
+// canonical predicate JSON, released with `net_free_string`. A malformed
+// value fails with `NET_ERR_CAPABILITY`, kind `invalid_header`.
+int net_predicate_from_header(const uint8_t *value, size_t value_len, char **out_predicate_json);
+
+// Validate a capability set against the schema: `*out_report_json`
+// receives `{"valid": bool, "errors": [{"kind": ..., ...}]}`, released
+// with `net_free_string`. Returns 1 when valid, 0 when not (the report
+// says why), negative on bad input.
+int net_capabilities_validate(const char *caps_json, size_t caps_len, char **out_report_json);
+
+// What changed from `prev` to `next` (both capability JSON):
+// `*out_diff_json` receives `{"added_tags", "removed_tags", "metadata":
+// [{"kind": "added" | "removed" | "changed", ...}]}`, released with
+// `net_free_string`.
+int net_capabilities_diff(const char *prev_json,
+                          size_t prev_len,
+                          const char *next_json,
+                          size_t next_len,
+                          char **out_diff_json);
+
+// The canonical wire JSON `{"tags", "metadata"}` of a capability set
+// given in any accepted shape (typed `hardware` / `software` / `models`
+// sections become tags), released with `net_free_string`.
+int net_capabilities_normalize(const char *caps_json, size_t caps_len, char **out_json);
+
 // Validate a channel name and write its canonical 32-bit hash to
 // `*out_hash` and its 16-bit wire hash to `*out_wire_hash` (either may be
 // NULL). `NET_ERR_CHANNEL` (kind `invalid_channel`) for a bad name.
@@ -434,6 +515,68 @@ const char *net_last_error_kind(void);
 
 // Forget this thread's last error.
 void net_clear_last_error(void);
+
+// Announce this node's capabilities (JSON: `{"tags": [...], "metadata":
+// {...}}` and/or the typed sections `hardware`, `software`, `models`).
+// Validated first (`NET_ERR_CAPABILITY`, kind `invalid_capabilities` with
+// the schema errors in the message); indexed locally at once; broadcast
+// signed to every connected peer (coalesced within the node's
+// `min_announce_interval_ms`). Never blocks on the network.
+int net_mesh_announce_capabilities(net_mesh_t *mesh, const char *caps_json, size_t caps_len);
+
+// Nodes whose capabilities match `filter_json` (`{"require_gpu": true,
+// "gpu_vendor": "nvidia", "min_vram_mb": 40000, "min_memory_gb", "min_cpu_cores",
+// "min_cpu_threads", "require_tags": [...], "model", "min_context_length",
+// "os", "predicate": {...}}`, every key optional), this node included on
+// a self-match, sorted. Writes up to `out_cap` ids to `out` and returns
+// how many match in all (call again with a larger buffer if that is
+// more than `out_cap`). No scope filtering.
+int net_mesh_find_nodes(const net_mesh_t *mesh,
+                        const char *filter_json,
+                        size_t filter_len,
+                        uint64_t *out,
+                        size_t out_cap);
+
+// `net_mesh_find_nodes` with a scope filter (`scope_json`:
+// `{"kind": "any" | "globalOnly" | "sameSubnet"}`, `{"kind": "tenant",
+// "tenant": "..."}`, `{"kind": "tenants", "tenants": [...]}`,
+// `{"kind": "region", "region": "..."}`, `{"kind": "regions", "regions": [...]}`).
+int net_mesh_find_nodes_scoped(const net_mesh_t *mesh,
+                               const char *filter_json,
+                               size_t filter_len,
+                               const char *scope_json,
+                               size_t scope_len,
+                               uint64_t *out,
+                               size_t out_cap);
+
+// The best match under a scope (most GPU memory, then memory, then CPU
+// threads, then fewest hops, then lowest id) in `*out`. Returns 1 when
+// one was found, 0 when none matches.
+int net_mesh_find_best_node_scoped(const net_mesh_t *mesh,
+                                   const char *filter_json,
+                                   size_t filter_len,
+                                   const char *scope_json,
+                                   size_t scope_len,
+                                   uint64_t *out);
+
+// What this node knows of `node_id` (itself included): `*out_json`
+// receives `{"node_id": "<decimal>", "entity_id": "<hex>", "version":
+// "<decimal>", "hops", "capabilities": {...}, "subnet": {"levels": [...]},
+// "scope": {"kind": ...}}`, released with `net_free_string`. Returns 1
+// when known, 0 (and `*out_json` NULL) when not.
+int net_mesh_capabilities_of(const net_mesh_t *mesh, uint64_t node_id, char **out_json);
+
+// Write the node's capability counters to `*out`.
+int net_mesh_capability_stats(const net_mesh_t *mesh, net_capability_stats_t *out);
+
+// TEST HOOK: send raw bytes on the capability stream to `peer`, as a
+// (possibly malicious) forwarder would, so a test can check that the
+// peer refuses and counts forged, tampered, replayed and malformed
+// announcements. Not for applications.
+int net_mesh_send_capability_bytes(net_mesh_t *mesh,
+                                   uint64_t peer,
+                                   const uint8_t *bytes,
+                                   size_t len);
 
 // Handshake with the peer at `addr` (`addr_len` bytes, `"ip:port"`)
 // whose public key is `peer_public_key` (32 bytes) and whose node id is
