@@ -3,6 +3,7 @@
  * finding each other by hardware, tag and scope, with a subnet policy from
  * net_mesh_new's JSON, plus malformed announcement bytes refused and counted.
  * Every failure path checked: NULL arguments, malformed JSON, bad headers. */
+#define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
