@@ -40,7 +40,9 @@ fn full_set() -> CapabilitySet {
 
 fn announcements() -> Value {
     let mut valid = Vec::new();
-    let specs: [(&str, [u8; 32], CapabilitySet, u64, u32, u8); 3] = [
+    /// (name, seed, set, version, ttl secs, hop count)
+    type Spec = (&'static str, [u8; 32], CapabilitySet, u64, u32, u8);
+    let specs: [Spec; 3] = [
         ("empty", [0x42; 32], CapabilitySet::new(), 1, 300, 0),
         ("full", [0x42; 32], full_set(), 1_700_000_000_000_000, 300, 0),
         ("forwarded", core::array::from_fn(|i| i as u8), CapabilitySet::new().add_tag("region:us").add_tag("fleet:blue"), 7, 60, 3),

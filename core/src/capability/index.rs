@@ -332,7 +332,8 @@ impl CapabilityIndex {
     /// The best match: most GPU memory, then memory, then CPU threads,
     /// then fewest hops, then lowest node id.
     pub fn find_best(&self, filter: &CapabilityFilter, scope: &ScopeFilter<'_>, my_subnet: SubnetId, now: u64) -> Option<u64> {
-        let mut best: Option<((u64, u64, u32, std::cmp::Reverse<u8>, std::cmp::Reverse<u64>), u64)> = None;
+        type Rank = (u64, u64, u32, std::cmp::Reverse<u8>, std::cmp::Reverse<u64>);
+        let mut best: Option<(Rank, u64)> = None;
         self.for_each_match(filter, Some(scope), my_subnet, now, |e| {
             let f = &e.facts;
             let key = (f.vram_mb, f.memory_gb, f.cpu_threads, std::cmp::Reverse(e.node.hops), std::cmp::Reverse(e.node.node_id));

@@ -8,10 +8,10 @@
 //!   [`GpuVendor`]), [`software`] ([`SoftwareCapabilities`]) and [`model`]
 //!   ([`ModelCapability`]); [`views`] ([`CapabilityViews`], lazy per axis);
 //! - [`scope`]: the `scope:*` tags, [`CapabilityScope`], [`ScopeFilter`];
-//! - [`filter`]: [`CapabilityFilter`];
+//! - [`filter`] — [`CapabilityFilter`];
 //! - [`predicate`]: the predicate AST, evaluation, traces, reports, the
 //!   `net-where` header ([`pred!`](crate::pred));
-//! - [`schema`]: [`validate_capabilities`](schema::validate_capabilities);
+//! - [`schema`] — [`validate_capabilities`](schema::validate_capabilities);
 //! - [`diff`]: [`CapabilitySetDiff`], [`MetadataChange`];
 //! - [`announcement`]: [`CapabilityAnnouncement`] — the signed canonical
 //!   bytes (documented there) and the wire message;
