@@ -25,8 +25,12 @@ pub mod runtime;
 pub use bus::{
     Backend, Backpressure, Event, EventBlock, EventBus, EventId, EventStream, Health, MemoryBackend, MeshSource, Net, NetBuilder,
     NetAdapterConfig, PollRequest, PollResponse, ReadOutcome, Receipt, ShardStrategy, Stats, StoredEvent, SubscribeOpts,
-    TransportConfig, TypedEventStream,
+    TransportConfig, TypedEventStream, RedisStreamDedup, DEFAULT_DEDUP_CAPACITY,
 };
+#[cfg(feature = "jetstream")]
+pub use bus::{JetStreamAdapterConfig, JetStreamBackend};
+#[cfg(feature = "redis")]
+pub use bus::{RedisAdapterConfig, RedisBackend};
 pub use channel::{channel_hash, ChannelHash, ChannelName, ChannelNameError};
 pub use clock::Clock;
 pub use error::{Result, SdkError};

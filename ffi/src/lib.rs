@@ -14,6 +14,7 @@ mod args;
 mod cancel;
 mod channel;
 mod config;
+mod dedup;
 mod guard;
 mod identity;
 mod ingest;
@@ -29,6 +30,7 @@ mod token;
 
 pub use cancel::*;
 pub use channel::*;
+pub use dedup::*;
 pub use identity::*;
 pub use ingest::*;
 pub use last_error::*;

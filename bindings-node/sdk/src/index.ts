@@ -39,4 +39,18 @@ export {
   type IdentityErrorKind,
   type HandshakeErrorKind,
 } from './errors';
-export type { NetEvent, NetEvent as Event, PollRequest, PollResponse, SubscribeOptions, NetNodeConfig, TransportConfig, MemoryTransportConfig, MeshTransportConfig, Stats } from './types';
+export type {
+  NetEvent,
+  NetEvent as Event,
+  PollRequest,
+  PollResponse,
+  SubscribeOptions,
+  NetNodeConfig,
+  TransportConfig,
+  MemoryTransportConfig,
+  MeshTransportConfig,
+  RedisTransportConfig,
+  JetStreamTransportConfig,
+  Stats,
+} from './types';
+export { RedisStreamDedup } from './dedup';
