@@ -66,6 +66,12 @@ export interface JsStats {
   eventsDropped: bigint
   batchesDispatched: bigint
   shardDepths: Array<number>
+  /** Failed backend appends (each failed retry counts). */
+  backendErrors: bigint
+  /** Times the backend recovered: an append succeeded after failures. */
+  reconnects: bigint
+  /** Milliseconds since the latest successful append; null before the first. */
+  sinceLastSuccessMs: number | null
 }
 
 /** What an emit hands back. */
@@ -511,3 +517,25 @@ export declare function liveSubscriptions(): number
  * be null or omitted to leave that part out.
  */
 export declare function prometheusText(node?: NetNode | null, mesh?: MeshNode | null): string
+
+/**
+ * Remembers the `capacity` most recently seen dedup ids (default 4096).
+ * `isDuplicate(id)` is test-and-insert: false the first time (the id is
+ * remembered), true while it is among the `capacity` most recent ones.
+ */
+export declare class RedisStreamDedup {
+  constructor(capacity?: number | undefined | null)
+  /**
+   * Whether `id` was seen among the `capacity` most recent ids; records
+   * it as the most recent either way.
+   */
+  isDuplicate(id: string): boolean
+  /** Ids remembered now. */
+  get len(): number
+  /** The most ids remembered at once. */
+  get capacity(): number
+  /** Whether no id is remembered. */
+  get isEmpty(): boolean
+  /** Forget every id. */
+  clear(): void
+}

@@ -19,6 +19,7 @@ mod channel;
 mod config;
 /// cbindgen:ignore
 mod cortex;
+mod dedup;
 mod guard;
 mod identity;
 mod ingest;
@@ -36,6 +37,7 @@ mod token;
 pub use cancel::*;
 pub use cortex::*;
 pub use channel::*;
+pub use dedup::*;
 pub use identity::*;
 pub use ingest::*;
 pub use last_error::*;

@@ -40,10 +40,15 @@ struct JsonStats {
     events_dropped: u64,
     batches_dispatched: u64,
     shard_depths: Vec<usize>,
+    backend_errors: u64,
+    reconnects: u64,
+    since_last_success_ms: Option<u64>,
 }
 
 /// Write the node's counters as JSON
-/// (`{"events_ingested","events_dropped","batches_dispatched","shard_depths"}`),
+/// (`{"events_ingested","events_dropped","batches_dispatched","shard_depths",
+/// "backend_errors","reconnects","since_last_success_ms"}`; the last is
+/// `null` before the first successful append),
 /// NUL-terminated, into `out_buffer`. Returns the bytes written without the
 /// NUL, or a negative code (`NET_ERR_BUFFER_TOO_SMALL`).
 #[no_mangle]
@@ -55,6 +60,9 @@ pub extern "C" fn net_stats(handle: net_handle_t, out_buffer: *mut c_char, buffe
             events_dropped: stats.events_dropped,
             batches_dispatched: stats.batches_dispatched,
             shard_depths: stats.shard_depths,
+            backend_errors: stats.backend_errors,
+            reconnects: stats.reconnects,
+            since_last_success_ms: stats.since_last_success.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
         };
         crate::poll::write_json(&body, out_buffer, buffer_len)
     })

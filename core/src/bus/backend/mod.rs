@@ -1,13 +1,23 @@
 //! Storage backends: where batchers put events and where poll and
 //! subscribe read them back.
 
+#[cfg(feature = "jetstream")]
+mod jetstream;
 mod memory;
 #[cfg(feature = "net")]
 mod mesh;
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(any(feature = "redis", feature = "jetstream"))]
+mod url;
 
+#[cfg(feature = "jetstream")]
+pub use jetstream::{JetStreamAdapterConfig, JetStreamBackend};
 pub use memory::MemoryBackend;
 #[cfg(feature = "net")]
 pub use mesh::{MeshBackend, BUS_STREAM};
+#[cfg(feature = "redis")]
+pub use redis::{RedisAdapterConfig, RedisBackend};
 
 use async_trait::async_trait;
 use tokio::sync::Notify;
@@ -54,6 +64,16 @@ pub trait Backend: Send + Sync + 'static {
 
     /// The sequence after the last one appended to `shard` (0 if none).
     fn tail(&self, shard: u16) -> u64;
+
+    /// Where this node's producers start numbering `shard` (the sequences
+    /// in receipts and in the blocks handed to [`append_block`](Self::append_block)).
+    /// The default continues the log ([`tail`](Self::tail)). A backend that
+    /// numbers its log itself (a server's stream ids) starts every process
+    /// at 0, so a restarted producer that re-emits the same events in the
+    /// same order writes them under the same dedup ids.
+    fn producer_start(&self, shard: u16) -> u64 {
+        self.tail(shard)
+    }
 
     /// Signalled (`notify_waiters`) after every successful append, so
     /// subscribers can await new data: register with `notified()` +
