@@ -133,6 +133,13 @@ type Stats struct {
 	// SinceLastSuccessMs is the time since the latest successful append in
 	// milliseconds; nil before the first.
 	SinceLastSuccessMs *uint64 `json:"since_last_success_ms"`
+	// ForwardFailures counts, on a mesh transport, events not delivered to
+	// a peer (gone when they were forwarded, or not acknowledged by
+	// shutdown).
+	ForwardFailures uint64 `json:"forward_failures"`
+	// RemoteEvents counts, on a mesh transport, events received from peers
+	// and stored here.
+	RemoteEvents uint64 `json:"remote_events"`
 }
 
 // Stats reads the node's counters.

@@ -72,6 +72,13 @@ export interface JsStats {
   reconnects: bigint
   /** Milliseconds since the latest successful append; null before the first. */
   sinceLastSuccessMs: number | null
+  /**
+   * Mesh transport: events not delivered to a peer (gone when they were
+   * forwarded, or not acknowledged by shutdown).
+   */
+  forwardFailures: bigint
+  /** Mesh transport: events received from peers and stored here. */
+  remoteEvents: bigint
 }
 
 /** What an emit hands back. */

@@ -59,6 +59,11 @@ pub struct JsStats {
     pub reconnects: BigInt,
     /// Milliseconds since the latest successful append; null before the first.
     pub since_last_success_ms: Option<f64>,
+    /// Mesh transport: events not delivered to a peer (gone when they were
+    /// forwarded, or not acknowledged by shutdown).
+    pub forward_failures: BigInt,
+    /// Mesh transport: events received from peers and stored here.
+    pub remote_events: BigInt,
 }
 
 impl From<Stats> for JsStats {
@@ -71,6 +76,8 @@ impl From<Stats> for JsStats {
             backend_errors: BigInt::from(s.backend_errors),
             reconnects: BigInt::from(s.reconnects),
             since_last_success_ms: s.since_last_success.map(|d| d.as_secs_f64() * 1000.0),
+            forward_failures: BigInt::from(s.forward_failures),
+            remote_events: BigInt::from(s.remote_events),
         }
     }
 }

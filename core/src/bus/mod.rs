@@ -37,7 +37,7 @@ pub use backend::{JetStreamAdapterConfig, JetStreamBackend};
 pub use backend::MeshBackend;
 #[cfg(feature = "redis")]
 pub use backend::{RedisAdapterConfig, RedisBackend};
-pub use backend::{Backend, MemoryBackend, ReadOutcome};
+pub use backend::{Backend, MemoryBackend, PeerTraffic, ReadOutcome};
 pub use batcher::SHUTDOWN_RETRY;
 pub use dedup::{RedisStreamDedup, DEFAULT_DEDUP_CAPACITY};
 pub use nonce::{dedup_id, load_or_create_nonce};

@@ -21,6 +21,11 @@ pub struct Stats {
     pub reconnects: u64,
     /// Time since the latest successful append; `None` before the first.
     pub since_last_success: Option<std::time::Duration>,
+    /// Mesh backend: events not delivered to a peer (it was gone when they
+    /// were forwarded, or had not acknowledged them at shutdown).
+    pub forward_failures: u64,
+    /// Mesh backend: events received from peers and stored here.
+    pub remote_events: u64,
 }
 
 /// A health snapshot.
@@ -57,6 +62,9 @@ impl EventBus {
         s.backend_errors = self.backend_errors();
         s.reconnects = self.reconnects();
         s.since_last_success = self.since_last_success();
+        let peers = self.backend.peer_traffic();
+        s.forward_failures = peers.forward_failures;
+        s.remote_events = peers.remote_events;
         s
     }
 

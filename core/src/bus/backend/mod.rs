@@ -36,6 +36,17 @@ pub struct ReadOutcome {
     pub has_more: bool,
 }
 
+/// What a backend that shares its log with mesh peers has exchanged with
+/// them (zero for every other backend).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PeerTraffic {
+    /// Events not delivered to a peer: refused when forwarded (the peer
+    /// was gone), or still unacknowledged when the node shut down.
+    pub forward_failures: u64,
+    /// Events received from peers and stored in this node's log.
+    pub remote_events: u64,
+}
+
 /// A per-shard, append-only, sequence-ordered event log.
 ///
 /// Shards are `0..shards` of the bus that owns the backend. Sequences
@@ -79,6 +90,12 @@ pub trait Backend: Send + Sync + 'static {
     /// subscribers can await new data: register with `notified()` +
     /// `enable()` before re-reading to avoid missing a signal.
     fn changed(&self) -> &Notify;
+
+    /// What this backend exchanged with mesh peers; the default (every
+    /// backend but the mesh's) is zero.
+    fn peer_traffic(&self) -> PeerTraffic {
+        PeerTraffic::default()
+    }
 
     /// Release resources; called once by `Net::shutdown` after the final drain.
     async fn close(&self) -> Result<()> {
