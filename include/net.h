@@ -783,8 +783,10 @@ int net_stats_ex(net_handle_t handle, net_stats_t *out);
 
 // Write the node's counters as JSON
 // (`{"events_ingested","events_dropped","batches_dispatched","shard_depths",
-// "backend_errors","reconnects","since_last_success_ms"}`; the last is
-// `null` before the first successful append),
+// "backend_errors","reconnects","since_last_success_ms","forward_failures",
+// "remote_events"}`; `since_last_success_ms` is `null` before the first
+// successful append, and the last two count events not delivered to and
+// received from mesh peers),
 // NUL-terminated, into `out_buffer`. Returns the bytes written without the
 // NUL, or a negative code (`NET_ERR_BUFFER_TOO_SMALL`).
 int net_stats(net_handle_t handle, char *out_buffer, size_t buffer_len);

@@ -94,6 +94,9 @@ def test_events_cross_the_link_once_and_in_order_per_shard(pin: bool) -> None:
         assert last.get(shard, -1) < i, f"shard {shard}: {i} after {last[shard]}"
         last[shard] = i
     assert len(seen) == n
+    # The responder counts what it stored from its peer.
+    stats = responder.stats()
+    assert (stats.remote_events, stats.forward_failures) == (n, 0), stats
     responder.shutdown()
 
 

@@ -94,6 +94,13 @@ static void the_bus_crosses_the_link(void) {
     CHECK_EQ(r.duplicates, 0);
     CHECK_EQ(r.unknown, 0);
     free(seen);
+    /* The responder counts every event it stored from its peer. */
+    char stats[512];
+    CHECK(net_stats(responder, stats, sizeof stats) > 0);
+    char want[64];
+    snprintf(want, sizeof want, "\"remote_events\":%d", EVENTS);
+    CHECK(strstr(stats, want) != NULL);
+    CHECK(strstr(stats, "\"forward_failures\":0") != NULL);
     CHECK_EQ(net_shutdown(responder), NET_SUCCESS);
 }
 

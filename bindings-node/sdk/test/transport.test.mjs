@@ -72,6 +72,10 @@ for (const pin of [false, true]) {
       last.set(e.shardId, i);
     }
     assert.equal(seen.size, n);
+    // The responder counts what it stored from its peer.
+    const stats = responder.stats();
+    assert.equal(stats.remoteEvents, BigInt(n));
+    assert.equal(stats.forwardFailures, 0n);
     await responder.shutdown();
   });
 }
