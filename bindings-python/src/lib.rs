@@ -32,6 +32,7 @@ mod mesh_calls;
 mod mesh_config;
 mod mesh_messages;
 mod mesh_node;
+mod mesh_receive;
 mod mesh_receiver;
 mod mesh_records;
 mod mesh_stream;
