@@ -84,6 +84,16 @@ type Config struct {
 	// Mesh, when set, runs the bus over an encrypted mesh link (see
 	// MeshTransport); nil keeps it in memory.
 	Mesh *MeshTransport
+	// Redis, when set, stores events in Redis Streams (see RedisTransport).
+	Redis *RedisTransport
+	// JetStream, when set, stores events in NATS JetStream (see
+	// JetStreamTransport). At most one of Mesh, Redis and JetStream.
+	JetStream *JetStreamTransport
+	// ProducerNoncePath keeps the Redis / JetStream producer nonce in this
+	// file (created on first run), so a restarted producer writes the same
+	// dedup ids; empty: a fresh nonce per process. A file that holds
+	// anything else fails NewNode with ErrCorruptNonce.
+	ProducerNoncePath string
 }
 
 // configJSON is the JSON object net_init reads (see include/net.h).
@@ -95,8 +105,10 @@ type configJSON struct {
 	Retention     int        `json:"retention,omitempty"`
 	Batch         *batchJSON `json:"batch,omitempty"`
 	// BlockTimeoutMs is omitted when zero: the engine's default.
-	BlockTimeoutMs int64          `json:"block_timeout_ms,omitempty"`
-	Transport      *transportJSON `json:"transport,omitempty"`
+	BlockTimeoutMs int64 `json:"block_timeout_ms,omitempty"`
+	// Transport is a *transportJSON, *redisJSON or *jetStreamJSON.
+	Transport         any    `json:"transport,omitempty"`
+	ProducerNoncePath string `json:"producer_nonce_path,omitempty"`
 }
 
 type batchJSON struct {
@@ -127,13 +139,28 @@ func (c Config) json() (string, error) {
 		}
 		out.Batch = &batchJSON{MaxSize: c.MaxBatch, MaxDelayMs: ms}
 	}
-	if c.Mesh != nil {
-		t, err := c.Mesh.json()
-		if err != nil {
-			return "", err
+	set := 0
+	for _, chosen := range []bool{c.Mesh != nil, c.Redis != nil, c.JetStream != nil} {
+		if chosen {
+			set++
 		}
-		out.Transport = t
 	}
+	if set > 1 {
+		return "", invalidConfig("set at most one of Config.Mesh, Config.Redis and Config.JetStream")
+	}
+	var err error
+	switch {
+	case c.Mesh != nil:
+		out.Transport, err = c.Mesh.json()
+	case c.Redis != nil:
+		out.Transport, err = c.Redis.json()
+	case c.JetStream != nil:
+		out.Transport, err = c.JetStream.json()
+	}
+	if err != nil {
+		return "", err
+	}
+	out.ProducerNoncePath = c.ProducerNoncePath
 	text, err := json.Marshal(out)
 	return string(text), err
 }

@@ -116,6 +116,13 @@ var (
 	ErrCancelled = sentinel("cancelled")
 	// A socket or other operating-system failure (e.g. a taken address).
 	ErrIO = sentinel("io")
+	// The storage backend failed (e.g. the Redis or NATS server is unreachable).
+	ErrBackend = sentinel("backend")
+	// A Redis or NATS server refused the credentials (the message names
+	// the URL without its password).
+	ErrAuthFailed = sentinel("auth_failed")
+	// The producer nonce file exists but holds no nonce; it is left as is.
+	ErrCorruptNonce = sentinel("corrupt_nonce")
 )
 
 // handshakeKinds are the kinds ErrHandshake matches.

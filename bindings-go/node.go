@@ -125,6 +125,21 @@ type Stats struct {
 	BatchesDispatched uint64 `json:"batches_dispatched"`
 	// ShardDepths is the number of events waiting in each shard's ring.
 	ShardDepths []int `json:"shard_depths"`
+	// BackendErrors counts failed backend appends (each failed retry).
+	BackendErrors uint64 `json:"backend_errors"`
+	// Reconnects counts the backend's recoveries: an append that
+	// succeeded after failures.
+	Reconnects uint64 `json:"reconnects"`
+	// SinceLastSuccessMs is the time since the latest successful append in
+	// milliseconds; nil before the first.
+	SinceLastSuccessMs *uint64 `json:"since_last_success_ms"`
+	// ForwardFailures counts, on a mesh transport, events not delivered to
+	// a peer (gone when they were forwarded, or not acknowledged by
+	// shutdown).
+	ForwardFailures uint64 `json:"forward_failures"`
+	// RemoteEvents counts, on a mesh transport, events received from peers
+	// and stored here.
+	RemoteEvents uint64 `json:"remote_events"`
 }
 
 // Stats reads the node's counters.

@@ -450,4 +450,26 @@ static inline netgo_status netgo_token_verify_chain(const uint8_t *tokens, size_
     return netgo_status_of(net_token_verify_chain(tokens, count, now));
 }
 
+/* ---- RedisStreamDedup (redis_dedup.go) ---- */
+
+static inline netgo_ptr netgo_redis_dedup_new(size_t capacity) {
+    return netgo_ptr_of(net_redis_dedup_new(capacity));
+}
+
+static inline netgo_status netgo_redis_dedup_is_duplicate(net_redis_dedup_t *d, const char *id, size_t len) {
+    return netgo_status_of(net_redis_dedup_is_duplicate(d, id, len));
+}
+
+static inline size_t netgo_redis_dedup_len(net_redis_dedup_t *d) {
+    size_t n = 0;
+    net_redis_dedup_len(d, &n);
+    return n;
+}
+
+static inline size_t netgo_redis_dedup_capacity(net_redis_dedup_t *d) {
+    size_t n = 0;
+    net_redis_dedup_capacity(d, &n);
+    return n;
+}
+
 #endif /* NET_GO_SHIM_H */

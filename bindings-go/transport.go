@@ -71,3 +71,78 @@ func (t *MeshTransport) json() (*transportJSON, error) {
 	}
 	return out, nil
 }
+
+// RedisTransport stores a Node's events in Redis Streams, one stream per
+// shard ("<Prefix>:shard:<n>"); every entry carries a dedup_id field that
+// RedisStreamDedup filters on. Poll and Events read the streams back by
+// stream id, so other processes' events appear too.
+type RedisTransport struct {
+	// URL is "redis://[user:password@]host:port[/db]".
+	URL string
+	// Prefix names the streams (empty: "net").
+	Prefix string
+	// MaxLen trims each stream to about this many entries (0: no trimming).
+	MaxLen int
+	// ConnectTimeout and ResponseTimeout bound connecting and each batch's
+	// MULTI/EXEC (0: the engine's 5 s); a batch whose reply times out is
+	// retried under the same dedup ids.
+	ConnectTimeout  time.Duration
+	ResponseTimeout time.Duration
+}
+
+type redisJSON struct {
+	Type              string `json:"type"`
+	URL               string `json:"url"`
+	Prefix            string `json:"prefix,omitempty"`
+	MaxLen            int    `json:"maxlen,omitempty"`
+	ConnectTimeoutMs  int64  `json:"connect_timeout_ms,omitempty"`
+	ResponseTimeoutMs int64  `json:"response_timeout_ms,omitempty"`
+}
+
+func (t *RedisTransport) json() (*redisJSON, error) {
+	if t.MaxLen < 0 || t.ConnectTimeout < 0 || t.ResponseTimeout < 0 {
+		return nil, invalidConfig("negative value in RedisTransport")
+	}
+	return &redisJSON{"redis", t.URL, t.Prefix, t.MaxLen, millis(t.ConnectTimeout), millis(t.ResponseTimeout)}, nil
+}
+
+// JetStreamTransport stores a Node's events in a NATS JetStream stream,
+// one subject per shard ("<SubjectPrefix>.shard.<n>"). Every message's
+// Nats-Msg-Id is its dedup id, so the server drops a retried or
+// re-published duplicate inside the stream's duplicate window.
+type JetStreamTransport struct {
+	// URL is "nats://[user:password@|token@]host:port".
+	URL string
+	// Stream names the stream (empty: "NET"); created if missing.
+	Stream string
+	// SubjectPrefix names the subjects (empty: "net").
+	SubjectPrefix string
+	// MaxMessages limits the stream when it is created (0: no limit).
+	MaxMessages uint64
+	// DuplicateWindow is how long the server remembers message ids
+	// (0: two minutes), when the stream is created.
+	DuplicateWindow time.Duration
+	// ConnectTimeout and RequestTimeout bound connecting and each publish
+	// acknowledgement (0: the engine's 5 s).
+	ConnectTimeout time.Duration
+	RequestTimeout time.Duration
+}
+
+type jetStreamJSON struct {
+	Type              string `json:"type"`
+	URL               string `json:"url"`
+	Stream            string `json:"stream,omitempty"`
+	SubjectPrefix     string `json:"subject_prefix,omitempty"`
+	MaxMessages       uint64 `json:"max_messages,omitempty"`
+	DuplicateWindowMs int64  `json:"duplicate_window_ms,omitempty"`
+	ConnectTimeoutMs  int64  `json:"connect_timeout_ms,omitempty"`
+	RequestTimeoutMs  int64  `json:"request_timeout_ms,omitempty"`
+}
+
+func (t *JetStreamTransport) json() (*jetStreamJSON, error) {
+	if t.DuplicateWindow < 0 || t.ConnectTimeout < 0 || t.RequestTimeout < 0 {
+		return nil, invalidConfig("negative value in JetStreamTransport")
+	}
+	return &jetStreamJSON{"jetstream", t.URL, t.Stream, t.SubjectPrefix, t.MaxMessages,
+		millis(t.DuplicateWindow), millis(t.ConnectTimeout), millis(t.RequestTimeout)}, nil
+}

@@ -120,6 +120,10 @@ func TestBusOverMeshLinkDeliversEachEventOnceInOrder(t *testing.T) {
 		if len(seen) != n {
 			t.Fatalf("%d of %d events arrived (pin %v)", len(seen), n, pin)
 		}
+		// The responder counts what it stored from its peer.
+		if s, err := responder.Stats(); err != nil || s.RemoteEvents != n || s.ForwardFailures != 0 {
+			t.Fatalf("responder stats %+v, %v", s, err)
+		}
 	}
 }
 

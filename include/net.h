@@ -27,6 +27,9 @@
 #include <stdint.h>
 #include <stddef.h>
 
+// The capacity `net_redis_dedup_new(0)` uses.
+#define NET_REDIS_DEDUP_DEFAULT_CAPACITY 4096
+
 // Size of an identity seed (secret), an entity id (public key) and a signature.
 #define NET_SEED_LEN 32
 
@@ -158,6 +161,11 @@ typedef struct net_mesh_stream_t net_mesh_stream_t;
 // An event-bus node (opaque). Created by `net_init`, released by
 // `net_shutdown`.
 typedef struct net_node_t net_node_t;
+
+// A dedup filter (opaque). Created by `net_redis_dedup_new`, released by
+// `net_redis_dedup_free`. Safe to share between threads: calls on one
+// filter are serialised by a lock inside.
+typedef struct net_redis_dedup_t net_redis_dedup_t;
 
 // A live subscription to a node's events (opaque). Created by
 // `net_subscribe`, released by `net_subscription_free`.
@@ -416,6 +424,32 @@ int net_capabilities_normalize(const char *caps_json, size_t caps_len, char **ou
 // `*out_hash` and its 16-bit wire hash to `*out_wire_hash` (either may be
 // NULL). `NET_ERR_CHANNEL` (kind `invalid_channel`) for a bad name.
 int net_channel_hash(const char *name, size_t len, uint32_t *out_hash, uint16_t *out_wire_hash);
+
+// A filter remembering the `capacity` most recently seen dedup ids
+// (`0`: `NET_REDIS_DEDUP_DEFAULT_CAPACITY`). Owned by the caller; release
+// with `net_redis_dedup_free`.
+net_redis_dedup_t *net_redis_dedup_new(size_t capacity);
+
+// Release a filter. NULL is a no-op.
+void net_redis_dedup_free(net_redis_dedup_t *d);
+
+// Test-and-insert the dedup id `(id, id_len)` (UTF-8, need not be
+// NUL-terminated): returns 1 if it was seen among the `capacity` most
+// recent ids (a duplicate: skip the entry), 0 if not (it is remembered
+// now), or a negative code.
+int net_redis_dedup_is_duplicate(const net_redis_dedup_t *d, const char *id, size_t id_len);
+
+// Write the number of ids remembered to `*out`.
+int net_redis_dedup_len(const net_redis_dedup_t *d, size_t *out);
+
+// Write the most ids remembered at once to `*out`.
+int net_redis_dedup_capacity(const net_redis_dedup_t *d, size_t *out);
+
+// Returns 1 if no id is remembered, 0 if some are, or a negative code.
+int net_redis_dedup_is_empty(const net_redis_dedup_t *d);
+
+// Forget every id.
+int net_redis_dedup_clear(const net_redis_dedup_t *d);
 
 // A new random identity, owned by the caller; release with `net_identity_free`.
 net_identity_t *net_identity_generate(void);
@@ -842,8 +876,11 @@ const char *net_version(void);
 // `"peer_node_id"` (pins the peer), `"handshake_timeout_ms"` (default
 // 10000). The call returns once the handshake is done: the side without
 // `peer` waits that long for its peer. Handshake failures keep their
-// kinds (`wrong_psk`, `identity_mismatch`, `timeout`); `"redis"` and
-// `"jetstream"` are refused as not built yet (`invalid_config`).
+// kinds (`wrong_psk`, `identity_mismatch`, `timeout`). A `"redis"` or
+// `"jetstream"` transport connects to its server first: an unreachable
+// server fails with kind `backend` (or `timeout`), refused credentials
+// with `auth_failed`, a corrupt `producer_nonce_path` file with
+// `corrupt_nonce`; messages name the URL without its password.
 //
 // Returns a handle owned by the caller, released with `net_shutdown`, or
 // NULL on failure (see `net_last_error_message()`; kinds `invalid_json`,
@@ -888,7 +925,11 @@ int net_poll(net_handle_t handle, const char *request_json, char *out_buffer, si
 int net_stats_ex(net_handle_t handle, net_stats_t *out);
 
 // Write the node's counters as JSON
-// (`{"events_ingested","events_dropped","batches_dispatched","shard_depths"}`),
+// (`{"events_ingested","events_dropped","batches_dispatched","shard_depths",
+// "backend_errors","reconnects","since_last_success_ms","forward_failures",
+// "remote_events"}`; `since_last_success_ms` is `null` before the first
+// successful append, and the last two count events not delivered to and
+// received from mesh peers),
 // NUL-terminated, into `out_buffer`. Returns the bytes written without the
 // NUL, or a negative code (`NET_ERR_BUFFER_TOO_SMALL`).
 int net_stats(net_handle_t handle, char *out_buffer, size_t buffer_len);

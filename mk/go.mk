@@ -2,7 +2,7 @@
 #
 #   make test-go    go vet, the tests with and without the race detector and
 #                   under GOEXPERIMENT=cgocheck2 (cgo pointer rules), the examples
-#   make demo-go    run examples/go/quickstart and examples/go/mesh_pair
+#   make demo-go    run examples/go/quickstart, mesh_pair, redex_file and netdb
 #   make bench-go   sustained EmitRaw / EmitRawBatch (1000) stored under the default config; ring push
 #                   (accepted, not stored): EmitRaw (9 bytes), EmitRawBatch (1000), the cgo and C ingest floors;
 #                   the mesh on loopback: 64-byte messages received per second (64 per call, 1 per call)
@@ -43,13 +43,18 @@ test-go: go-toolchain build
 	cd bindings-go && $(GO_ENV) $(GO) test -race -count=1 ./...
 	cd bindings-go && $(GO_ENV) GOEXPERIMENT=cgocheck2 $(GO) test -count=1 ./...
 	cd examples/go && $(GO_ENV) $(GO) vet ./... && $(GO_ENV) $(GO) run -race ./quickstart && \
-	  $(GO_ENV) $(GO) run -race ./mesh_pair
+	  $(GO_ENV) $(GO) run -race ./mesh_pair && $(GO_ENV) $(GO) run -race ./redex_file && \
+	  $(GO_ENV) $(GO) run -race ./netdb
 
 demo-go: go-toolchain build
 	@echo "== Go quickstart"
 	@cd examples/go && $(GO_ENV) $(GO) run ./quickstart
 	@echo "== Go mesh_pair"
 	@cd examples/go && $(GO_ENV) $(GO) run ./mesh_pair
+	@echo "== Go redex_file"
+	@cd examples/go && $(GO_ENV) $(GO) run ./redex_file
+	@echo "== Go netdb"
+	@cd examples/go && $(GO_ENV) $(GO) run ./netdb
 
 bench-go: go-toolchain build
 	cd bindings-go && $(GO_ENV) $(GO) test -run '^$$' -bench 'EmitRaw|Floor|Mesh' -benchtime $(GO_BENCHTIME) -count $(GO_BENCHCOUNT) .

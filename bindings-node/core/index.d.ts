@@ -66,6 +66,19 @@ export interface JsStats {
   eventsDropped: bigint
   batchesDispatched: bigint
   shardDepths: Array<number>
+  /** Failed backend appends (each failed retry counts). */
+  backendErrors: bigint
+  /** Times the backend recovered: an append succeeded after failures. */
+  reconnects: bigint
+  /** Milliseconds since the latest successful append; null before the first. */
+  sinceLastSuccessMs: number | null
+  /**
+   * Mesh transport: events not delivered to a peer (gone when they were
+   * forwarded, or not acknowledged by shutdown).
+   */
+  forwardFailures: bigint
+  /** Mesh transport: events received from peers and stored here. */
+  remoteEvents: bigint
 }
 
 /** What an emit hands back. */
@@ -511,3 +524,25 @@ export declare function liveSubscriptions(): number
  * be null or omitted to leave that part out.
  */
 export declare function prometheusText(node?: NetNode | null, mesh?: MeshNode | null): string
+
+/**
+ * Remembers the `capacity` most recently seen dedup ids (default 4096).
+ * `isDuplicate(id)` is test-and-insert: false the first time (the id is
+ * remembered), true while it is among the `capacity` most recent ones.
+ */
+export declare class RedisStreamDedup {
+  constructor(capacity?: number | undefined | null)
+  /**
+   * Whether `id` was seen among the `capacity` most recent ids; records
+   * it as the most recent either way.
+   */
+  isDuplicate(id: string): boolean
+  /** Ids remembered now. */
+  get len(): number
+  /** The most ids remembered at once. */
+  get capacity(): number
+  /** Whether no id is remembered. */
+  get isEmpty(): boolean
+  /** Forget every id. */
+  clear(): void
+}

@@ -9,6 +9,7 @@ export const {
   Token,
   MeshNode,
   MeshStream,
+  RedisStreamDedup,
   channelHash,
   channelWireHash,
   channelWrap,

@@ -1,6 +1,6 @@
 // Runs the Node examples found in a directory and checks what they print:
-// the seed README's Quick Start, Typed Streams, Typed Channels, Security
-// and Mesh Streams, as written. Used by the tests (against the workspace) and by
+// the seed README's Quick Start, Typed Streams, Typed Channels, Security,
+// Mesh Streams, CortEX & NetDb and Raw RedEX file, as written. Used by the tests (against the workspace) and by
 // the packaging test (against the packed tarballs installed elsewhere).
 //
 //   node check-examples.mjs <dir> [<dir> ...]   (each file is looked up in the dirs in order)
@@ -31,6 +31,22 @@ const expectations = {
   },
   'mesh_bus.mjs': (out) =>
     assert.deepEqual(lines(out), ['the peer received: {"token":"alpha"} {"token":"beta"} {"token":"gamma"}']),
+  'netdb.mjs': (out) =>
+    assert.deepEqual(lines(out), [
+      'pending: write docs',
+      'pending: write docs, ship it',
+      'watch: ship it',
+      'after reopen: survive a restart',
+    ]),
+  'redex_file.mjs': (out) =>
+    assert.deepEqual(lines(out), [
+      "0n { url: '/home' }",
+      "1n { url: '/docs' }",
+      "2n { url: '/blog' }",
+      "3n { url: '/about' }",
+      'append: 0, appendBatch: 1, empty batch: null',
+      'bad name: RedexError(invalid_channel)',
+    ]),
   'mesh.mjs': (out) =>
     assert.deepEqual(lines(out), [
       'peer received: {} {} {}',

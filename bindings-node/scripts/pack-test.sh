@@ -37,6 +37,9 @@ cat > roundtrip.mjs <<'JS'
 import { NetNode, Identity, PermissionToken, MeshNode } from '@net-mesh/sdk';
 import * as meshModule from '@net-mesh/sdk/mesh';
 if (meshModule.MeshNode !== MeshNode) throw new Error('@net-mesh/sdk/mesh does not export the MeshNode of the top level');
+import * as cortexModule from '@net-mesh/sdk/cortex';
+import { NetDb, RedexError } from '@net-mesh/sdk';
+if (cortexModule.NetDb !== NetDb || cortexModule.RedexError !== RedexError) throw new Error('@net-mesh/sdk/cortex does not export the classes of the top level');
 const node = await NetNode.create({ shards: 2 });
 const sent = Array.from({ length: 100 }, (_, i) => JSON.stringify({ i }));
 sent.slice(0, 50).forEach((s) => node.emitRaw(s));

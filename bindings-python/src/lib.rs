@@ -7,7 +7,8 @@
 //! `blocking` (the one helper that releases the GIL around waits),
 //! `payload` (borrowing `str | bytes` without copying), `node`
 //! (`NetNode`), `receipt` (Receipt, reused when dropped), `records`
-//! (Event, PollResponse, Stats),
+//! (Event, PollResponse, Stats), `dedup` (RedisStreamDedup), `transport`
+//! (the `transport=` dict),
 //! `subscription` (iterator and async iterator), `exit_guard` (no native
 //! thread enters Python once the interpreter exits), `identity`, `token`,
 //! `channel`, `metrics` (Prometheus text). The mesh: `mesh_node` (`MeshNode`), `mesh_calls` (the core
@@ -23,6 +24,7 @@ use pyo3::prelude::*;
 mod aio;
 mod blocking;
 mod channel;
+mod dedup;
 mod errors;
 mod exit_guard;
 mod identity;
@@ -30,6 +32,7 @@ mod mesh_calls;
 mod mesh_config;
 mod mesh_messages;
 mod mesh_node;
+mod mesh_receive;
 mod mesh_receiver;
 mod mesh_records;
 mod mesh_stream;
@@ -51,6 +54,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<records::Event>()?;
     m.add_class::<records::PollResponse>()?;
     m.add_class::<records::Stats>()?;
+    m.add_class::<dedup::RedisStreamDedup>()?;
     m.add_class::<subscription::Subscription>()?;
     m.add_class::<identity::Identity>()?;
     m.add_class::<token::Token>()?;

@@ -2,8 +2,8 @@
 //! iterator (`node.messages(stream)`).
 //!
 //! Each step is a receive on the stream: what is already queued is
-//! returned at once (the async form then hands back an already-resolved
-//! future, so a busy stream costs no thread hop per message); otherwise
+//! returned at once (the async form's awaitable then finishes without
+//! suspending, so a busy stream costs no thread hop per message); otherwise
 //! the step waits like `recv` / `recv_async`. The core ends a receive with
 //! `NotConnected` once the stream or its peer closed and the queue is
 //! empty: that is the end of the iteration, not an error. It holds no
@@ -11,14 +11,12 @@
 
 use net_sdk::mesh::Mesh;
 use net_sdk::SdkError;
-use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::aio;
 use crate::blocking::wait_here;
 use crate::errors::raise;
-use crate::mesh_receiver::Taken;
+use crate::mesh_receive::MeshReceive;
 use crate::mesh_stream::MeshStream;
 
 /// The messages of a stream: `for m in node.messages(stream)` or
@@ -59,18 +57,10 @@ impl MeshMessages {
         slf
     }
 
-    /// An asyncio future of the next message; cancelling it loses none.
-    fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let stream = self.stream.get();
-        if let Some(m) = stream.receiver.try_take(py, &self.mesh, &stream.inner)? {
-            return aio::ready(py, PyBytes::new(py, &m).into_any().unbind());
-        }
-        let convert = |py: Python<'_>, (got, _gate): Taken| match got {
-            Ok(m) => Ok(PyBytes::new(py, &m).into_any().unbind()),
-            Err(SdkError::NotConnected) => Err(PyStopAsyncIteration::new_err(())),
-            Err(e) => Err(raise(e)),
-        };
-        aio::spawn(py, stream.receiver.next(&self.mesh, &stream.inner, None), convert, stream.receiver.keeper(&self.mesh, &stream.inner))
+    /// An awaitable of the next message; cancelling it loses none (see
+    /// `MeshReceive`).
+    fn __anext__(&self, py: Python<'_>) -> PyResult<MeshReceive> {
+        Ok(MeshReceive::iteration_step(self.mesh.clone(), self.stream.clone_ref(py)))
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {

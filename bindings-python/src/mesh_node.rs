@@ -26,7 +26,7 @@ use crate::errors::{net_error, raise};
 use crate::mesh_calls as calls;
 use crate::mesh_config::{self, Tunables};
 use crate::mesh_messages::MeshMessages;
-use crate::mesh_receiver::Taken;
+use crate::mesh_receive::MeshReceive;
 use crate::mesh_records::{MeshStats, PeerInfo, StreamStats};
 use crate::mesh_stream::{self, MeshStream};
 use crate::payload;
@@ -80,11 +80,6 @@ impl MeshNode {
 /// as it would from a coroutine).
 fn deferred<'py>(py: Python<'py>, made: PyResult<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
     made.or_else(|e| aio::failed(py, e))
-}
-
-/// Received bytes as a Python `bytes` object.
-fn py_bytes(py: Python<'_>, m: &[u8]) -> PyObject {
-    PyBytes::new(py, m).into_any().unbind()
 }
 
 #[pymethods]
@@ -337,18 +332,15 @@ impl MeshNode {
     }
 
     /// `recv` as an awaitable. Cancelling it (e.g. `asyncio.wait_for`
-    /// timing out) loses no message and changes no order: one already
-    /// taken goes back to the front of the stream.
+    /// timing out) loses no message and changes no order: the message is
+    /// taken only once the awaiting task runs again (see `MeshReceive`).
     #[pyo3(signature = (stream, timeout=None))]
     fn recv_async<'py>(&self, py: Python<'py>, stream: &Bound<'py, MeshStream>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
         let made = (|| {
-            let stream = self.own(stream)?;
+            self.own(stream)?;
             let timeout = mesh_config::timeout(timeout)?;
-            if let Some(m) = stream.receiver.try_take(py, &self.mesh, &stream.inner)? {
-                return aio::ready(py, py_bytes(py, &m));
-            }
-            let convert = |py: Python<'_>, (got, _gate): Taken| got.map(|m| py_bytes(py, &m)).map_err(raise);
-            aio::spawn(py, stream.receiver.next(&self.mesh, &stream.inner, timeout), convert, stream.receiver.keeper(&self.mesh, &stream.inner))
+            let receive = MeshReceive::with_timeout(self.mesh.clone(), stream.clone().unbind(), timeout);
+            Ok(Bound::new(py, receive)?.into_any())
         })();
         deferred(py, made)
     }

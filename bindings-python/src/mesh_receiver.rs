@@ -1,16 +1,16 @@
 //! The receiving end of one stream: every receive the binding makes on a
 //! stream (`recv`, `recv_async`, `try_recv`, `messages()`) goes through
-//! its `Receiver`, so that cancelling an asyncio receive neither loses nor
-//! reorders a message.
+//! its `Receiver`, so that concurrent receives neither lose nor reorder a
+//! message.
 //!
-//! An asyncio receive takes a message from the core on a runtime thread,
-//! and the loop's thread delivers it later. If the awaiting task is
-//! cancelled in between, the message goes back to the front of the
-//! stream's inbox (the core's `Mesh::put_back`), where the next receive
-//! finds it first. For that "front" to be the stream's real order, nobody
-//! may take a later message while one is on its way: a receive holds the
-//! stream's `gate` from the moment it starts taking until its message is
-//! delivered or put back.
+//! A blocking receive takes the next message while it holds the stream's
+//! `gate`. An asyncio receive only waits for one on the runtime ([`ready`]:
+//! it takes the message and puts it straight back in front with the core's
+//! `Mesh::put_back`, still under the gate) and takes it later on the loop's
+//! thread (see `mesh_receive`). Holding the gate across take-and-put-back
+//! keeps the "front" the stream's real order.
+//!
+//! [`ready`]: Receiver::ready
 //! A receive that cannot take the gate at once (another is in progress)
 //! waits for it; `try_recv` reports nothing instead of waiting.
 
@@ -66,16 +66,17 @@ impl Receiver {
         }
     }
 
-    /// What to do with a receive's result nobody awaits any more: put the
-    /// message back in front (the gate, still held, kept its place), then
-    /// let the next receive in.
-    pub(crate) fn keeper(&self, mesh: &Mesh, stream: &MeshStream) -> impl FnOnce(Taken) + Send + 'static {
+    /// Returns once a message is queued first on the stream (or with the
+    /// error [`next`](Self::next) would give), having taken nothing: the
+    /// message is put back in front before the gate lets anyone else in.
+    pub(crate) fn ready(&self, mesh: &Mesh, stream: &MeshStream, timeout: Option<Duration>) -> impl Future<Output = net_sdk::Result<()>> + Send + 'static {
+        let next = self.next(mesh, stream, timeout);
         let (mesh, stream) = (mesh.clone(), stream.clone());
-        move |(got, gate): Taken| {
-            if let Ok(m) = got {
-                mesh.put_back(&stream, m);
-            }
+        async move {
+            let (got, gate) = next.await;
+            let outcome = got.map(|m| mesh.put_back(&stream, m));
             drop(gate);
+            outcome
         }
     }
 }

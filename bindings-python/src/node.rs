@@ -95,7 +95,7 @@ impl NetNode {
     /// `"fail_producer"` raises `BackpressureError` at once.
     /// `shard_strategy` is `"hash"` or `"round_robin"`.
     #[new]
-    #[pyo3(signature = (shards=4, ring_capacity=8192, backpressure="block", shard_strategy="hash", retention=None, max_batch=None, max_delay_ms=None, block_timeout_ms=None, transport=None))]
+    #[pyo3(signature = (shards=4, ring_capacity=8192, backpressure="block", shard_strategy="hash", retention=None, max_batch=None, max_delay_ms=None, block_timeout_ms=None, transport=None, producer_nonce_path=None))]
     #[allow(clippy::too_many_arguments)] // one keyword argument per builder knob
     fn new(
         py: Python<'_>,
@@ -108,6 +108,7 @@ impl NetNode {
         max_delay_ms: Option<i64>,
         block_timeout_ms: Option<i64>,
         transport: Option<&Bound<'_, PyAny>>,
+        producer_nonce_path: Option<std::path::PathBuf>,
     ) -> PyResult<Self> {
         let transport = crate::transport::from_py(transport)?;
         let strategy = match shard_strategy {
@@ -133,7 +134,10 @@ impl NetNode {
         if let Some(ms) = block_timeout_ms {
             builder = builder.block_timeout(Duration::from_millis(config_value("block_timeout_ms", ms)?));
         }
-        let builder = builder.transport(transport);
+        let mut builder = builder.transport(transport);
+        if let Some(path) = producer_nonce_path {
+            builder = builder.producer_nonce_path(path);
+        }
         let net = wait(py, builder.build())?.map_err(raise)?;
         Ok(Self { net, streams: Arc::new(AtomicUsize::new(0)), receipt: ReceiptSlot::new() })
     }

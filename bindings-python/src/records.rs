@@ -137,6 +137,17 @@ pub struct Stats {
     pub batches_dispatched: u64,
     /// Events waiting in each shard's ring now.
     pub shard_depths: Vec<usize>,
+    /// Failed backend appends (each failed retry counts).
+    pub backend_errors: u64,
+    /// Times the backend recovered: an append succeeded after failures.
+    pub reconnects: u64,
+    /// Milliseconds since the latest successful append; None before the first.
+    pub since_last_success_ms: Option<u64>,
+    /// Mesh transport: events not delivered to a peer (gone when they were
+    /// forwarded, or not acknowledged by shutdown).
+    pub forward_failures: u64,
+    /// Mesh transport: events received from peers and stored here.
+    pub remote_events: u64,
 }
 
 impl From<net_sdk::Stats> for Stats {
@@ -146,6 +157,11 @@ impl From<net_sdk::Stats> for Stats {
             events_dropped: s.events_dropped,
             batches_dispatched: s.batches_dispatched,
             shard_depths: s.shard_depths,
+            backend_errors: s.backend_errors,
+            reconnects: s.reconnects,
+            since_last_success_ms: s.since_last_success.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            forward_failures: s.forward_failures,
+            remote_events: s.remote_events,
         }
     }
 }
@@ -154,8 +170,15 @@ impl From<net_sdk::Stats> for Stats {
 impl Stats {
     fn __repr__(&self) -> String {
         format!(
-            "Stats(events_ingested={}, events_dropped={}, batches_dispatched={}, shard_depths={:?})",
-            self.events_ingested, self.events_dropped, self.batches_dispatched, self.shard_depths
+            "Stats(events_ingested={}, events_dropped={}, batches_dispatched={}, shard_depths={:?}, backend_errors={}, reconnects={}, forward_failures={}, remote_events={})",
+            self.events_ingested,
+            self.events_dropped,
+            self.batches_dispatched,
+            self.shard_depths,
+            self.backend_errors,
+            self.reconnects,
+            self.forward_failures,
+            self.remote_events
         )
     }
 }

@@ -75,6 +75,14 @@ pub enum SdkError {
     /// Capability input was refused (announcement, set, predicate, header, subnet).
     #[error(transparent)]
     Capability(#[from] CapabilityError),
+    /// The producer nonce file exists but does not hold a nonce; it is left
+    /// as it is (a new nonce would defeat deduplication across restarts).
+    #[error("corrupt producer nonce file {0}")]
+    CorruptNonce(String),
+    /// A Redis or NATS server refused the credentials (the message names
+    /// the server's URL without its password).
+    #[error("authentication failed: {0}")]
+    AuthFailed(String),
 }
 
 impl SdkError {
@@ -99,6 +107,8 @@ impl SdkError {
             SdkError::Timeout(_) => "timeout",
             SdkError::Io(_) => "io",
             SdkError::Capability(e) => e.kind(),
+            SdkError::CorruptNonce(_) => "corrupt_nonce",
+            SdkError::AuthFailed(_) => "auth_failed",
         }
     }
 }
@@ -121,6 +131,8 @@ mod tests {
         assert_eq!(SdkError::MessageTooLarge { size: 2, max: 1 }.kind(), "message_too_large");
         assert_eq!(SdkError::Timeout(String::new()).kind(), "timeout");
         assert_eq!(SdkError::Io(String::new()).kind(), "io");
+        assert_eq!(SdkError::CorruptNonce(String::new()).kind(), "corrupt_nonce");
+        assert_eq!(SdkError::AuthFailed(String::new()).kind(), "auth_failed");
     }
 
     #[cfg(feature = "net")]

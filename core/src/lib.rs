@@ -41,11 +41,15 @@ pub mod subnets;
 
 pub use bus::{
     Backend, Backpressure, Event, EventBlock, EventBus, EventId, EventStream, Health, MemoryBackend, Net, NetBuilder,
-    PollRequest, PollResponse, ReadOutcome, Receipt, ShardStrategy, Stats, StoredEvent, SubscribeOpts, TransportConfig,
-    TypedEventStream,
+    PollRequest, PollResponse, ReadOutcome, Receipt, RedisStreamDedup, ShardStrategy, Stats, StoredEvent, SubscribeOpts,
+    TransportConfig, TypedEventStream, DEFAULT_DEDUP_CAPACITY,
 };
+#[cfg(feature = "jetstream")]
+pub use bus::{JetStreamAdapterConfig, JetStreamBackend};
 #[cfg(feature = "net")]
 pub use bus::{MeshSource, NetAdapterConfig};
+#[cfg(feature = "redis")]
+pub use bus::{RedisAdapterConfig, RedisBackend};
 pub use channel::{channel_hash, ChannelHash, ChannelName, ChannelNameError};
 pub use clock::Clock;
 pub use error::{Result, SdkError};

@@ -8,7 +8,7 @@
 //!
 //! | metric | type | from |
 //! |---|---|---|
-//! | `net_bus_events_ingested_total`, `net_bus_events_dropped_total`, `net_bus_batches_dispatched_total` | counter | [`Stats`] |
+//! | `net_bus_events_ingested_total`, `net_bus_events_dropped_total`, `net_bus_batches_dispatched_total`, `net_bus_backend_errors_total`, `net_bus_backend_reconnects_total`, `net_bus_forward_failures_total`, `net_bus_remote_events_total` | counter | [`Stats`] |
 //! | `net_bus_shard_depth{shard}` | gauge | [`Stats::shard_depths`] |
 //! | `net_mesh_datagrams_{received,sent,refused}_total`, `net_mesh_packets_{tampered,replayed,malformed}_total`, `net_mesh_handshakes_{completed,failed}_total`, `net_mesh_{receive,maintenance}_panics_total` | counter | [`MeshStats`] |
 //! | `net_mesh_sessions`, `net_mesh_pending_handshakes` | gauge | [`MeshStats`] |
@@ -111,6 +111,10 @@ fn register_bus(r: &mut Registry, s: &Stats) {
     counter(r, "events_ingested", "Events accepted into a shard ring", s.events_ingested);
     counter(r, "events_dropped", "Events discarded by backpressure or lost to a failing backend", s.events_dropped);
     counter(r, "batches_dispatched", "Batches appended to the backend", s.batches_dispatched);
+    counter(r, "backend_errors", "Failed appends and reads against the backend", s.backend_errors);
+    counter(r, "backend_reconnects", "Times the backend connection was re-established", s.reconnects);
+    counter(r, "forward_failures", "Events not delivered to a mesh peer", s.forward_failures);
+    counter(r, "remote_events", "Events received from mesh peers and stored", s.remote_events);
     let depth = Family::<Vec<(String, String)>, Gauge>::default();
     for (shard, d) in s.shard_depths.iter().enumerate() {
         depth.get_or_create(&vec![("shard".to_owned(), shard.to_string())]).set(clamp_i64(*d as u64));
@@ -172,7 +176,17 @@ mod tests {
 
     fn sample() -> Snapshot {
         Snapshot {
-            bus: Some(Stats { events_ingested: 7, events_dropped: 1, batches_dispatched: 3, shard_depths: vec![2, 0] }),
+            bus: Some(Stats {
+                events_ingested: 7,
+                events_dropped: 1,
+                batches_dispatched: 3,
+                shard_depths: vec![2, 0],
+                backend_errors: 4,
+                reconnects: 5,
+                since_last_success: None,
+                forward_failures: 6,
+                remote_events: 8,
+            }),
             mesh: Some(MeshStats { datagrams_sent: 11, sessions: 1, handshakes_completed: 1, ..Default::default() }),
             streams: vec![StreamSample {
                 peer: 0xab,
@@ -202,6 +216,10 @@ mod tests {
         let text = sample().prometheus_text();
         assert_eq!(value_of(&text, "net_bus_events_ingested_total").as_deref(), Some("7"));
         assert_eq!(value_of(&text, "net_bus_events_dropped_total").as_deref(), Some("1"));
+        assert_eq!(value_of(&text, "net_bus_backend_errors_total").as_deref(), Some("4"));
+        assert_eq!(value_of(&text, "net_bus_backend_reconnects_total").as_deref(), Some("5"));
+        assert_eq!(value_of(&text, "net_bus_forward_failures_total").as_deref(), Some("6"));
+        assert_eq!(value_of(&text, "net_bus_remote_events_total").as_deref(), Some("8"));
         assert_eq!(value_of(&text, "net_bus_shard_depth{shard=\"0\"}").as_deref(), Some("2"));
         assert_eq!(value_of(&text, "net_mesh_datagrams_sent_total").as_deref(), Some("11"));
         assert_eq!(value_of(&text, "net_mesh_sessions").as_deref(), Some("1"));

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use net_sdk::mesh::MeshBuilder;
-use net_sdk::{Mesh, Net, PollRequest, SubscribeOpts};
+use net_sdk::{Mesh, Net, PollRequest, SdkError, SubscribeOpts};
 
 const LONG: Duration = Duration::from_secs(30);
 
@@ -65,6 +65,10 @@ async fn remote_events_reach_poll_and_subscribe() {
     }
     let from_a: Vec<&String> = got.iter().filter(|s| s.contains(r#""from":"a""#)).collect();
     assert_eq!(from_a.len(), 500);
+    // Each side counts what it stored from the other, and nothing failed.
+    let (sa, sb) = (net_a.stats(), net_b.stats());
+    assert_eq!((sb.remote_events, sb.forward_failures), (500, 0), "{sb:?}");
+    assert_eq!((sa.remote_events, sa.forward_failures), (1, 0), "{sa:?}");
     net_a.shutdown().await.unwrap();
     net_b.shutdown().await.unwrap();
     a.shutdown().await.unwrap();
@@ -79,4 +83,43 @@ async fn a_mesh_without_peers_is_a_local_bus() {
     net.flush().await.unwrap();
     assert_eq!(poll_all(&net, 1).await, vec![r#"{"solo":true}"#.to_string()]);
     net.shutdown().await.unwrap();
+}
+
+/// A peer that vanishes without a word (its process is gone, nothing told
+/// us) never acknowledges what we forwarded: shutdown says so with a typed
+/// error after the grace period, and the stranded events are counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_never_acknowledges_fails_shutdown_and_is_counted() {
+    let a = MeshBuilder::new("127.0.0.1:0", &[9; 32]).unwrap().dead_after(Duration::from_secs(60)).build().await.unwrap();
+    // b lives on its own runtime, dropped below: its tasks stop at once and
+    // no close message is sent, as when a process is killed.
+    let b_runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let b = b_runtime
+        .spawn(async { MeshBuilder::new("127.0.0.1:0", &[9; 32]).unwrap().build().await.unwrap() })
+        .await
+        .unwrap();
+    let (a_id, b_id, b_addr, b_key) = (a.node_id(), b.node_id(), b.local_addr(), b.public_key());
+    let b_accept = {
+        let b = b.clone();
+        b_runtime.spawn(async move { b.accept(a_id).await.map(|_| b.start()) })
+    };
+    a.connect(b_addr, b_key, b_id).await.unwrap();
+    b_accept.await.unwrap().unwrap().unwrap();
+    a.start().unwrap();
+    drop(b);
+    b_runtime.shutdown_background();
+
+    let net = Net::builder().shards(1).mesh(a.clone()).build().await.unwrap();
+    for i in 0..10 {
+        net.emit_str(&format!(r#"{{"i":{i}}}"#)).unwrap();
+    }
+    net.flush().await.unwrap();
+    let err = net.shutdown().await.unwrap_err();
+    assert!(matches!(err, SdkError::Timeout(_)), "{err:?}");
+    assert!(err.to_string().contains("unacknowledged"), "{err}");
+    let stats = net.stats();
+    assert!(stats.forward_failures >= 10, "{stats:?}");
+    // Every event was still stored locally.
+    assert_eq!((stats.events_ingested, stats.events_dropped), (10, 0), "{stats:?}");
+    a.shutdown().await.unwrap();
 }

@@ -6,10 +6,13 @@
 //! `"fail_producer"`), `block_timeout_ms` (how long a `block` ingest
 //! waits for room before `NET_ERR_BACKPRESSURE`, default 1000), `shard_strategy`
 //! (`"hash"`, `"round_robin"`), `retention` (events kept per shard) and
-//! `batch` (`{ "max_size": n, "max_delay_ms": n }`) and `transport`
-//! (`{"type": "memory"}` or `{"type": "mesh", ...}`, parsed by the core's
-//! `TransportConfig::from_value`). Unknown keys are refused so a typo is
-//! reported instead of silently ignored.
+//! `batch` (`{ "max_size": n, "max_delay_ms": n }`), `transport`
+//! (`{"type": "memory"}`, `{"type": "mesh", ...}`, `{"type": "redis",
+//! "url": ...}` or `{"type": "jetstream", "url": ...}`, parsed by the
+//! core's `TransportConfig::from_value`) and `producer_nonce_path` (the
+//! file keeping the Redis / JetStream producer nonce across restarts).
+//! Unknown keys are refused so a typo is reported instead of silently
+//! ignored.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -32,6 +35,7 @@ struct BusConfig {
     retention: Option<usize>,
     batch: Option<BatchConfig>,
     transport: Option<serde_json::Value>,
+    producer_nonce_path: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -93,6 +97,9 @@ pub(crate) fn builder_from_json(text: &str) -> Result<NetBuilder, FfiError> {
         let transport = TransportConfig::from_value(transport).map_err(|e| invalid_config(e.to_string()))?;
         builder = builder.transport(transport);
     }
+    if let Some(path) = config.producer_nonce_path {
+        builder = builder.producer_nonce_path(path);
+    }
     Ok(builder)
 }
 
@@ -114,7 +121,10 @@ mod tests {
         assert_eq!(error_kind(r#"{"num_shards": "four"}"#), "invalid_config");
         assert_eq!(error_kind(r#"{"backpressure": "sometimes"}"#), "invalid_config");
         assert_eq!(error_kind(r#"{"shard_strategy": "random"}"#), "invalid_config");
-        assert_eq!(error_kind(r#"{"transport": {"type": "redis", "url": "redis://x"}}"#), "invalid_config");
+        assert_eq!(error_kind(r#"{"transport": {"type": "redis"}}"#), "invalid_config");
+        assert_eq!(error_kind(r#"{"transport": {"type": "jetstream", "url": "nats://h:1", "stream": "a.b"}}"#), "invalid_config");
+        assert_eq!(error_kind(r#"{"producer_nonce_path": 7}"#), "invalid_config");
+        assert!(builder_from_json(r#"{"transport": {"type": "redis", "url": "redis://h:1"}, "producer_nonce_path": "/tmp/n"}"#).is_ok());
         assert_eq!(error_kind(r#"{"transport": {"type": "mesh"}}"#), "invalid_config");
         assert_eq!(error_kind(r#"{"transport": "mesh"}"#), "invalid_config");
     }

@@ -20,6 +20,7 @@ mod channel;
 mod config;
 /// cbindgen:ignore
 mod cortex;
+mod dedup;
 mod guard;
 mod identity;
 mod ingest;
@@ -38,6 +39,7 @@ pub use cancel::*;
 pub use capabilities::*;
 pub use cortex::*;
 pub use channel::*;
+pub use dedup::*;
 pub use identity::*;
 pub use ingest::*;
 pub use last_error::*;

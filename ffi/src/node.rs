@@ -66,8 +66,11 @@ pub extern "C" fn net_version() -> *const c_char {
 /// `"peer_node_id"` (pins the peer), `"handshake_timeout_ms"` (default
 /// 10000). The call returns once the handshake is done: the side without
 /// `peer` waits that long for its peer. Handshake failures keep their
-/// kinds (`wrong_psk`, `identity_mismatch`, `timeout`); `"redis"` and
-/// `"jetstream"` are refused as not built yet (`invalid_config`).
+/// kinds (`wrong_psk`, `identity_mismatch`, `timeout`). A `"redis"` or
+/// `"jetstream"` transport connects to its server first: an unreachable
+/// server fails with kind `backend` (or `timeout`), refused credentials
+/// with `auth_failed`, a corrupt `producer_nonce_path` file with
+/// `corrupt_nonce`; messages name the URL without its password.
 ///
 /// Returns a handle owned by the caller, released with `net_shutdown`, or
 /// NULL on failure (see `net_last_error_message()`; kinds `invalid_json`,

@@ -40,10 +40,19 @@ struct JsonStats {
     events_dropped: u64,
     batches_dispatched: u64,
     shard_depths: Vec<usize>,
+    backend_errors: u64,
+    reconnects: u64,
+    since_last_success_ms: Option<u64>,
+    forward_failures: u64,
+    remote_events: u64,
 }
 
 /// Write the node's counters as JSON
-/// (`{"events_ingested","events_dropped","batches_dispatched","shard_depths"}`),
+/// (`{"events_ingested","events_dropped","batches_dispatched","shard_depths",
+/// "backend_errors","reconnects","since_last_success_ms","forward_failures",
+/// "remote_events"}`; `since_last_success_ms` is `null` before the first
+/// successful append, and the last two count events not delivered to and
+/// received from mesh peers),
 /// NUL-terminated, into `out_buffer`. Returns the bytes written without the
 /// NUL, or a negative code (`NET_ERR_BUFFER_TOO_SMALL`).
 #[no_mangle]
@@ -55,6 +64,11 @@ pub extern "C" fn net_stats(handle: net_handle_t, out_buffer: *mut c_char, buffe
             events_dropped: stats.events_dropped,
             batches_dispatched: stats.batches_dispatched,
             shard_depths: stats.shard_depths,
+            backend_errors: stats.backend_errors,
+            reconnects: stats.reconnects,
+            since_last_success_ms: stats.since_last_success.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            forward_failures: stats.forward_failures,
+            remote_events: stats.remote_events,
         };
         crate::poll::write_json(&body, out_buffer, buffer_len)
     })

@@ -47,12 +47,23 @@ impl From<PollResponse> for PollPage {
 }
 
 /// Ingestion statistics.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct JsStats {
     pub events_ingested: BigInt,
     pub events_dropped: BigInt,
     pub batches_dispatched: BigInt,
     pub shard_depths: Vec<u32>,
+    /// Failed backend appends (each failed retry counts).
+    pub backend_errors: BigInt,
+    /// Times the backend recovered: an append succeeded after failures.
+    pub reconnects: BigInt,
+    /// Milliseconds since the latest successful append; null before the first.
+    pub since_last_success_ms: Option<f64>,
+    /// Mesh transport: events not delivered to a peer (gone when they were
+    /// forwarded, or not acknowledged by shutdown).
+    pub forward_failures: BigInt,
+    /// Mesh transport: events received from peers and stored here.
+    pub remote_events: BigInt,
 }
 
 impl From<Stats> for JsStats {
@@ -62,6 +73,11 @@ impl From<Stats> for JsStats {
             events_dropped: BigInt::from(s.events_dropped),
             batches_dispatched: BigInt::from(s.batches_dispatched),
             shard_depths: s.shard_depths.into_iter().map(|d| d as u32).collect(),
+            backend_errors: BigInt::from(s.backend_errors),
+            reconnects: BigInt::from(s.reconnects),
+            since_last_success_ms: s.since_last_success.map(|d| d.as_secs_f64() * 1000.0),
+            forward_failures: BigInt::from(s.forward_failures),
+            remote_events: BigInt::from(s.remote_events),
         }
     }
 }

@@ -27,6 +27,7 @@
 
 mod channel;
 mod config;
+mod dedup;
 mod error;
 mod event;
 mod fast;

@@ -64,4 +64,18 @@ export {
   type SnapshotAndWatch,
   type NetDbConfig,
 } from './cortex';
-export type { NetEvent, NetEvent as Event, PollRequest, PollResponse, SubscribeOptions, NetNodeConfig, TransportConfig, MemoryTransportConfig, MeshTransportConfig, Stats } from './types';
+export type {
+  NetEvent,
+  NetEvent as Event,
+  PollRequest,
+  PollResponse,
+  SubscribeOptions,
+  NetNodeConfig,
+  TransportConfig,
+  MemoryTransportConfig,
+  MeshTransportConfig,
+  RedisTransportConfig,
+  JetStreamTransportConfig,
+  Stats,
+} from './types';
+export { RedisStreamDedup } from './dedup';

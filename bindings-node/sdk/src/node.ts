@@ -57,12 +57,17 @@ export class NetNode {
    * (`wrong_psk`, `identity_mismatch`, `timeout`, …).
    */
   static async create(config: NetNodeConfig = {}): Promise<NetNode> {
-    const { transport, ...bus } = config;
+    const { transport, producerNoncePath, ...bus } = config;
     try {
       if (transport === undefined || transport.type === 'memory') {
         return new NetNode(new native.NetNode(bus));
       }
-      return new NetNode(await native.NetNode.withTransport(bus, transportJson(transport)));
+      // The nonce file belongs to the transports that write dedup ids.
+      const withNonce =
+        producerNoncePath !== undefined && (transport.type === 'redis' || transport.type === 'jetstream')
+          ? { ...transport, producerNoncePath }
+          : transport;
+      return new NetNode(await native.NetNode.withTransport(bus, transportJson(withNonce)));
     } catch (e) {
       throw toNetError(e);
     }

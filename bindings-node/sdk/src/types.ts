@@ -86,17 +86,61 @@ export interface MeshTransportConfig {
 }
 
 /**
- * Where a node's events go. `redis` and `jetstream` are named but not built
- * yet: naming one fails with `invalid_config`.
+ * Events stored in Redis Streams, one stream per shard
+ * (`<prefix>:shard:<n>`). Every entry carries a `dedup_id` field
+ * (`{producer_nonce:hex}:{shard}:{sequence_start}:{i}`) that
+ * `RedisStreamDedup` filters on. `poll` and streams read the streams back,
+ * so other processes' events appear too.
  */
-export type TransportConfig =
-  | MemoryTransportConfig
-  | MeshTransportConfig
-  | { type: 'redis' | 'jetstream'; [option: string]: unknown };
+export interface RedisTransportConfig {
+  type: 'redis';
+  /** `redis://[user:password@]host:port[/db]`. */
+  url: string;
+  /** Stream key prefix (default `net`). */
+  prefix?: string;
+  /** Trim each stream to about this many entries (`XADD MAXLEN ~`). */
+  maxlen?: number;
+  /** Connect timeout in ms (default 5000). */
+  connectTimeoutMs?: number;
+  /** How long a batch's MULTI/EXEC may wait for its reply, ms (default 5000). */
+  responseTimeoutMs?: number;
+}
+
+/**
+ * Events stored in a NATS JetStream stream, one subject per shard
+ * (`<subjectPrefix>.shard.<n>`). Every message's `Nats-Msg-Id` is its
+ * dedup id, so the server drops a retried duplicate inside its window.
+ */
+export interface JetStreamTransportConfig {
+  type: 'jetstream';
+  /** `nats://[user:password@|token@]host:port`. */
+  url: string;
+  /** The stream's name (default `NET`); created when missing. */
+  stream?: string;
+  /** Subject prefix (default `net`). */
+  subjectPrefix?: string;
+  /** Most messages the stream keeps, when the node creates it. */
+  maxMessages?: number;
+  /** How long the server remembers message ids, ms (default 120000). */
+  duplicateWindowMs?: number;
+  /** Connect timeout in ms (default 5000). */
+  connectTimeoutMs?: number;
+  /** How long a publish acknowledgement may take, ms (default 5000). */
+  requestTimeoutMs?: number;
+}
+
+/** Where a node's events go. */
+export type TransportConfig = MemoryTransportConfig | MeshTransportConfig | RedisTransportConfig | JetStreamTransportConfig;
 
 /** Options of `NetNode.create`. */
 export interface NetNodeConfig extends NodeConfig {
   transport?: TransportConfig;
+  /**
+   * Keep the Redis / JetStream producer nonce in this file (created on
+   * first run), so a restarted producer writes the same dedup ids. A file
+   * holding anything else fails `create` with kind `corrupt_nonce`.
+   */
+  producerNoncePath?: string;
 }
 
 /** Ingestion statistics (counters are bigint). */

@@ -6,6 +6,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CortexError, MemoriesAdapter, NetDb, NetDbError, NetError, Redex, RedexError, TaskStatus, TasksAdapter } from '@net-mesh/sdk';
+import * as cortexModule from '@net-mesh/sdk/cortex';
 
 function tempDir() {
   return mkdtempSync(join(tmpdir(), 'net-sdk-cortex-'));
@@ -122,4 +123,15 @@ test('NetDb state survives reopen and a snapshot bundle restores it', async () =
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("@net-mesh/sdk/cortex (the seed's module path) exports the same classes as the top level", () => {
+  assert.equal(cortexModule.Redex, Redex);
+  assert.equal(cortexModule.NetDb, NetDb);
+  assert.equal(cortexModule.TasksAdapter, TasksAdapter);
+  assert.equal(cortexModule.MemoriesAdapter, MemoriesAdapter);
+  assert.equal(cortexModule.TaskStatus, TaskStatus);
+  assert.equal(cortexModule.RedexError, RedexError);
+  assert.equal(cortexModule.CortexError, CortexError);
+  assert.equal(cortexModule.NetDbError, NetDbError);
 });

@@ -72,6 +72,10 @@ for (const pin of [false, true]) {
       last.set(e.shardId, i);
     }
     assert.equal(seen.size, n);
+    // The responder counts what it stored from its peer.
+    const stats = responder.stats();
+    assert.equal(stats.remoteEvents, BigInt(n));
+    assert.equal(stats.forwardFailures, 0n);
     await responder.shutdown();
   });
 }
@@ -85,8 +89,8 @@ test('bad transports are typed errors', async () => {
       return true;
     });
   };
-  await refused({ type: 'redis', url: 'redis://127.0.0.1:6379' }, 'invalid_config', /not built yet/);
-  await refused({ type: 'jetstream' }, 'invalid_config', /not built yet/);
+  await refused({ type: 'redis' }, 'invalid_config', /url/);
+  await refused({ type: 'jetstream', url: 'nats://127.0.0.1:1', bogus: 1 }, 'invalid_config', /bogus/);
   await refused({ type: 'pigeon' }, 'invalid_config', /pigeon/);
   await refused({ type: 'mesh', bind: '127.0.0.1:0', psk: 'abc' }, 'invalid_config', /psk/);
   await refused({ type: 'mesh', bind: '127.0.0.1:0', psk: PSK, peer: '127.0.0.1:9' }, 'invalid_config', /peerPublicKey|peer_public_key/);

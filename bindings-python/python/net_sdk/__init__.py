@@ -33,6 +33,7 @@ from ._native import (
     RedexEvent,
     RedexFile,
     RedexTail,
+    RedisStreamDedup,
     Stats,
     StreamStats,
     Subscription,
@@ -47,12 +48,14 @@ from ._native import (
 from ._node import Channel, NetNode
 from ._typed import TypedSubscription
 from .errors import (
+    AuthFailedError,
     BackendError,
     BackpressureError,
     ChannelError,
     ClosedError,
     ConfigError,
     CortexError,
+    CorruptNonceError,
     CursorError,
     HandshakeError,
     IdentityError,
@@ -69,6 +72,7 @@ from .errors import (
 __all__ = [
     "MAX_MESSAGE_SIZE",
     "TOKEN_WIRE_SIZE",
+    "AuthFailedError",
     "BackendError",
     "BackpressureError",
     "Channel",
@@ -76,6 +80,7 @@ __all__ = [
     "ClosedError",
     "ConfigError",
     "CortexError",
+    "CorruptNonceError",
     "CursorError",
     "Event",
     "HandshakeError",
@@ -101,6 +106,7 @@ __all__ = [
     "RedexEvent",
     "RedexFile",
     "RedexTail",
+    "RedisStreamDedup",
     "SerializationError",
     "Stats",
     "StreamStats",

@@ -72,7 +72,17 @@ class SerializationError(NetError, ValueError):
 
 
 class BackendError(NetError):
-    """The storage backend failed."""
+    """The storage backend failed (e.g. the Redis or NATS server is unreachable)."""
+
+
+class AuthFailedError(BackendError):
+    """A Redis or NATS server refused the credentials; the message names the
+    URL without its password."""
+
+
+class CorruptNonceError(NetError, ValueError):
+    """The producer nonce file exists but holds no nonce (it is left as is:
+    a new nonce would defeat deduplication across restarts)."""
 
 
 class NotConnectedError(NetError):
@@ -171,6 +181,8 @@ _BY_KIND: Dict[str, Type[NetError]] = {
     "serialization": SerializationError,
     "deserialization": SerializationError,
     "backend": BackendError,
+    "auth_failed": AuthFailedError,
+    "corrupt_nonce": CorruptNonceError,
     "not_connected": NotConnectedError,
     "message_too_large": MessageTooLargeError,
     "timeout": TimeoutError,

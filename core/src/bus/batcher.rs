@@ -45,7 +45,7 @@ use std::time::Duration;
 use super::backend::Backend;
 use super::block::EventBlock;
 use super::event_bus::EventBus;
-use super::shard::ShardSignals;
+use super::shard::{Shard, ShardSignals};
 
 /// Upper bound of the idle back-off: an idle bus wakes each drainer at
 /// most this often (the wake protocol is lossless; this is a safety net).
@@ -107,6 +107,49 @@ impl Drop for StoppedGuard {
 /// would otherwise keep the drainer on its worker forever.
 const ROUNDS_BEFORE_YIELD: u32 = 32;
 
+/// The first pause after a failed append; it doubles up to [`RETRY_MAX`].
+const RETRY_MIN: Duration = Duration::from_millis(2);
+/// The longest pause between two attempts at the same block.
+const RETRY_MAX: Duration = Duration::from_millis(500);
+/// How long a drainer keeps retrying a block once shutdown has begun,
+/// before it counts the block as dropped.
+pub const SHUTDOWN_RETRY: Duration = Duration::from_secs(5);
+
+/// Append `block` to its shard, retrying with back-off until it succeeds.
+///
+/// The same block is retried unchanged (same sequences, so the same dedup
+/// ids), and the drainer takes nothing else from this shard meanwhile, so
+/// nothing is reordered; the ring fills and producers feel the bus's
+/// back-pressure policy. The block is given up (and counted as dropped)
+/// only when shutdown has been retrying it for [`SHUTDOWN_RETRY`], or when
+/// nothing but this drainer holds the bus any more (every handle dropped
+/// without a shutdown: nobody could read the events).
+async fn store(bus: &Arc<EventBus>, shard: &Shard, backend: &dyn Backend, block: &EventBlock) {
+    let mut pause = RETRY_MIN;
+    let mut shutdown_deadline = None;
+    loop {
+        match backend.append_block(shard.id, block).await {
+            Ok(()) => {
+                shard.batches.fetch_add(1, Relaxed);
+                bus.record_backend_success();
+                return;
+            }
+            Err(_) => {
+                bus.record_backend_error();
+                let out_of_time = bus.is_stopping()
+                    && tokio::time::Instant::now()
+                        >= *shutdown_deadline.get_or_insert_with(|| tokio::time::Instant::now() + SHUTDOWN_RETRY);
+                if out_of_time || Arc::strong_count(bus) == 1 {
+                    shard.dropped.fetch_add(block.len() as u64, Relaxed);
+                    return;
+                }
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(RETRY_MAX);
+            }
+        }
+    }
+}
+
 /// Drain `shards` until the bus shuts down (after draining their rings) or
 /// is dropped. Holds only a `Weak` to the bus while asleep.
 pub(crate) async fn run(
@@ -133,17 +176,7 @@ pub(crate) async fn run(
             }
             let n = shard.ring.pop_batch(max_batch, |sequence, (timestamp, raw)| block.push(sequence, timestamp, raw));
             if n > 0 {
-                match backend.append_block(shard.id, &block).await {
-                    Ok(()) => {
-                        shard.batches.fetch_add(1, Relaxed);
-                    }
-                    Err(_) => {
-                        // The events are lost: account for them so stats and
-                        // health tell the truth, and keep serving.
-                        shard.dropped.fetch_add(n as u64, Relaxed);
-                        strong.record_backend_error();
-                    }
-                }
+                store(&strong, shard, &*backend, &block).await;
                 block.clear();
             }
             // Producers under DropOldest may have popped: publish that too.

@@ -1,10 +1,15 @@
 //! [`NetBuilder`]: configuration and start-up.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+#[cfg(feature = "jetstream")]
+use super::backend::{JetStreamAdapterConfig, JetStreamBackend};
 #[cfg(feature = "net")]
 use super::backend::MeshBackend;
+#[cfg(feature = "redis")]
+use super::backend::{RedisAdapterConfig, RedisBackend};
 use super::backend::{Backend, MemoryBackend};
 use super::batcher;
 use super::config::{Backpressure, BusConfig, ShardStrategy};
@@ -24,6 +29,11 @@ pub struct NetBuilder {
     backend: Option<Arc<dyn Backend>>,
     #[cfg(feature = "net")]
     mesh: Option<MeshSource>,
+    #[cfg(feature = "redis")]
+    redis: Option<Box<RedisAdapterConfig>>,
+    #[cfg(feature = "jetstream")]
+    jetstream: Option<Box<JetStreamAdapterConfig>>,
+    producer_nonce_path: Option<PathBuf>,
 }
 
 /// What [`NetBuilder::mesh`] takes: a mesh the caller runs, or a link for
@@ -109,23 +119,68 @@ impl NetBuilder {
         self
     }
 
-    /// Use the in-memory backend (the default).
-    pub fn memory(mut self) -> Self {
+    /// Forget any storage chosen so far (memory is what is left).
+    fn clear_storage(mut self) -> Self {
         self.backend = None;
         #[cfg(feature = "net")]
         {
             self.mesh = None;
         }
+        #[cfg(feature = "redis")]
+        {
+            self.redis = None;
+        }
+        #[cfg(feature = "jetstream")]
+        {
+            self.jetstream = None;
+        }
         self
     }
 
+    /// Use the in-memory backend (the default).
+    pub fn memory(self) -> Self {
+        self.clear_storage()
+    }
+
     /// Use `backend` for storage. It must serve shards `0..shards`.
-    pub fn backend(mut self, backend: Arc<dyn Backend>) -> Self {
-        self.backend = Some(backend);
-        #[cfg(feature = "net")]
-        {
-            self.mesh = None;
+    pub fn backend(self, backend: Arc<dyn Backend>) -> Self {
+        let mut b = self.clear_storage();
+        b.backend = Some(backend);
+        b
+    }
+
+    /// Store events in Redis Streams, one stream per shard (see
+    /// [`RedisBackend`](super::backend::RedisBackend)); `build` connects.
+    #[cfg(feature = "redis")]
+    pub fn redis(self, config: RedisAdapterConfig) -> Self {
+        let mut b = self.clear_storage();
+        if let Some(path) = &config.producer_nonce_path {
+            b.producer_nonce_path = Some(path.clone());
         }
+        b.redis = Some(Box::new(config));
+        b
+    }
+
+    /// Store events in a NATS JetStream stream, one subject per shard (see
+    /// [`JetStreamBackend`](super::backend::JetStreamBackend)); `build` connects.
+    #[cfg(feature = "jetstream")]
+    pub fn jetstream(self, config: JetStreamAdapterConfig) -> Self {
+        let mut b = self.clear_storage();
+        if let Some(path) = &config.producer_nonce_path {
+            b.producer_nonce_path = Some(path.clone());
+        }
+        b.jetstream = Some(Box::new(config));
+        b
+    }
+
+    /// Keep the producer nonce of the Redis and JetStream backends in the
+    /// file at `path`: loaded if it exists, created (atomically) if not,
+    /// refused with `CorruptNonce` if it holds anything else. A producer
+    /// restarted with the same file writes the same dedup ids. Without it
+    /// the nonce is random per process. The memory and mesh backends write
+    /// no dedup ids and leave the file alone.
+    pub fn producer_nonce_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.producer_nonce_path = Some(path.into());
         self
     }
 
@@ -140,19 +195,23 @@ impl NetBuilder {
     /// [`Mesh::start`](crate::Mesh::start) first (peers that connect later
     /// are picked up too).
     #[cfg(feature = "net")]
-    pub fn mesh(mut self, mesh: impl Into<MeshSource>) -> Self {
-        self.mesh = Some(mesh.into());
-        self.backend = None;
-        self
+    pub fn mesh(self, mesh: impl Into<MeshSource>) -> Self {
+        let mut b = self.clear_storage();
+        b.mesh = Some(mesh.into());
+        b
     }
 
-    /// The transport as configuration names it: the in-memory bus or a
-    /// mesh link (see [`TransportConfig::from_json`]).
+    /// The transport as configuration names it: the in-memory bus, a mesh
+    /// link, Redis Streams or JetStream (see [`TransportConfig::from_json`]).
     pub fn transport(self, transport: TransportConfig) -> Self {
         match transport {
             TransportConfig::Memory => self.memory(),
             #[cfg(feature = "net")]
             TransportConfig::Mesh(link) => self.mesh(*link),
+            #[cfg(feature = "redis")]
+            TransportConfig::Redis(config) => self.redis(*config),
+            #[cfg(feature = "jetstream")]
+            TransportConfig::JetStream(config) => self.jetstream(*config),
         }
     }
 
@@ -174,8 +233,24 @@ impl NetBuilder {
             tokio::runtime::RuntimeFlavor::CurrentThread => crate::runtime::runtime().handle().clone(),
             _ => current,
         };
+        // Only the backends that write dedup ids read (or create) the nonce file.
+        #[cfg(any(feature = "redis", feature = "jetstream"))]
+        let nonce = || match &self.producer_nonce_path {
+            Some(path) => super::nonce::load_or_create_nonce(path),
+            None => Ok(super::nonce::fresh_nonce()),
+        };
+        #[cfg(feature = "redis")]
+        if let Some(redis) = &self.redis {
+            let backend = Arc::new(RedisBackend::connect(redis, config.shards, nonce()?).await?);
+            return Self::start(config, self.clock, backend, runtime);
+        }
+        #[cfg(feature = "jetstream")]
+        if let Some(js) = &self.jetstream {
+            let backend = Arc::new(JetStreamBackend::connect(js, config.shards, nonce()?).await?);
+            return Self::start(config, self.clock, backend, runtime);
+        }
         #[cfg(feature = "net")]
-        let backend = match (self.backend, self.mesh) {
+        let backend: Arc<dyn Backend> = match (self.backend, self.mesh) {
             (Some(b), _) => b,
             (None, Some(MeshSource::Running(mesh))) => Arc::new(MeshBackend::new(mesh, config.shards, config.retention)),
             (None, Some(MeshSource::Adapter(link))) => {
@@ -186,9 +261,14 @@ impl NetBuilder {
         };
         #[cfg(not(feature = "net"))]
         let backend = self.backend.unwrap_or_else(|| Arc::new(MemoryBackend::new(config.shards, config.retention)));
+        Self::start(config, self.clock, backend, runtime)
+    }
+
+    /// Start the drainers of a bus over `backend` on `runtime`.
+    fn start(config: BusConfig, clock: Option<Clock>, backend: Arc<dyn Backend>, runtime: tokio::runtime::Handle) -> Result<Net> {
         let (max_batch, max_delay) = (config.max_batch, config.max_delay);
         let drainers = batcher::drainer_count(runtime.metrics().num_workers(), config.shards);
-        let bus = Arc::new(EventBus::new(config, backend.clone(), self.clock.unwrap_or_default(), drainers));
+        let bus = Arc::new(EventBus::new(config, backend.clone(), clock.unwrap_or_default(), drainers));
         let tasks = (0..drainers)
             .map(|d| {
                 let shards: Vec<usize> = (d..bus.shards.len()).step_by(drainers).collect();

@@ -1,7 +1,7 @@
 //! The engine behind [`Net`](super::Net): shards, backend, lifecycle.
 
 use std::sync::atomic::Ordering::{Acquire, Relaxed, SeqCst};
-use std::sync::atomic::{AtomicU64, AtomicU8};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8};
 use std::sync::Arc;
 
 use crossbeam_utils::CachePadded;
@@ -35,6 +35,13 @@ pub struct EventBus {
     pub(crate) tasks: parking_lot::Mutex<Vec<JoinHandle<()>>>,
     shutdown_lock: tokio::sync::Mutex<()>,
     backend_errors: AtomicU64,
+    /// Appends that succeeded after one or more failed in a row: the
+    /// backend's server came back.
+    reconnects: AtomicU64,
+    /// Whether the latest append attempt failed.
+    failing: AtomicBool,
+    /// When the latest append succeeded (clock nanoseconds; 0: never).
+    last_success: AtomicU64,
 }
 
 impl EventBus {
@@ -47,7 +54,7 @@ impl EventBus {
             // already hold events).
             .map(|id| {
                 let signals = signals[id as usize % signals.len()].clone();
-                Shard::new(id, config.ring_capacity, backend.tail(id), signals)
+                Shard::new(id, config.ring_capacity, backend.producer_start(id), signals)
             })
             .collect();
         Self {
@@ -61,6 +68,9 @@ impl EventBus {
             tasks: parking_lot::Mutex::new(Vec::new()),
             shutdown_lock: tokio::sync::Mutex::new(()),
             backend_errors: AtomicU64::new(0),
+            reconnects: AtomicU64::new(0),
+            failing: AtomicBool::new(false),
+            last_success: AtomicU64::new(0),
         }
     }
 
@@ -101,6 +111,32 @@ impl EventBus {
 
     pub(crate) fn record_backend_error(&self) {
         self.backend_errors.fetch_add(1, Relaxed);
+        self.failing.store(true, Relaxed);
+    }
+
+    pub(crate) fn record_backend_success(&self) {
+        if self.failing.swap(false, Relaxed) {
+            self.reconnects.fetch_add(1, Relaxed);
+        }
+        self.last_success.store(self.clock.now_nanos().max(1), Relaxed);
+    }
+
+    /// Times the backend recovered: an append succeeded after failures.
+    pub fn reconnects(&self) -> u64 {
+        self.reconnects.load(Relaxed)
+    }
+
+    /// Whether the latest append attempt failed (the drainers are retrying).
+    pub fn backend_failing(&self) -> bool {
+        self.failing.load(Relaxed)
+    }
+
+    /// Time since the latest successful append (`None` before the first).
+    pub fn since_last_success(&self) -> Option<std::time::Duration> {
+        match self.last_success.load(Relaxed) {
+            0 => None,
+            t => Some(self.clock.since(t)),
+        }
     }
 
     #[inline]
@@ -178,8 +214,13 @@ impl EventBus {
                     tokio::task::yield_now().await;
                     continue;
                 }
-                if let Err(e) = self.backend.append_block(shard.id, &block).await {
-                    result = Err(e);
+                match self.backend.append_block(shard.id, &block).await {
+                    Ok(()) => self.record_backend_success(),
+                    Err(e) => {
+                        self.record_backend_error();
+                        shard.dropped.fetch_add(block.len() as u64, Relaxed);
+                        result = Err(e);
+                    }
                 }
                 block.clear();
             }

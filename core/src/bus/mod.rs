@@ -17,10 +17,12 @@ mod block;
 mod builder;
 mod config;
 mod cursor;
+mod dedup;
 mod event;
 mod event_bus;
 mod ingest;
 mod net;
+mod nonce;
 mod payload;
 mod poll;
 mod ring;
@@ -29,9 +31,16 @@ mod stats;
 mod subscribe;
 mod transport;
 
+#[cfg(feature = "jetstream")]
+pub use backend::{JetStreamAdapterConfig, JetStreamBackend};
 #[cfg(feature = "net")]
 pub use backend::MeshBackend;
-pub use backend::{Backend, MemoryBackend, ReadOutcome};
+#[cfg(feature = "redis")]
+pub use backend::{RedisAdapterConfig, RedisBackend};
+pub use backend::{Backend, MemoryBackend, PeerTraffic, ReadOutcome};
+pub use batcher::SHUTDOWN_RETRY;
+pub use dedup::{RedisStreamDedup, DEFAULT_DEDUP_CAPACITY};
+pub use nonce::{dedup_id, load_or_create_nonce};
 pub use block::EventBlock;
 #[cfg(feature = "net")]
 pub use builder::MeshSource;

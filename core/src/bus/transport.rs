@@ -183,6 +183,115 @@ pub enum TransportConfig {
     /// The bus over an encrypted mesh link.
     #[cfg(feature = "net")]
     Mesh(Box<NetAdapterConfig>),
+    /// Events stored in Redis Streams.
+    #[cfg(feature = "redis")]
+    Redis(Box<super::backend::RedisAdapterConfig>),
+    /// Events stored in NATS JetStream.
+    #[cfg(feature = "jetstream")]
+    JetStream(Box<super::backend::JetStreamAdapterConfig>),
+}
+
+/// The keys of `{"type": "redis", ...}`.
+#[cfg(feature = "redis")]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RedisSpec {
+    url: String,
+    #[serde(default)]
+    prefix: Option<String>,
+    #[serde(default, alias = "maxLen", alias = "maxlen")]
+    maxlen: Option<usize>,
+    #[serde(default, alias = "connectTimeoutMs")]
+    connect_timeout_ms: Option<u64>,
+    #[serde(default, alias = "responseTimeoutMs")]
+    response_timeout_ms: Option<u64>,
+    #[serde(default, alias = "producerNoncePath")]
+    producer_nonce_path: Option<String>,
+}
+
+/// The keys of `{"type": "jetstream", ...}`.
+#[cfg(feature = "jetstream")]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JetStreamSpec {
+    url: String,
+    #[serde(default)]
+    stream: Option<String>,
+    #[serde(default, alias = "subjectPrefix")]
+    subject_prefix: Option<String>,
+    #[serde(default, alias = "maxMessages")]
+    max_messages: Option<u64>,
+    #[serde(default, alias = "duplicateWindowMs")]
+    duplicate_window_ms: Option<u64>,
+    #[serde(default, alias = "connectTimeoutMs")]
+    connect_timeout_ms: Option<u64>,
+    #[serde(default, alias = "requestTimeoutMs")]
+    request_timeout_ms: Option<u64>,
+    #[serde(default, alias = "producerNoncePath")]
+    producer_nonce_path: Option<String>,
+}
+
+/// A positive number of milliseconds.
+#[cfg(any(feature = "redis", feature = "jetstream"))]
+fn millis(key: &str, ms: u64) -> Result<Duration> {
+    if ms == 0 {
+        return Err(invalid(format!("{key} must be > 0")));
+    }
+    Ok(Duration::from_millis(ms))
+}
+
+#[cfg(feature = "redis")]
+impl RedisSpec {
+    fn into_config(self) -> Result<super::backend::RedisAdapterConfig> {
+        let mut c = super::backend::RedisAdapterConfig::new(self.url);
+        if let Some(p) = self.prefix {
+            c = c.prefix(p);
+        }
+        if let Some(n) = self.maxlen {
+            c = c.maxlen(n);
+        }
+        if let Some(ms) = self.connect_timeout_ms {
+            c = c.connect_timeout(millis("connect_timeout_ms", ms)?);
+        }
+        if let Some(ms) = self.response_timeout_ms {
+            c = c.response_timeout(millis("response_timeout_ms", ms)?);
+        }
+        if let Some(p) = self.producer_nonce_path {
+            c = c.producer_nonce_path(p);
+        }
+        c.validate()?;
+        Ok(c)
+    }
+}
+
+#[cfg(feature = "jetstream")]
+impl JetStreamSpec {
+    fn into_config(self) -> Result<super::backend::JetStreamAdapterConfig> {
+        let mut c = super::backend::JetStreamAdapterConfig::new(self.url);
+        if let Some(s) = self.stream {
+            c = c.stream(s);
+        }
+        if let Some(p) = self.subject_prefix {
+            c = c.subject_prefix(p);
+        }
+        if let Some(n) = self.max_messages {
+            c = c.max_messages(n);
+        }
+        if let Some(ms) = self.duplicate_window_ms {
+            c = c.duplicate_window(millis("duplicate_window_ms", ms)?);
+        }
+        if let Some(ms) = self.connect_timeout_ms {
+            c = c.connect_timeout(millis("connect_timeout_ms", ms)?);
+        }
+        if let Some(ms) = self.request_timeout_ms {
+            c = c.request_timeout(millis("request_timeout_ms", ms)?);
+        }
+        if let Some(p) = self.producer_nonce_path {
+            c = c.producer_nonce_path(p);
+        }
+        c.validate()?;
+        Ok(c)
+    }
 }
 
 #[cfg(feature = "net")]
@@ -214,6 +323,9 @@ enum NodeIdSpec {
     Number(u64),
     Text(String),
 }
+
+/// The transport types, as error messages list them.
+const KINDS: &str = "\"memory\", \"mesh\", \"redis\" or \"jetstream\"";
 
 fn invalid(message: String) -> SdkError {
     SdkError::InvalidConfig(format!("transport: {message}"))
@@ -278,8 +390,14 @@ impl TransportConfig {
     /// `{"type": "mesh", "bind": "0.0.0.0:9000", "peer": "10.0.0.2:9001",
     /// "psk": "<64 hex>", "peer_public_key": "<64 hex>"}` (camelCase keys
     /// are accepted too). Without `peer` the node is the responder.
-    /// `redis` and `jetstream` are refused as not built yet; unknown types
-    /// and keys are refused by name.
+    ///
+    /// `{"type": "redis", "url": "redis://host:6379"}` takes the optional
+    /// keys `prefix`, `maxlen`, `connect_timeout_ms`, `response_timeout_ms`
+    /// and `producer_nonce_path`; `{"type": "jetstream", "url":
+    /// "nats://host:4222"}` takes `stream`, `subject_prefix`,
+    /// `max_messages`, `duplicate_window_ms`, `connect_timeout_ms`,
+    /// `request_timeout_ms` and `producer_nonce_path`. Unknown types and
+    /// keys are refused by name.
     pub fn from_json(text: &str) -> Result<Self> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| invalid(format!("not JSON: {e}")))?;
@@ -293,7 +411,7 @@ impl TransportConfig {
         };
         let kind = match map.remove("type") {
             Some(serde_json::Value::String(kind)) => kind,
-            _ => return Err(invalid("\"type\" is required: \"memory\" or \"mesh\"".into())),
+            _ => return Err(invalid(format!("\"type\" is required: {KINDS}"))),
         };
         match kind.as_str() {
             "memory" => match map.keys().next() {
@@ -308,8 +426,23 @@ impl TransportConfig {
             }
             #[cfg(not(feature = "net"))]
             "mesh" => Err(invalid("this build has no mesh (the `net` feature is off)".into())),
-            "redis" | "jetstream" => Err(invalid(format!("the {kind} transport is not built yet; use \"memory\" or \"mesh\""))),
-            other => Err(invalid(format!("unknown type {other:?}: use \"memory\" or \"mesh\""))),
+            #[cfg(feature = "redis")]
+            "redis" => {
+                let spec: RedisSpec =
+                    serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| invalid(format!("redis: {e}")))?;
+                Ok(TransportConfig::Redis(Box::new(spec.into_config()?)))
+            }
+            #[cfg(feature = "jetstream")]
+            "jetstream" => {
+                let spec: JetStreamSpec = serde_json::from_value(serde_json::Value::Object(map))
+                    .map_err(|e| invalid(format!("jetstream: {e}")))?;
+                Ok(TransportConfig::JetStream(Box::new(spec.into_config()?)))
+            }
+            #[cfg(not(all(feature = "redis", feature = "jetstream")))]
+            "redis" | "jetstream" => {
+                Err(invalid(format!("the {kind} transport is not in this build (enable the core's \"{kind}\" feature)")))
+            }
+            other => Err(invalid(format!("unknown type {other:?}: use {KINDS}"))),
         }
     }
 }
@@ -344,8 +477,10 @@ mod tests {
 
     #[test]
     fn bad_transports_are_refused_by_name() {
-        assert!(refused(r#"{"type":"redis","url":"redis://x"}"#).contains("not built yet"));
-        assert!(refused(r#"{"type":"jetstream"}"#).contains("not built yet"));
+        assert!(refused(r#"{"type":"redis"}"#).contains("url"));
+        assert!(refused(r#"{"type":"jetstream","url":"nats://h:1","bogus":1}"#).contains("bogus"));
+        assert!(refused(r#"{"type":"redis","url":"redis://h:1","maxlen":0}"#).contains("maxlen"));
+        assert!(refused(r#"{"type":"jetstream","url":"nats://h:1","request_timeout_ms":0}"#).contains("> 0"));
         assert!(refused(r#"{"type":"carrier-pigeon"}"#).contains("carrier-pigeon"));
         assert!(refused(r#"{"bind":"x"}"#).contains("\"type\" is required"));
         assert!(refused(r#"[1]"#).contains("object"));
@@ -358,6 +493,27 @@ mod tests {
         assert!(refused(&format!(r#"{{"type":"mesh","bind":"b","psk":"{PSK}","peer_node_id":"zz"}}"#)).contains("zz"));
         assert!(refused(&format!(r#"{{"type":"mesh","bind":"b","psk":"{PSK}","handshake_timeout_ms":0}}"#)).contains("> 0"));
         assert!(refused("{").contains("not JSON"));
+    }
+
+    #[test]
+    fn redis_and_jetstream_take_their_keys_in_both_spellings() {
+        let TransportConfig::Redis(r) = TransportConfig::from_json(
+            r#"{"type":"redis","url":"redis://:pw@127.0.0.1:1","prefix":"p","maxLen":9,"producerNoncePath":"/tmp/n","response_timeout_ms":7}"#,
+        )
+        .unwrap() else {
+            panic!("not redis")
+        };
+        assert_eq!((r.prefix.as_str(), r.maxlen, r.response_timeout), ("p", Some(9), Duration::from_millis(7)));
+        assert_eq!(r.producer_nonce_path.as_deref(), Some(std::path::Path::new("/tmp/n")));
+        assert!(!format!("{r:?}").contains("pw"));
+        let TransportConfig::JetStream(j) = TransportConfig::from_json(
+            r#"{"type":"jetstream","url":"nats://127.0.0.1:1","stream":"S","subjectPrefix":"x","max_messages":5,"duplicateWindowMs":1000,"producer_nonce_path":"n"}"#,
+        )
+        .unwrap() else {
+            panic!("not jetstream")
+        };
+        assert_eq!((j.stream.as_str(), j.subject_prefix.as_str(), j.max_messages), ("S", "x", Some(5)));
+        assert_eq!(j.duplicate_window, Duration::from_secs(1));
     }
 
     #[test]

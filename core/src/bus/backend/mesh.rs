@@ -15,14 +15,18 @@
 //! Forwarding uses the stream's back-pressure: a full window waits for
 //! the peer's acks ([`Mesh::send_blocking`]), so a slow peer slows the
 //! drain (and, under `Backpressure::Block`, the producer) instead of
-//! losing events. A peer that goes away is skipped and counted in
-//! [`MeshBackend::forward_failures`]. The local copy is stored regardless.
+//! losing events. A peer that goes away is skipped and its events are
+//! counted in [`PeerTraffic::forward_failures`] (`Stats::forward_failures`).
+//! The local copy is stored regardless.
 //!
 //! Closing (at `Net::shutdown`, after the final drain) waits, up to
 //! [`CLOSE_GRACE`], until the peers have acknowledged every forwarded
 //! event, so a node that emits and shuts down does not strand its last
-//! events in flight. A backend made with [`MeshBackend::owning`] then
-//! shuts its mesh down too.
+//! events in flight. Events still unacknowledged then are counted as
+//! forward failures too, and `shutdown` returns an error naming them
+//! (`Timeout` if a peer was slow, `NotConnected` if it was gone): the
+//! caller learns that not every peer has every event. A backend made with
+//! [`MeshBackend::owning`] shuts its mesh down either way.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -35,9 +39,9 @@ use parking_lot::Mutex;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use super::{Backend, MemoryBackend, ReadOutcome};
+use super::{Backend, MemoryBackend, PeerTraffic, ReadOutcome};
 use crate::bus::event::{Event, StoredEvent};
-use crate::error::Result;
+use crate::error::{Result, SdkError};
 use crate::mesh::{Mesh, MeshStream, PeerState, StreamConfig};
 
 /// The stream id bus events travel on ("NETBUS" in ASCII, shifted).
@@ -140,15 +144,6 @@ impl MeshBackend {
         Self { shared, watcher: Mutex::new(Some(watcher)), owns_mesh }
     }
 
-    /// Forwards to a peer that failed (gone, or full beyond the retries).
-    pub fn forward_failures(&self) -> u64 {
-        self.shared.forward_failures.load(Relaxed)
-    }
-
-    /// Events received from peers and stored.
-    pub fn remote_events(&self) -> u64 {
-        self.shared.remote_events.load(Relaxed)
-    }
 }
 
 /// A reader task, aborted when dropped: the watcher's map of readers goes
@@ -219,12 +214,13 @@ impl Backend for MeshBackend {
             let wire: Vec<Bytes> = events.iter().map(|e| encode(shard, e)).collect();
             for peer in peers {
                 let Some(stream) = s.outbound(peer) else {
-                    s.forward_failures.fetch_add(1, Relaxed);
+                    s.forward_failures.fetch_add(wire.len() as u64, Relaxed);
                     continue;
                 };
-                for chunk in wire.chunks(FORWARD_CHUNK) {
+                for (i, chunk) in wire.chunks(FORWARD_CHUNK).enumerate() {
                     if s.mesh.send_blocking(&stream, chunk).await.is_err() {
-                        s.forward_failures.fetch_add(1, Relaxed);
+                        let unsent = wire.len() - i * FORWARD_CHUNK;
+                        s.forward_failures.fetch_add(unsent as u64, Relaxed);
                         break;
                     }
                 }
@@ -245,22 +241,45 @@ impl Backend for MeshBackend {
         self.shared.log.changed()
     }
 
+    fn peer_traffic(&self) -> PeerTraffic {
+        PeerTraffic {
+            forward_failures: self.shared.forward_failures.load(Relaxed),
+            remote_events: self.shared.remote_events.load(Relaxed),
+        }
+    }
+
     async fn close(&self) -> Result<()> {
         let s = &self.shared;
         let outbound: Vec<MeshStream> = s.outbound.lock().values().cloned().collect();
+        let (mut stranded, mut slow_peers, mut gone_peers) = (0u64, 0usize, 0usize);
         for stream in outbound {
-            // A peer that is gone or too slow is counted, not waited on forever.
-            if s.mesh.wait_acknowledged(&stream, CLOSE_GRACE).await.is_err() {
-                s.forward_failures.fetch_add(1, Relaxed);
+            // A peer that is gone or too slow is reported, not waited on forever.
+            match s.mesh.wait_acknowledged(&stream, CLOSE_GRACE).await {
+                Ok(()) => {}
+                Err(e) => {
+                    stranded += stream.state.unacknowledged();
+                    match e {
+                        SdkError::Timeout(_) => slow_peers += 1,
+                        _ => gone_peers += 1,
+                    }
+                }
             }
         }
+        s.forward_failures.fetch_add(stranded, Relaxed);
         if let Some(w) = self.watcher.lock().take() {
             w.abort();
         }
         if self.owns_mesh {
             s.mesh.shutdown().await?;
         }
-        Ok(())
+        match (slow_peers, gone_peers) {
+            (0, 0) => Ok(()),
+            (0, _) => Err(SdkError::NotConnected),
+            _ => Err(SdkError::Timeout(format!(
+                "{stranded} forwarded events were still unacknowledged after {CLOSE_GRACE:?}: \
+                 {slow_peers} peer(s) too slow, {gone_peers} gone (see Stats::forward_failures)"
+            ))),
+        }
     }
 }
 

@@ -1,13 +1,23 @@
 //! Storage backends: where batchers put events and where poll and
 //! subscribe read them back.
 
+#[cfg(feature = "jetstream")]
+mod jetstream;
 mod memory;
 #[cfg(feature = "net")]
 mod mesh;
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(any(feature = "redis", feature = "jetstream"))]
+mod url;
 
+#[cfg(feature = "jetstream")]
+pub use jetstream::{JetStreamAdapterConfig, JetStreamBackend};
 pub use memory::MemoryBackend;
 #[cfg(feature = "net")]
 pub use mesh::{MeshBackend, BUS_STREAM};
+#[cfg(feature = "redis")]
+pub use redis::{RedisAdapterConfig, RedisBackend};
 
 use async_trait::async_trait;
 use tokio::sync::Notify;
@@ -24,6 +34,17 @@ pub struct ReadOutcome {
     pub next_sequence: u64,
     /// Whether events at or after `next_sequence` are already stored.
     pub has_more: bool,
+}
+
+/// What a backend that shares its log with mesh peers has exchanged with
+/// them (zero for every other backend).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PeerTraffic {
+    /// Events not delivered to a peer: refused when forwarded (the peer
+    /// was gone), or still unacknowledged when the node shut down.
+    pub forward_failures: u64,
+    /// Events received from peers and stored in this node's log.
+    pub remote_events: u64,
 }
 
 /// A per-shard, append-only, sequence-ordered event log.
@@ -55,10 +76,26 @@ pub trait Backend: Send + Sync + 'static {
     /// The sequence after the last one appended to `shard` (0 if none).
     fn tail(&self, shard: u16) -> u64;
 
+    /// Where this node's producers start numbering `shard` (the sequences
+    /// in receipts and in the blocks handed to [`append_block`](Self::append_block)).
+    /// The default continues the log ([`tail`](Self::tail)). A backend that
+    /// numbers its log itself (a server's stream ids) starts every process
+    /// at 0, so a restarted producer that re-emits the same events in the
+    /// same order writes them under the same dedup ids.
+    fn producer_start(&self, shard: u16) -> u64 {
+        self.tail(shard)
+    }
+
     /// Signalled (`notify_waiters`) after every successful append, so
     /// subscribers can await new data: register with `notified()` +
     /// `enable()` before re-reading to avoid missing a signal.
     fn changed(&self) -> &Notify;
+
+    /// What this backend exchanged with mesh peers; the default (every
+    /// backend but the mesh's) is zero.
+    fn peer_traffic(&self) -> PeerTraffic {
+        PeerTraffic::default()
+    }
 
     /// Release resources; called once by `Net::shutdown` after the final drain.
     async fn close(&self) -> Result<()> {

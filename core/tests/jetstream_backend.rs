@@ -1,0 +1,264 @@
+//! The NATS JetStream backend against a real `nats-server -js` (started by
+//! the test on a free loopback port; see `common/servers.rs`).
+
+#[path = "common/servers.rs"]
+mod servers;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use net_sdk::{Backpressure, JetStreamAdapterConfig, Net, PollRequest, SdkError, SubscribeOpts, TransportConfig};
+use servers::{TempDir, TestServer};
+
+fn n_of(raw: &[u8]) -> u64 {
+    let v: serde_json::Value = serde_json::from_slice(raw).unwrap();
+    v["n"].as_u64().unwrap()
+}
+
+async fn poll_all(net: &Net, page: usize) -> Vec<net_sdk::Event> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let r = net.poll(PollRequest { limit: page, cursor: cursor.take() }).await.unwrap();
+        out.extend(r.events);
+        cursor = Some(r.next_id);
+        if !r.has_more {
+            return out;
+        }
+    }
+}
+
+/// The stream `name` as the server holds it.
+async fn stream(url: &str, name: &str) -> async_nats::jetstream::stream::Stream {
+    let client = async_nats::connect(url).await.unwrap();
+    async_nats::jetstream::new(client).get_stream(name).await.unwrap()
+}
+
+/// Per shard, the payload numbers in stream order (each message once).
+fn by_shard(events: &[net_sdk::Event]) -> BTreeMap<u16, Vec<u64>> {
+    let mut m: BTreeMap<u16, Vec<u64>> = BTreeMap::new();
+    for e in events {
+        m.entry(e.id.shard).or_default().push(n_of(&e.raw));
+    }
+    m
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emit_and_poll_keep_order_per_shard_with_message_ids() {
+    let server = TestServer::nats();
+    let dir = TempDir::new("js-order");
+    let nonce_path = dir.join("producer.nonce");
+    let net = Net::builder()
+        .shards(4)
+        .jetstream(JetStreamAdapterConfig::new(server.url()).stream("ORDER").subject_prefix("order"))
+        .producer_nonce_path(&nonce_path)
+        .build()
+        .await
+        .unwrap();
+    let mut receipts = Vec::new();
+    for n in 0..3000u64 {
+        receipts.push(net.emit(&serde_json::json!({ "n": n })).unwrap());
+    }
+    net.flush().await.unwrap();
+    let events = poll_all(&net, 128).await;
+    assert_eq!(events.len(), 3000);
+    for (shard, ns) in by_shard(&events) {
+        assert!(ns.windows(2).all(|w| w[0] < w[1]), "shard {shard} out of order");
+        for n in ns {
+            assert_eq!(receipts[n as usize].shard_id, shard);
+        }
+    }
+    let nonce = std::fs::read_to_string(&nonce_path).unwrap().trim().to_string();
+    let s = stream(&server.url(), "ORDER").await;
+    let first = s.get_raw_message(1).await.unwrap();
+    let id = first.headers.get(async_nats::header::NATS_MESSAGE_ID).unwrap_or_else(|| panic!("{:?}", first.headers)).as_str().to_string();
+    let parts: Vec<&str> = id.split(':').collect();
+    assert_eq!((parts.len(), parts[0]), (4, nonce.as_str()), "{id}");
+    assert_eq!(first.subject.as_str(), format!("order.shard.{}", parts[1]));
+    assert!(first.headers.get("Net-Ts").is_some());
+    let st = net.stats();
+    assert_eq!((st.events_dropped, st.backend_errors), (0, 0));
+    net.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cursor_resumes_where_it_stopped_and_the_transport_json_works() {
+    let server = TestServer::nats();
+    let json = format!(r#"{{"type":"jetstream","url":"{}","stream":"RESUME","subjectPrefix":"resume"}}"#, server.url());
+    let net = Net::builder().shards(2).transport(TransportConfig::from_json(&json).unwrap()).build().await.unwrap();
+    for n in 0..500u64 {
+        net.emit(&serde_json::json!({ "n": n })).unwrap();
+    }
+    net.flush().await.unwrap();
+    assert_eq!(poll_all(&net, 100).await.len(), 500);
+    let cursor = net.poll(PollRequest { limit: 1000, cursor: None }).await.unwrap().next_id;
+    for n in 500..800u64 {
+        net.emit(&serde_json::json!({ "n": n })).unwrap();
+    }
+    net.flush().await.unwrap();
+    let page = net.poll(PollRequest { limit: 1000, cursor: Some(cursor.clone()) }).await.unwrap();
+    let mut got: Vec<u64> = page.events.iter().map(|e| n_of(&e.raw)).collect();
+    got.sort_unstable();
+    assert_eq!(got, (500..800).collect::<Vec<_>>());
+    assert!(!page.has_more);
+    let again = net.poll(PollRequest { limit: 1000, cursor: Some(cursor) }).await.unwrap();
+    assert_eq!(again.events.len(), 300);
+    let reader = Net::builder().shards(2).transport(TransportConfig::from_json(&json).unwrap()).build().await.unwrap();
+    let resumed = reader.poll(PollRequest { limit: 1000, cursor: Some(page.next_id.clone()) }).await.unwrap();
+    assert!(resumed.events.is_empty() && !resumed.has_more);
+    net.shutdown().await.unwrap();
+    reader.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribe_sees_local_and_other_processes_events_live() {
+    let server = TestServer::nats();
+    let config = || JetStreamAdapterConfig::new(server.url()).stream("LIVE").subject_prefix("live");
+    let consumer = Net::builder().shards(2).jetstream(config()).build().await.unwrap();
+    let producer = Net::builder().shards(2).jetstream(config()).build().await.unwrap();
+    let mut stream = consumer.subscribe(SubscribeOpts::default());
+    for n in 0..200u64 {
+        consumer.emit(&serde_json::json!({ "n": n })).unwrap();
+        producer.emit(&serde_json::json!({ "n": 1000 + n })).unwrap();
+    }
+    let mut got = Vec::new();
+    while got.len() < 400 {
+        got.push(n_of(&stream.next().await.unwrap().unwrap().raw));
+    }
+    got.sort_unstable();
+    assert_eq!(got, (0..200).chain(1000..1200).collect::<Vec<_>>());
+    producer.shutdown().await.unwrap();
+    consumer.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_and_restarted_server_loses_nothing_and_drops_duplicates() {
+    let mut server = TestServer::nats();
+    let net = Net::builder()
+        .shards(2)
+        .ring_capacity(1024)
+        .backpressure(Backpressure::Block)
+        .block_timeout(Duration::from_millis(100))
+        .jetstream(
+            JetStreamAdapterConfig::new(server.url())
+                .stream("CRASH")
+                .subject_prefix("crash")
+                .request_timeout(Duration::from_millis(500)),
+        )
+        .build()
+        .await
+        .unwrap();
+    const TOTAL: u64 = 20_000;
+    let acked = Arc::new(AtomicU64::new(0));
+    let refused = Arc::new(AtomicU64::new(0));
+    let producer = {
+        let (net, acked, refused) = (net.clone(), acked.clone(), refused.clone());
+        tokio::task::spawn_blocking(move || {
+            for n in 0..TOTAL {
+                loop {
+                    match net.emit(&serde_json::json!({ "n": n })) {
+                        Ok(_) => break,
+                        Err(SdkError::Backpressure) => {
+                            refused.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(e) => panic!("emit {n}: {e}"),
+                    }
+                }
+                acked.store(n + 1, Ordering::Relaxed);
+            }
+        })
+    };
+    while acked.load(Ordering::Relaxed) < TOTAL / 4 {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    server.kill();
+    while net.stats().backend_errors == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(!net.health().healthy);
+    while refused.load(Ordering::Relaxed) == 0 && acked.load(Ordering::Relaxed) < TOTAL {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    server.restart();
+    producer.await.unwrap();
+    net.flush().await.unwrap();
+    let stats = net.stats();
+    assert!(stats.reconnects >= 1, "{stats:?}");
+    assert_eq!(stats.events_dropped, 0, "{stats:?}");
+    // The server dropped every retried duplicate itself: each event once, in order per shard.
+    let events = poll_all(&net, 1000).await;
+    let mut all = Vec::new();
+    for (shard, ns) in by_shard(&events) {
+        assert!(ns.windows(2).all(|w| w[0] < w[1]), "shard {shard} out of order or duplicated");
+        all.extend(ns);
+    }
+    all.sort_unstable();
+    assert_eq!(all, (0..TOTAL).collect::<Vec<_>>());
+    net.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_producer_is_deduplicated_by_the_server() {
+    let server = TestServer::nats();
+    let dir = TempDir::new("js-restart");
+    let nonce = dir.join("producer.nonce");
+    let config = || JetStreamAdapterConfig::new(server.url()).stream("RESTART").subject_prefix("restart").producer_nonce_path(&nonce);
+    let run = |to: u64| {
+        let config = config();
+        async move {
+            let net = Net::builder().shards(1).jetstream(config).build().await.unwrap();
+            for n in 0..to {
+                net.emit(&serde_json::json!({ "n": n })).unwrap();
+                net.flush().await.unwrap();
+            }
+            net.shutdown().await.unwrap();
+        }
+    };
+    run(100).await;
+    run(150).await;
+    let mut s = stream(&server.url(), "RESTART").await;
+    assert_eq!(s.info().await.unwrap().state.messages, 150);
+    let reader = Net::builder().shards(1).jetstream(config()).build().await.unwrap();
+    let ns: Vec<u64> = poll_all(&reader, 64).await.iter().map(|e| n_of(&e.raw)).collect();
+    assert_eq!(ns, (0..150).collect::<Vec<_>>());
+    reader.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupt_nonce_file_is_a_typed_error() {
+    let server = TestServer::nats();
+    let dir = TempDir::new("js-corrupt");
+    let path = dir.join("producer.nonce");
+    std::fs::write(&path, "zz").unwrap();
+    let e = Net::builder().jetstream(JetStreamAdapterConfig::new(server.url())).producer_nonce_path(&path).build().await.unwrap_err();
+    assert_eq!(e.kind(), "corrupt_nonce");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "zz");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_urls_and_refused_credentials_name_the_url_without_the_password() {
+    let build = |url: String| async move {
+        Net::builder().jetstream(JetStreamAdapterConfig::new(url).connect_timeout(Duration::from_secs(2))).build().await
+    };
+    let e = build("nats://hunter2@[::bad".into()).await.unwrap_err();
+    assert_eq!(e.kind(), "invalid_config", "{e}");
+    assert!(!e.to_string().contains("hunter2"), "{e}");
+    let port = TestServer::nats().port();
+    let e = build(format!("nats://u:hunter2@127.0.0.1:{port}")).await.unwrap_err();
+    assert!(matches!(e.kind(), "backend" | "timeout"), "{e}");
+    assert!(e.to_string().contains(&format!("nats://u:***@127.0.0.1:{port}")) && !e.to_string().contains("hunter2"), "{e}");
+
+    let server = TestServer::nats_with_user("net", "s3cret-pw");
+    let e = build(format!("nats://net:hunter2@127.0.0.1:{}", server.port())).await.unwrap_err();
+    assert_eq!(e.kind(), "auth_failed", "{e}");
+    assert!(e.to_string().contains("nats://net:***@127.0.0.1") && !e.to_string().contains("hunter2"), "{e}");
+    let e = build(server.url()).await.unwrap_err();
+    assert_eq!(e.kind(), "auth_failed", "{e}");
+    let net = build(server.url_with_auth()).await.unwrap();
+    net.emit_str("{}").unwrap();
+    net.flush().await.unwrap();
+    net.shutdown().await.unwrap();
+}
