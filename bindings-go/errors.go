@@ -123,6 +123,25 @@ var (
 	ErrAuthFailed = sentinel("auth_failed")
 	// The producer nonce file exists but holds no nonce; it is left as is.
 	ErrCorruptNonce = sentinel("corrupt_nonce")
+
+	// Capabilities: a set the schema refuses (the message lists why).
+	ErrInvalidCapabilities = sentinel("invalid_capabilities")
+	// Capabilities: a predicate that is not well formed.
+	ErrInvalidPredicate = sentinel("invalid_predicate")
+	// Capabilities: a net-where header value that does not decode.
+	ErrInvalidHeader = sentinel("invalid_header")
+	// Capabilities: a subnet or subnet policy out of range.
+	ErrInvalidSubnet = sentinel("invalid_subnet")
+	// Capabilities: announcement bytes that do not decode.
+	ErrMalformedAnnouncement = sentinel("malformed_announcement")
+	// Capabilities: an announcement signed by a key that is not its origin's.
+	ErrOriginMismatch = sentinel("origin_mismatch")
+	// Capabilities: an announcement older than the one already known.
+	ErrStaleVersion = sentinel("stale_version")
+	// Capabilities: an announcement forwarded over the hop limit.
+	ErrHopLimit = sentinel("hop_limit")
+	// Capabilities: an announcement larger than a message may be.
+	ErrAnnouncementTooLarge = sentinel("announcement_too_large")
 )
 
 // handshakeKinds are the kinds ErrHandshake matches.

@@ -41,6 +41,21 @@ type MeshConfig struct {
 	// of waiting out its timeout. Off by default, since a Connect may come
 	// before the matching Accept.
 	RefuseUnaccepted bool
+
+	// Subnet pins this node to a subnet (nil: the root).
+	Subnet *SubnetID
+	// SubnetPolicy derives each peer's subnet from the tags it announces
+	// (nil: every peer is in the root subnet).
+	SubnetPolicy *SubnetPolicy
+	// CapabilityGCInterval is how often expired capability entries are
+	// evicted (0: the engine's default).
+	CapabilityGCInterval time.Duration
+	// MinAnnounceInterval coalesces announcements: at most one broadcast
+	// per interval, the latest set winning (0: the engine's default).
+	MinAnnounceInterval time.Duration
+	// CapabilityTTL is how long peers keep this node's announcement
+	// without a refresh, in whole seconds (0: the engine's default).
+	CapabilityTTL time.Duration
 }
 
 // meshConfigJSON is the JSON object net_mesh_new reads (see net.h).
@@ -53,12 +68,19 @@ type meshConfigJSON struct {
 	DeadAfterMs         int64  `json:"dead_after_ms,omitempty"`
 	MaxDatagram         int    `json:"max_datagram,omitempty"`
 	RefuseUnaccepted    bool   `json:"refuse_unaccepted,omitempty"`
+
+	Subnet                 *SubnetID     `json:"subnet,omitempty"`
+	SubnetPolicy           *SubnetPolicy `json:"subnet_policy,omitempty"`
+	CapabilityGCIntervalMs int64         `json:"capability_gc_interval_ms,omitempty"`
+	MinAnnounceIntervalMs  int64         `json:"min_announce_interval_ms,omitempty"`
+	CapabilityTTLSecs      int64         `json:"capability_ttl_secs,omitempty"`
 }
 
 // json renders the configuration for net_mesh_new. Range checks are the
 // engine's; only values JSON cannot carry are refused here.
 func (c MeshConfig) json() (string, error) {
-	durations := []time.Duration{c.HandshakeTimeout, c.HeartbeatInterval, c.SuspectAfter, c.DeadAfter}
+	durations := []time.Duration{c.HandshakeTimeout, c.HeartbeatInterval, c.SuspectAfter, c.DeadAfter,
+		c.CapabilityGCInterval, c.MinAnnounceInterval, c.CapabilityTTL}
 	for _, d := range durations {
 		if d < 0 {
 			return "", invalidConfig("negative duration in MeshConfig")
@@ -76,6 +98,12 @@ func (c MeshConfig) json() (string, error) {
 		DeadAfterMs:         millis(c.DeadAfter),
 		MaxDatagram:         c.MaxDatagram,
 		RefuseUnaccepted:    c.RefuseUnaccepted,
+
+		Subnet:                 c.Subnet,
+		SubnetPolicy:           c.SubnetPolicy,
+		CapabilityGCIntervalMs: millis(c.CapabilityGCInterval),
+		MinAnnounceIntervalMs:  millis(c.MinAnnounceInterval),
+		CapabilityTTLSecs:      seconds(c.CapabilityTTL),
 	})
 	return string(text), err
 }
@@ -87,6 +115,14 @@ func millis(d time.Duration) int64 {
 		return 0
 	}
 	return max(d.Milliseconds(), 1)
+}
+
+// seconds is d in whole seconds, a positive d never rounded down to 0.
+func seconds(d time.Duration) int64 {
+	if d <= 0 {
+		return 0
+	}
+	return max(int64(d/time.Second), 1)
 }
 
 func invalidConfig(msg string) error {

@@ -17,6 +17,7 @@ func TestREADMESnippetsAreTheExamples(t *testing.T) {
 	for _, c := range []struct{ example, file string }{
 		{"ExampleMeshNode", "mesh_example_test.go"},
 		{"ExampleMeshTransport", "transport_example_test.go"},
+		{"ExampleMeshNode_AnnounceCapabilities", "capabilities_example_test.go"},
 	} {
 		marker := "<!-- the body of " + c.example + " in " + c.file + "; readme_test.go checks it -->"
 		_, after, ok := strings.Cut(string(readme), marker)
