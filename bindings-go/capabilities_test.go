@@ -679,7 +679,9 @@ func TestCapabilityTTLExpiry(t *testing.T) {
 	if err := b.AnnounceCapabilities(CapabilitySet{Tags: []string{"ephemeral"}}); err != nil {
 		t.Fatal(err)
 	}
-	if !eventually(10*time.Second, func() bool { return findsExactly(t, a, CapabilityFilter{RequireTags: []string{"ephemeral"}}, nil, b.NodeID()) }) {
+	if !eventually(10*time.Second, func() bool {
+		return findsExactly(t, a, CapabilityFilter{RequireTags: []string{"ephemeral"}}, nil, b.NodeID())
+	}) {
 		t.Fatal("A never saw B")
 	}
 	if err := b.Close(); err != nil {
