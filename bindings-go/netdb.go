@@ -12,7 +12,6 @@ import (
 	"iter"
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"unsafe"
 )
 
@@ -43,10 +42,7 @@ func (c NetDbConfig) cjson() *C.char {
 // NetDb is event-sourced state — tasks and memories — folded from RedEX
 // files. Its methods are safe for concurrent use. Close it when done.
 type NetDb struct {
-	handle  atomic.Uintptr
-	once    sync.Once
-	err     error
-	cleanup runtime.Cleanup
+	handle cortexHandle
 }
 
 // OpenNetDb opens the models cfg enables on redex, folding their logs.
@@ -82,17 +78,14 @@ func openNetDb(redex *Redex, cfg NetDbConfig, bundle []byte) (*NetDb, error) {
 		return nil, cortexErr(-1, r.err)
 	}
 	db := &NetDb{}
-	db.handle.Store(uintptr(r.handle))
-	db.cleanup = runtime.AddCleanup(db, func(h C.uintptr_t) { C.netgo_netdb_free(h) }, r.handle)
+	adoptCortexHandle(db, &db.handle, r.handle, freeNetDb)
 	return db, nil
 }
 
+func freeNetDb(h C.uintptr_t) { C.netgo_netdb_free(h) }
+
 func (db *NetDb) h() (C.uintptr_t, error) {
-	h := C.uintptr_t(db.handle.Load())
-	if h == 0 {
-		return 0, &Error{Kind: ErrCortexClosed.Kind, Message: "the NetDb is closed", Code: -8}
-	}
-	return h, nil
+	return db.handle.live(ErrCortexClosed.Kind, "the NetDb is closed")
 }
 
 // Snapshot returns every model's state as a bundle for
@@ -114,14 +107,7 @@ func (db *NetDb) Snapshot() ([]byte, error) {
 // Close closes every model (files synced and closed, watches ended) and
 // releases the NetDb. Idempotent: later calls return the first result.
 func (db *NetDb) Close() error {
-	db.once.Do(func() {
-		db.cleanup.Stop()
-		h := C.uintptr_t(db.handle.Swap(0))
-		s := C.netgo_netdb_close(h)
-		db.err = cortexErr(s.code, s.err)
-		C.netgo_netdb_free(h)
-	})
-	return db.err
+	return db.handle.close(func(h C.uintptr_t) C.netgo_status { return C.netgo_netdb_close(h) }, freeNetDb)
 }
 
 // Tasks is the tasks model of db.

@@ -112,10 +112,7 @@ func jsonCString(v any) *C.char {
 // RedexFile is an open RedEX file. Its methods are safe for concurrent
 // use. Close it when done.
 type RedexFile struct {
-	handle  atomic.Uintptr
-	once    sync.Once
-	err     error
-	cleanup runtime.Cleanup
+	handle cortexHandle
 }
 
 // RedexEvent is one record of a file.
@@ -161,8 +158,7 @@ func (r *Redex) OpenFile(name string, cfg RedexFileConfig) (*RedexFile, error) {
 		return nil, cortexErr(-1, res.err)
 	}
 	f := &RedexFile{}
-	f.handle.Store(uintptr(res.handle))
-	f.cleanup = runtime.AddCleanup(f, func(h C.uintptr_t) { C.netgo_redex_file_free(h) }, res.handle)
+	adoptCortexHandle(f, &f.handle, res.handle, freeRedexFile)
 	return f, nil
 }
 
@@ -177,12 +173,10 @@ func cortexErr(code C.int, block *C.char) error {
 	return err
 }
 
+func freeRedexFile(h C.uintptr_t) { C.netgo_redex_file_free(h) }
+
 func (f *RedexFile) h() (C.uintptr_t, error) {
-	h := C.uintptr_t(f.handle.Load())
-	if h == 0 {
-		return 0, &Error{Kind: ErrRedexClosed.Kind, Message: "the file is closed", Code: -8}
-	}
-	return h, nil
+	return f.handle.live(ErrRedexClosed.Kind, "the file is closed")
 }
 
 // Append appends one record and returns its seq.
@@ -329,14 +323,7 @@ func (f *RedexFile) Sync() error {
 // one. Running Tail loops end once they delivered everything. Idempotent:
 // later calls return the first call's result.
 func (f *RedexFile) Close() error {
-	f.once.Do(func() {
-		f.cleanup.Stop()
-		h := C.uintptr_t(f.handle.Swap(0))
-		s := C.netgo_redex_close(h)
-		f.err = cortexErr(s.code, s.err)
-		C.netgo_redex_file_free(h)
-	})
-	return f.err
+	return f.handle.close(func(h C.uintptr_t) C.netgo_status { return C.netgo_redex_close(h) }, freeRedexFile)
 }
 
 // Tail streams every record from fromSeq on: the retained ones first, then

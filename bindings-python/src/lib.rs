@@ -43,6 +43,7 @@ mod payload;
 mod receipt;
 mod records;
 mod redex;
+mod stream_cursor;
 mod subscription;
 mod token;
 mod transport;

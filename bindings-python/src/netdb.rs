@@ -3,16 +3,14 @@
 //! result batches).
 
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use futures::{Stream, StreamExt};
 use net_sdk::cortex::{
     self, CortexError, MemoriesAdapter, MemoryFilter, MemoryOrder, NetDbSnapshot, TaskFilter, TaskOrder, TaskStatus,
-    TasksAdapter,
+    TasksAdapter, WatchStream,
 };
-use parking_lot::Mutex;
-use pyo3::exceptions::{PyStopAsyncIteration, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyType};
 
@@ -20,6 +18,7 @@ use crate::aio;
 use crate::blocking::wait;
 use crate::errors::{net_error, raise};
 use crate::redex::{file_config, missing_model, Redex};
+use crate::stream_cursor::StreamCursor;
 
 /// A task as folded from its events.
 #[pyclass(frozen, get_all, module = "net_sdk._native")]
@@ -159,6 +158,25 @@ where
     out.map_err(raise)
 }
 
+/// `wait_for_seq_async` of either model: an awaitable of `None`.
+fn wait_seq_async<F>(py: Python<'_>, future: F) -> PyResult<Bound<'_, PyAny>>
+where
+    F: std::future::Future<Output = Result<(), CortexError>> + Send + 'static,
+{
+    aio::spawn(py, future, |py, r| r.map(|()| py.None()).map_err(raise), drop)
+}
+
+/// Core records as their Python classes.
+fn to_py<T, P: for<'a> From<&'a T>>(records: &[T]) -> Vec<P> {
+    records.iter().map(P::from).collect()
+}
+
+/// A core watch stream as a Python `Watch`; `batch` tags its results
+/// with their model.
+fn watch_of<T: Send + 'static>(stream: WatchStream<T>, batch: fn(Vec<T>) -> Batch) -> Watch {
+    Watch::new(stream.map(batch).boxed())
+}
+
 /// The tasks model of a NetDb. Every mutation returns its event's seq.
 #[pyclass(frozen, module = "net_sdk._native")]
 pub struct Tasks {
@@ -200,7 +218,7 @@ impl Tasks {
     /// Await the fold of the event at `seq`.
     fn wait_for_seq_async<'py>(&self, py: Python<'py>, seq: u64) -> PyResult<Bound<'py, PyAny>> {
         let inner = self.inner.clone();
-        aio::spawn(py, async move { inner.wait_for_seq(seq).await }, |py, r| r.map(|()| py.None()).map_err(raise), drop)
+        wait_seq_async(py, async move { inner.wait_for_seq(seq).await })
     }
 
     fn get(&self, id: u64) -> Option<Task> {
@@ -213,7 +231,7 @@ impl Tasks {
     #[pyo3(signature = (*, status=None, title_contains=None, origin=None, order=None, limit=None))]
     fn list(&self, status: Option<&str>, title_contains: Option<String>, origin: Option<u64>, order: Option<&str>, limit: Option<usize>) -> PyResult<Vec<Task>> {
         let f = task_filter(status, title_contains, origin, order, limit)?;
-        Ok(self.inner.list(&f).iter().map(Task::from).collect())
+        Ok(to_py(&self.inner.list(&f)))
     }
 
     #[pyo3(signature = (*, status=None, title_contains=None, origin=None))]
@@ -227,7 +245,7 @@ impl Tasks {
     #[pyo3(signature = (*, status=None, title_contains=None, origin=None, order=None, limit=None))]
     fn watch(&self, status: Option<&str>, title_contains: Option<String>, origin: Option<u64>, order: Option<&str>, limit: Option<usize>) -> PyResult<Watch> {
         let f = task_filter(status, title_contains, origin, order, limit)?;
-        Ok(Watch::new(self.inner.watch().filter(f).stream().map(Batch::Tasks).boxed()))
+        Ok(watch_of(self.inner.watch().filter(f).stream(), Batch::Tasks))
     }
 
     /// `(snapshot, watch)`, taken atomically: a mutation racing the call
@@ -236,7 +254,7 @@ impl Tasks {
     fn snapshot_and_watch(&self, status: Option<&str>, title_contains: Option<String>, origin: Option<u64>, order: Option<&str>, limit: Option<usize>) -> PyResult<(Vec<Task>, Watch)> {
         let f = task_filter(status, title_contains, origin, order, limit)?;
         let (snapshot, stream) = self.inner.snapshot_and_watch(self.inner.watch().filter(f));
-        Ok((snapshot.iter().map(Task::from).collect(), Watch::new(stream.map(Batch::Tasks).boxed())))
+        Ok((to_py(&snapshot), watch_of(stream, Batch::Tasks)))
     }
 }
 
@@ -282,7 +300,7 @@ impl Memories {
 
     fn wait_for_seq_async<'py>(&self, py: Python<'py>, seq: u64) -> PyResult<Bound<'py, PyAny>> {
         let inner = self.inner.clone();
-        aio::spawn(py, async move { inner.wait_for_seq(seq).await }, |py, r| r.map(|()| py.None()).map_err(raise), drop)
+        wait_seq_async(py, async move { inner.wait_for_seq(seq).await })
     }
 
     fn get(&self, id: u64) -> Option<Memory> {
@@ -296,7 +314,7 @@ impl Memories {
     #[allow(clippy::too_many_arguments)]
     fn list(&self, tags_all: Option<Vec<String>>, tags_any: Option<Vec<String>>, content_contains: Option<String>, pinned: Option<bool>, origin: Option<u64>, order: Option<&str>, limit: Option<usize>) -> PyResult<Vec<Memory>> {
         let f = memory_filter(tags_all, tags_any, content_contains, pinned, origin, order, limit)?;
-        Ok(self.inner.list(&f).iter().map(Memory::from).collect())
+        Ok(to_py(&self.inner.list(&f)))
     }
 
     #[pyo3(signature = (*, tags_all=None, tags_any=None, content_contains=None, pinned=None, origin=None))]
@@ -309,7 +327,7 @@ impl Memories {
     #[allow(clippy::too_many_arguments)]
     fn watch(&self, tags_all: Option<Vec<String>>, tags_any: Option<Vec<String>>, content_contains: Option<String>, pinned: Option<bool>, origin: Option<u64>, order: Option<&str>, limit: Option<usize>) -> PyResult<Watch> {
         let f = memory_filter(tags_all, tags_any, content_contains, pinned, origin, order, limit)?;
-        Ok(Watch::new(self.inner.watch().filter(f).stream().map(Batch::Memories).boxed()))
+        Ok(watch_of(self.inner.watch().filter(f).stream(), Batch::Memories))
     }
 
     #[pyo3(signature = (*, tags_all=None, tags_any=None, content_contains=None, pinned=None, origin=None, order=None, limit=None))]
@@ -317,7 +335,7 @@ impl Memories {
     fn snapshot_and_watch(&self, tags_all: Option<Vec<String>>, tags_any: Option<Vec<String>>, content_contains: Option<String>, pinned: Option<bool>, origin: Option<u64>, order: Option<&str>, limit: Option<usize>) -> PyResult<(Vec<Memory>, Watch)> {
         let f = memory_filter(tags_all, tags_any, content_contains, pinned, origin, order, limit)?;
         let (snapshot, stream) = self.inner.snapshot_and_watch(self.inner.watch().filter(f));
-        Ok((snapshot.iter().map(Memory::from).collect(), Watch::new(stream.map(Batch::Memories).boxed())))
+        Ok((to_py(&snapshot), watch_of(stream, Batch::Memories)))
     }
 }
 
@@ -330,43 +348,24 @@ enum Batch {
 impl Batch {
     fn into_py(self, py: Python<'_>) -> PyResult<PyObject> {
         Ok(match self {
-            Batch::Tasks(v) => v.iter().map(Task::from).collect::<Vec<_>>().into_pyobject(py)?.into_any().unbind(),
-            Batch::Memories(v) => v.iter().map(Memory::from).collect::<Vec<_>>().into_pyobject(py)?.into_any().unbind(),
+            Batch::Tasks(v) => to_py::<_, Task>(&v).into_pyobject(py)?.into_any().unbind(),
+            Batch::Memories(v) => to_py::<_, Memory>(&v).into_pyobject(py)?.into_any().unbind(),
         })
     }
 }
 
-struct WatchShared {
-    stream: tokio::sync::Mutex<Pin<Box<dyn Stream<Item = Batch> + Send>>>,
-    stash: Mutex<Option<Option<Batch>>>,
-    ended: AtomicBool,
-}
-
-impl WatchShared {
-    async fn next(&self) -> Option<Batch> {
-        if let Some(item) = self.stash.lock().take() {
-            return item;
-        }
-        self.stream.lock().await.next().await
-    }
-}
+type BatchStream = Pin<Box<dyn Stream<Item = Batch> + Send>>;
 
 /// Result batches of a query: `for batch in watch` (blocking, GIL
 /// released) or `async for batch in watch`.
 #[pyclass(frozen, module = "net_sdk._native")]
 pub struct Watch {
-    shared: Arc<WatchShared>,
+    cursor: Arc<StreamCursor<BatchStream>>,
 }
 
 impl Watch {
-    fn new(stream: Pin<Box<dyn Stream<Item = Batch> + Send>>) -> Self {
-        Self {
-            shared: Arc::new(WatchShared {
-                stream: tokio::sync::Mutex::new(stream),
-                stash: Mutex::new(None),
-                ended: AtomicBool::new(false),
-            }),
-        }
+    fn new(stream: BatchStream) -> Self {
+        Self { cursor: StreamCursor::new(stream) }
     }
 }
 
@@ -377,17 +376,7 @@ impl Watch {
     }
 
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<PyObject>> {
-        if self.shared.ended.load(Ordering::Acquire) {
-            return Ok(None);
-        }
-        let shared = self.shared.clone();
-        match wait(py, async move { shared.next().await })? {
-            Some(batch) => batch.into_py(py).map(Some),
-            None => {
-                self.shared.ended.store(true, Ordering::Release);
-                Ok(None)
-            }
-        }
+        self.cursor.next_blocking(py)?.map(|batch| batch.into_py(py)).transpose()
     }
 
     fn __aiter__(slf: Py<Self>) -> Py<Self> {
@@ -395,27 +384,12 @@ impl Watch {
     }
 
     fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        if self.shared.ended.load(Ordering::Acquire) {
-            return aio::failed(py, PyStopAsyncIteration::new_err(()));
-        }
-        let (work, convert, keep) = (self.shared.clone(), self.shared.clone(), self.shared.clone());
-        aio::spawn(
-            py,
-            async move { work.next().await },
-            move |py, item| match item {
-                Some(batch) => batch.into_py(py),
-                None => {
-                    convert.ended.store(true, Ordering::Release);
-                    Err(PyStopAsyncIteration::new_err(()))
-                }
-            },
-            move |item| *keep.stash.lock() = Some(item),
-        )
+        self.cursor.next_awaitable(py, |py, batch| batch.into_py(py))
     }
 
     /// Stop watching. Idempotent; the iterator then ends.
     fn close(&self) {
-        self.shared.ended.store(true, Ordering::Release);
+        self.cursor.close();
     }
 }
 

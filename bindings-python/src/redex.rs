@@ -1,20 +1,15 @@
 //! RedEX: `Redex`, `RedexFile`, `RedexEvent` and `RedexTail` (an iterator
 //! and an async iterator over a file's records, backfill then live).
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
 use net_sdk::cortex::{self, FsyncPolicy, RedexError, RedexFileConfig};
-use parking_lot::Mutex;
-use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyType};
 
-use crate::aio;
-use crate::blocking::wait;
 use crate::errors::{net_error, raise};
+use crate::stream_cursor::StreamCursor;
 
 /// A manager of RedEX files: in memory, or under `persistent_dir`.
 #[pyclass(frozen, module = "net_sdk._native")]
@@ -232,57 +227,24 @@ impl RedexFile {
     }
 }
 
-type TailItem = Option<Result<cortex::RedexEvent, RedexError>>;
-
-/// The tail behind an async mutex, so a blocking `next()` and an awaited
-/// `__anext__` share one position; an item finished for an asyncio future
-/// that was cancelled meanwhile waits in `stash`.
-struct TailShared {
-    tail: tokio::sync::Mutex<cortex::RedexTail>,
-    stash: Mutex<Option<TailItem>>,
-    ended: AtomicBool,
-}
-
-impl TailShared {
-    async fn next(&self) -> TailItem {
-        if let Some(item) = self.stash.lock().take() {
-            return item;
-        }
-        // RedexTail::next is cancel-safe: a record leaves its buffer only
-        // when it is returned.
-        self.tail.lock().await.next().await
-    }
-}
-
 /// Iterator and async iterator over a file's records (see
 /// `RedexFile.tail`). A tail that fell behind retention raises
 /// `RedexError` (kind `redex:tail_lagged`) once and continues.
 #[pyclass(frozen, module = "net_sdk._native")]
 pub struct RedexTail {
-    shared: Arc<TailShared>,
+    // RedexTail::next is cancel-safe: a record leaves its buffer only when
+    // it is returned, so the cursor may drop an unfinished `next`.
+    cursor: Arc<StreamCursor<cortex::RedexTail>>,
 }
 
 impl RedexTail {
     fn new(tail: cortex::RedexTail) -> Self {
-        Self {
-            shared: Arc::new(TailShared {
-                tail: tokio::sync::Mutex::new(tail),
-                stash: Mutex::new(None),
-                ended: AtomicBool::new(false),
-            }),
-        }
+        Self { cursor: StreamCursor::new(tail) }
     }
 }
 
-fn tail_item(py: Python<'_>, shared: &TailShared, item: TailItem) -> PyResult<Option<RedexEvent>> {
-    match item {
-        None => {
-            shared.ended.store(true, Ordering::Release);
-            Ok(None)
-        }
-        Some(Ok(e)) => Ok(Some(RedexEvent::new(py, &e))),
-        Some(Err(e)) => Err(raise(e)),
-    }
+fn tail_event(py: Python<'_>, item: Result<cortex::RedexEvent, RedexError>) -> PyResult<RedexEvent> {
+    item.map(|e| RedexEvent::new(py, &e)).map_err(raise)
 }
 
 #[pymethods]
@@ -292,12 +254,7 @@ impl RedexTail {
     }
 
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<RedexEvent>> {
-        if self.shared.ended.load(Ordering::Acquire) {
-            return Ok(None);
-        }
-        let shared = self.shared.clone();
-        let item = wait(py, async move { shared.next().await })?;
-        tail_item(py, &self.shared, item)
+        self.cursor.next_blocking(py)?.map(|item| tail_event(py, item)).transpose()
     }
 
     fn __aiter__(slf: Py<Self>) -> Py<Self> {
@@ -305,24 +262,12 @@ impl RedexTail {
     }
 
     fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        if self.shared.ended.load(Ordering::Acquire) {
-            return aio::failed(py, PyStopAsyncIteration::new_err(()));
-        }
-        let (work, convert, keep) = (self.shared.clone(), self.shared.clone(), self.shared.clone());
-        aio::spawn(
-            py,
-            async move { work.next().await },
-            move |py, item| match tail_item(py, &convert, item)? {
-                Some(e) => Ok(Py::new(py, e)?.into_any()),
-                None => Err(PyStopAsyncIteration::new_err(())),
-            },
-            move |item| *keep.stash.lock() = Some(item),
-        )
+        self.cursor.next_awaitable(py, |py, item| Ok(Py::new(py, tail_event(py, item)?)?.into_any()))
     }
 
     /// Stop tailing. Idempotent; the iterator then ends.
     fn close(&self) {
-        self.shared.ended.store(true, Ordering::Release);
+        self.cursor.close();
     }
 }
 

@@ -3,33 +3,18 @@
 
 #[path = "common/servers.rs"]
 mod servers;
+#[path = "common/backend_checks.rs"]
+mod backend_checks;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use net_sdk::{Backpressure, JetStreamAdapterConfig, Net, PollRequest, SdkError, SubscribeOpts, TransportConfig};
+use net_sdk::{Backpressure, JetStreamAdapterConfig, Net, PollRequest, SubscribeOpts, TransportConfig};
+use backend_checks::{emit_across_a_server_crash, n_of, poll_all};
 use servers::{TempDir, TestServer};
 
-fn n_of(raw: &[u8]) -> u64 {
-    let v: serde_json::Value = serde_json::from_slice(raw).unwrap();
-    v["n"].as_u64().unwrap()
-}
 
-async fn poll_all(net: &Net, page: usize) -> Vec<net_sdk::Event> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let r = net.poll(PollRequest { limit: page, cursor: cursor.take() }).await.unwrap();
-        out.extend(r.events);
-        cursor = Some(r.next_id);
-        if !r.has_more {
-            return out;
-        }
-    }
-}
 
 /// The stream `name` as the server holds it.
 async fn stream(url: &str, name: &str) -> async_nats::jetstream::stream::Stream {
@@ -152,42 +137,7 @@ async fn a_killed_and_restarted_server_loses_nothing_and_drops_duplicates() {
         .await
         .unwrap();
     const TOTAL: u64 = 20_000;
-    let acked = Arc::new(AtomicU64::new(0));
-    let refused = Arc::new(AtomicU64::new(0));
-    let producer = {
-        let (net, acked, refused) = (net.clone(), acked.clone(), refused.clone());
-        tokio::task::spawn_blocking(move || {
-            for n in 0..TOTAL {
-                loop {
-                    match net.emit(&serde_json::json!({ "n": n })) {
-                        Ok(_) => break,
-                        Err(SdkError::Backpressure) => {
-                            refused.fetch_add(1, Ordering::Relaxed);
-                        }
-                        Err(e) => panic!("emit {n}: {e}"),
-                    }
-                }
-                acked.store(n + 1, Ordering::Relaxed);
-            }
-        })
-    };
-    while acked.load(Ordering::Relaxed) < TOTAL / 4 {
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-    server.kill();
-    while net.stats().backend_errors == 0 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    assert!(!net.health().healthy);
-    while refused.load(Ordering::Relaxed) == 0 && acked.load(Ordering::Relaxed) < TOTAL {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    server.restart();
-    producer.await.unwrap();
-    net.flush().await.unwrap();
-    let stats = net.stats();
-    assert!(stats.reconnects >= 1, "{stats:?}");
-    assert_eq!(stats.events_dropped, 0, "{stats:?}");
+    emit_across_a_server_crash(&net, &mut server, TOTAL).await;
     // The server dropped every retried duplicate itself: each event once, in order per shard.
     let events = poll_all(&net, 1000).await;
     let mut all = Vec::new();

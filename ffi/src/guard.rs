@@ -1,62 +1,65 @@
-//! The one boundary every exported function goes through.
-//!
-//! `guarded` clears the last error, runs the body, catches any panic (a
-//! panic must never unwind into C, and with `panic = "unwind"` it can be
-//! caught), and turns an error into the function's failure value while
-//! recording the message/kind pair — so the code and the pair can never
-//! disagree.
+//! The boundary every `net.h` function goes through: `crate::boundary`
+//! with `net.h`'s error type, so its status codes and its last-error pair
+//! (`net_last_error_*`).
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-
-use crate::last_error;
+use crate::boundary::{self, BoundaryError};
+use crate::last_error::NET_LAST_ERROR;
+use crate::last_error_slot::LastErrorSlot;
 use crate::status::{FfiError, NetStatus};
+
+impl BoundaryError for FfiError {
+    const SUCCESS: i32 = NetStatus::NET_SUCCESS as i32;
+
+    fn last_error() -> &'static LastErrorSlot {
+        &NET_LAST_ERROR
+    }
+
+    fn panic(message: String) -> Self {
+        FfiError::new(NetStatus::NET_ERR_PANIC, "runtime_panic", message)
+    }
+
+    fn int_overflow(message: String) -> Self {
+        FfiError::new(NetStatus::NET_ERR_INT_OVERFLOW, "int_overflow", message)
+    }
+
+    fn code(&self) -> i32 {
+        self.status as i32
+    }
+
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    fn message(&self) -> &str {
+        &self.message
+    }
+}
 
 /// Run `body` at the C boundary. On error or panic, record the error and
 /// return `on_error(&err)`.
 pub(crate) fn guarded<T>(on_error: impl FnOnce(&FfiError) -> T, body: impl FnOnce() -> Result<T, FfiError>) -> T {
-    last_error::clear();
-    let err = match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(value)) => return value,
-        Ok(Err(err)) => err,
-        Err(payload) => {
-            let detail = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic payload".to_string());
-            FfiError::new(NetStatus::NET_ERR_PANIC, "runtime_panic", format!("internal panic: {detail}"))
-        }
-    };
-    last_error::record(&err);
-    on_error(&err)
+    boundary::guarded(on_error, body)
 }
 
-/// `guarded` for functions that return an `int` status (0 or a negative code).
+/// For functions that return an `int` status (0 or a negative code).
 pub(crate) fn status(body: impl FnOnce() -> Result<(), FfiError>) -> i32 {
-    guarded(|e| e.status as i32, || body().map(|()| NetStatus::NET_SUCCESS as i32))
+    boundary::status(body)
 }
 
-/// `guarded` for functions that return an `int` count or a negative code.
+/// For functions that return an `int` count or a negative code.
 pub(crate) fn count(body: impl FnOnce() -> Result<usize, FfiError>) -> i32 {
-    guarded(
-        |e| e.status as i32,
-        || {
-            let n = body()?;
-            i32::try_from(n).map_err(|_| {
-                FfiError::new(NetStatus::NET_ERR_INT_OVERFLOW, "int_overflow", format!("{n} does not fit in an int"))
-            })
-        },
-    )
+    boundary::count(body)
 }
 
-/// `guarded` for constructors that return a pointer, NULL on failure.
+/// For constructors that return a pointer, NULL on failure.
 pub(crate) fn pointer<T>(body: impl FnOnce() -> Result<*mut T, FfiError>) -> *mut T {
-    guarded(|_| std::ptr::null_mut(), body)
+    boundary::pointer(body)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::last_error;
     use std::ffi::CStr;
 
     fn kind() -> Option<String> {

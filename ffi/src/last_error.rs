@@ -7,56 +7,24 @@
 //! error never outlives the call that produced it.
 
 use std::cell::{Cell, RefCell};
-use std::ffi::{c_char, CString};
+use std::ffi::c_char;
 
-use crate::status::FfiError;
-
-#[derive(Default)]
-struct LastError {
-    message: Option<CString>,
-    kind: Option<CString>,
-}
+use crate::last_error_slot::{LastError, LastErrorSlot};
 
 thread_local! {
     static LAST_ERROR: RefCell<LastError> = RefCell::new(LastError::default());
-    /// Whether `LAST_ERROR` holds anything: a plain flag with a constant
-    /// initialiser and no destructor, so the check every call makes on
-    /// entry skips the lazily initialised slot.
     static HAS_ERROR: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Record `err` as this thread's last error.
-pub(crate) fn record(err: &FfiError) {
-    // A message with an interior NUL is cut there rather than lost.
-    let message = CString::new(err.message.replace('\0', " ")).unwrap_or_default();
-    let kind = CString::new(err.kind).unwrap_or_default();
-    LAST_ERROR.with(|slot| {
-        let mut slot = slot.borrow_mut();
-        slot.message = Some(message);
-        slot.kind = Some(kind);
-    });
-    HAS_ERROR.with(|flag| flag.set(true));
-}
-
-/// Forget this thread's last error.
-#[inline]
-pub(crate) fn clear() {
-    // The common case — the previous call succeeded — touches only the flag.
-    if HAS_ERROR.with(|flag| flag.replace(false)) {
-        LAST_ERROR.with(|slot| *slot.borrow_mut() = LastError::default());
-    }
-}
-
-fn pointer_of(pick: fn(&LastError) -> &Option<CString>) -> *const c_char {
-    LAST_ERROR.with(|slot| pick(&slot.borrow()).as_ref().map_or(std::ptr::null(), |s| s.as_ptr()))
-}
+/// `net.h`'s pair, which `guard` records to.
+pub(crate) static NET_LAST_ERROR: LastErrorSlot = LastErrorSlot::new(&LAST_ERROR, &HAS_ERROR);
 
 /// The human-readable message of the last failing `net_*` call on this
 /// thread, or NULL if the last call succeeded. Owned by the library: valid
 /// until the next `net_*` call on this thread; do not free.
 #[no_mangle]
 pub extern "C" fn net_last_error_message() -> *const c_char {
-    pointer_of(|e| &e.message)
+    NET_LAST_ERROR.message()
 }
 
 /// The stable kind string of the last failing `net_*` call on this thread
@@ -64,11 +32,11 @@ pub extern "C" fn net_last_error_message() -> *const c_char {
 /// NULL if the last call succeeded. Same lifetime rules as the message.
 #[no_mangle]
 pub extern "C" fn net_last_error_kind() -> *const c_char {
-    pointer_of(|e| &e.kind)
+    NET_LAST_ERROR.kind()
 }
 
 /// Forget this thread's last error.
 #[no_mangle]
 pub extern "C" fn net_clear_last_error() {
-    clear();
+    NET_LAST_ERROR.clear();
 }

@@ -14,6 +14,7 @@
 #![allow(clippy::not_unsafe_ptr_arg_deref)] // C entry points take raw pointers by design
 
 mod args;
+mod boundary;
 mod cancel;
 mod capabilities;
 mod channel;
@@ -25,6 +26,7 @@ mod guard;
 mod identity;
 mod ingest;
 mod last_error;
+mod last_error_slot;
 mod mesh;
 mod metrics;
 mod node;

@@ -86,7 +86,13 @@ pub fn load_or_create_nonce(path: &Path) -> Result<u64> {
 
 /// The dedup id of event `i` of a batch starting at `sequence_start`.
 pub fn dedup_id(nonce: u64, shard: u16, sequence_start: u64, i: usize) -> String {
-    format!("{nonce:016x}:{shard}:{sequence_start}:{i}")
+    format!("{}{i}", dedup_prefix(nonce, shard, sequence_start))
+}
+
+/// What every dedup id of a batch starts with: a backend builds the prefix
+/// once and appends each event's `i`.
+pub(crate) fn dedup_prefix(nonce: u64, shard: u16, sequence_start: u64) -> String {
+    format!("{nonce:016x}:{shard}:{sequence_start}:")
 }
 
 #[cfg(test)]

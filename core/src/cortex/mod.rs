@@ -6,10 +6,12 @@
 //!                                                   watch / snapshot_and_watch ◄┘
 //! ```
 //! One concept per file: `codec` (event byte layout), `fold` (the engine
-//! every model runs on), `watch` ([`WatchStream`]), `tasks` and `memories`
-//! (the two models: state, events, filters, adapters), `snapshot`
-//! ([`NetDbSnapshot`]), `netdb` ([`NetDb`], [`NetDbBuilder`]), `error`
-//! ([`CortexError`], [`NetDbError`]).
+//! every model runs on), `record` and `query` (a model's records and how
+//! its filter runs over them), `model_adapter` and `watcher` (the adapter
+//! and watch-builder plumbing both models share), `watch` ([`WatchStream`]),
+//! `tasks` and `memories` (the two models: state, events, filters,
+//! adapters), `snapshot` ([`NetDbSnapshot`]), `netdb` ([`NetDb`],
+//! [`NetDbBuilder`]), `error` ([`CortexError`], [`NetDbError`]).
 //!
 //! The RedEX types are re-exported here, so `net_sdk::cortex` is the one
 //! import for event-sourced state:
@@ -42,10 +44,14 @@ mod codec;
 mod error;
 mod fold;
 mod memories;
+mod model_adapter;
 mod netdb;
+mod query;
+mod record;
 mod snapshot;
 mod tasks;
 mod watch;
+mod watcher;
 
 pub use error::{CortexError, NetDbError};
 pub use memories::{MemoriesAdapter, MemoriesWatcher, Memory, MemoryFilter, MemoryOrder, MEMORIES_FILE};

@@ -3,42 +3,25 @@
 //! separate from `net.h`'s so a program using both headers never sees one
 //! header's error through the other's functions.
 
-use std::cell::RefCell;
-use std::ffi::{c_char, CString};
+use std::cell::{Cell, RefCell};
+use std::ffi::c_char;
 
-use super::status::CortexFfiError;
-
-#[derive(Default)]
-struct LastError {
-    message: Option<CString>,
-    kind: Option<CString>,
-}
+use crate::last_error_slot::{LastError, LastErrorSlot};
 
 thread_local! {
     static LAST_ERROR: RefCell<LastError> = RefCell::new(LastError::default());
+    static HAS_ERROR: Cell<bool> = const { Cell::new(false) };
 }
 
-pub(crate) fn record(err: &CortexFfiError) {
-    // A message with an interior NUL is cut there rather than lost.
-    let message = CString::new(err.message.replace('\0', " ")).unwrap_or_default();
-    let kind = CString::new(err.kind).unwrap_or_default();
-    LAST_ERROR.with(|slot| *slot.borrow_mut() = LastError { message: Some(message), kind: Some(kind) });
-}
-
-pub(crate) fn clear() {
-    LAST_ERROR.with(|slot| *slot.borrow_mut() = LastError::default());
-}
-
-fn pointer_of(pick: fn(&LastError) -> &Option<CString>) -> *const c_char {
-    LAST_ERROR.with(|slot| pick(&slot.borrow()).as_ref().map_or(std::ptr::null(), |s| s.as_ptr()))
-}
+/// `net_cortex.h`'s pair, which this header's `guard` records to.
+pub(crate) static CORTEX_LAST_ERROR: LastErrorSlot = LastErrorSlot::new(&LAST_ERROR, &HAS_ERROR);
 
 /// The human-readable message of the last failing `net_redex_*` /
 /// `net_netdb_*` call on this thread, or NULL if it succeeded. Owned by the
 /// library: valid until the next such call on this thread; do not free.
 #[no_mangle]
 pub extern "C" fn net_cortex_last_error_message() -> *const c_char {
-    pointer_of(|e| &e.message)
+    CORTEX_LAST_ERROR.message()
 }
 
 /// The stable kind string of that failure (`"redex:corrupt"`,
@@ -46,11 +29,11 @@ pub extern "C" fn net_cortex_last_error_message() -> *const c_char {
 /// rules as the message.
 #[no_mangle]
 pub extern "C" fn net_cortex_last_error_kind() -> *const c_char {
-    pointer_of(|e| &e.kind)
+    CORTEX_LAST_ERROR.kind()
 }
 
 /// Forget this thread's last `net_cortex.h` error.
 #[no_mangle]
 pub extern "C" fn net_cortex_clear_last_error() {
-    clear();
+    CORTEX_LAST_ERROR.clear();
 }

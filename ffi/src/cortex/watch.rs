@@ -8,6 +8,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use futures::{Stream, StreamExt};
+use net_sdk::cortex::WatchStream;
 use net_sdk::runtime::block_on;
 use parking_lot::Mutex;
 use serde::Serialize;
@@ -47,6 +48,16 @@ fn register(batches: Batches) -> Result<*mut NetNetDbWatch, CortexFfiError> {
     Ok(WATCHES.insert(NetNetDbWatch { state: Mutex::new(Some(WatchState { batches, ended: false })) })?)
 }
 
+/// The `*_snapshot_and_watch` result of either model: the snapshot as JSON
+/// in `*out_snapshot_json`, and the registered watch of what follows it.
+fn register_after_snapshot<T: Serialize + Send + 'static>(
+    out_snapshot_json: *mut *mut c_char,
+    (snapshot, stream): (Vec<T>, WatchStream<T>),
+) -> Result<*mut NetNetDbWatch, CortexFfiError> {
+    write_string(out_snapshot_json, &serde_json::to_string(&snapshot).expect("results serialize"))?;
+    register(as_json(stream))
+}
+
 /// Watch the tasks `filter_json` selects (same JSON as
 /// `net_netdb_tasks_query`; NULL for all): the first batch is the current
 /// result, then a batch each time the result changes. Returns a handle
@@ -73,12 +84,11 @@ pub extern "C" fn net_netdb_tasks_snapshot_and_watch(
     guard::pointer(|| {
         args::out(out_snapshot_json, "out_snapshot_json")?;
         let filter = task_filter(filter_json)?;
-        let (snapshot, stream) = with_db(db, |d| {
+        let watched = with_db(db, |d| {
             let t = d.try_tasks()?;
             Ok(t.snapshot_and_watch(t.watch().filter(filter)))
         })?;
-        write_string(out_snapshot_json, &serde_json::to_string(&snapshot).expect("tasks serialize"))?;
-        register(as_json(stream))
+        register_after_snapshot(out_snapshot_json, watched)
     })
 }
 
@@ -103,12 +113,11 @@ pub extern "C" fn net_netdb_memories_snapshot_and_watch(
     guard::pointer(|| {
         args::out(out_snapshot_json, "out_snapshot_json")?;
         let filter = memory_filter(filter_json)?;
-        let (snapshot, stream) = with_db(db, |d| {
+        let watched = with_db(db, |d| {
             let m = d.try_memories()?;
             Ok(m.snapshot_and_watch(m.watch().filter(filter)))
         })?;
-        write_string(out_snapshot_json, &serde_json::to_string(&snapshot).expect("memories serialize"))?;
-        register(as_json(stream))
+        register_after_snapshot(out_snapshot_json, watched)
     })
 }
 

@@ -21,7 +21,6 @@
 //! other processes publish.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -31,12 +30,13 @@ use async_nats::jetstream::stream::{Config as StreamConfig, Stream as JsStream};
 use async_nats::{ConnectErrorKind, ServerAddr};
 use async_trait::async_trait;
 use futures::StreamExt;
-use parking_lot::Mutex;
 use tokio::sync::Notify;
-use tokio::task::JoinHandle;
 
+use super::shard_ends::ShardEnds;
 use super::url::redact;
+use super::watcher_task::WatcherTask;
 use super::{Backend, ReadOutcome};
+use crate::bus::nonce::dedup_prefix;
 use crate::bus::block::EventBlock;
 use crate::bus::event::{Event, EventId, StoredEvent};
 use crate::error::{Result, SdkError};
@@ -189,29 +189,16 @@ struct ShardReader {
     next: u64,
 }
 
-struct Shared {
-    url: String,
-    subjects: Box<[String]>,
-    /// Per shard: one past the newest stream sequence known on its subject.
-    tails: Box<[AtomicU64]>,
-    changed: Notify,
-}
-
-impl Shared {
-    fn raise_tail(&self, shard: usize, next: u64) {
-        self.tails[shard].fetch_max(next, Relaxed);
-    }
-}
-
 /// A [`Backend`] storing each shard on a subject of a JetStream stream;
 /// install it with [`NetBuilder::jetstream`](crate::NetBuilder::jetstream).
 pub struct JetStreamBackend {
     js: async_nats::jetstream::Context,
     stream: JsStream,
-    shared: Arc<Shared>,
+    /// Shard names are the subjects; ends are stream sequences.
+    shared: Arc<ShardEnds>,
     nonce: u64,
     readers: Box<[tokio::sync::Mutex<Option<ShardReader>>]>,
-    watcher: Mutex<Option<JoinHandle<()>>>,
+    watcher: WatcherTask,
 }
 
 impl JetStreamBackend {
@@ -261,9 +248,9 @@ impl JetStreamBackend {
             .map_err(|e| failure(&url, &format!("stream {}", config.stream), e))?;
         let mut tails = Vec::with_capacity(subjects.len());
         for subject in subjects.iter() {
-            tails.push(AtomicU64::new(last_on(&stream, subject, &url).await?));
+            tails.push(last_on(&stream, subject, &url).await?);
         }
-        let shared = Arc::new(Shared { url, subjects, tails: tails.into(), changed: Notify::new() });
+        let shared = ShardEnds::new(url, subjects, tails);
         let watcher = tokio::spawn(watch(Arc::downgrade(&shared), stream.clone()));
         Ok(Self {
             js,
@@ -271,7 +258,7 @@ impl JetStreamBackend {
             shared,
             nonce,
             readers: (0..shards).map(|_| tokio::sync::Mutex::new(None)).collect(),
-            watcher: Mutex::new(Some(watcher)),
+            watcher: WatcherTask::new(watcher),
         })
     }
 
@@ -281,18 +268,14 @@ impl JetStreamBackend {
     }
 
     fn subject(&self, shard: u16) -> Result<&str> {
-        self.shared
-            .subjects
-            .get(shard as usize)
-            .map(String::as_str)
-            .ok_or_else(|| SdkError::Backend(format!("jetstream backend has no shard {shard}")))
+        self.shared.name("jetstream", shard)
     }
 
     async fn publish(&self, shard: u16, events: &[StoredEvent]) -> Result<()> {
         let Some(first) = events.first().map(|e| e.sequence) else { return Ok(()) };
         let subject = self.subject(shard)?;
         let url = &self.shared.url;
-        let prefix = format!("{:016x}:{shard}:{first}:", self.nonce);
+        let prefix = dedup_prefix(self.nonce, shard, first);
         let mut acks = Vec::with_capacity(events.len());
         for (i, e) in events.iter().enumerate() {
             let publish = Publish::build()
@@ -308,8 +291,8 @@ impl JetStreamBackend {
             let ack = ack.await.map_err(|e| failure(url, "publish acknowledgement", e))?;
             newest = newest.max(ack.sequence);
         }
-        self.shared.raise_tail(shard as usize, newest + 1);
-        self.shared.changed.notify_waiters();
+        self.shared.raise(shard as usize, newest + 1);
+        self.shared.changed().notify_waiters();
         Ok(())
     }
 
@@ -343,7 +326,7 @@ async fn last_on(stream: &JsStream, subject: &str, url: &str) -> Result<u64> {
 
 /// Look at the stream's last sequence every [`WATCH_EVERY`]; when it moved,
 /// learn each shard's new end and wake the subscribers.
-async fn watch(shared: Weak<Shared>, mut stream: JsStream) {
+async fn watch(shared: Weak<ShardEnds>, mut stream: JsStream) {
     let mut seen = 0u64;
     loop {
         tokio::time::sleep(WATCH_EVERY).await;
@@ -356,16 +339,16 @@ async fn watch(shared: Weak<Shared>, mut stream: JsStream) {
             continue;
         }
         let mut complete = true;
-        for (shard, subject) in s.subjects.iter().enumerate() {
+        for (shard, subject) in s.names.iter().enumerate() {
             match last_on(&stream, subject, &s.url).await {
-                Ok(next) => s.raise_tail(shard, next),
+                Ok(next) => s.raise(shard, next),
                 Err(_) => complete = false,
             }
         }
         if complete {
             seen = last;
         }
-        s.changed.notify_waiters();
+        s.changed().notify_waiters();
     }
 }
 
@@ -457,13 +440,13 @@ impl Backend for JetStreamBackend {
         let (events, next_sequence, pending) = fetched.map_err(|e| failure(&self.shared.url, "reading", e))?;
         out.extend(events);
         *guard = Some(ShardReader { consumer: reader.consumer, next: next_sequence.max(reader.next) });
-        self.shared.raise_tail(shard as usize, next_sequence);
+        self.shared.raise(shard as usize, next_sequence);
         let has_more = pending || next_sequence < self.tail(shard);
         Ok(ReadOutcome { next_sequence: next_sequence.max(from_sequence), has_more })
     }
 
     fn tail(&self, shard: u16) -> u64 {
-        self.shared.tails.get(shard as usize).map_or(0, |t| t.load(Relaxed))
+        self.shared.tail(shard)
     }
 
     fn producer_start(&self, _shard: u16) -> u64 {
@@ -471,27 +454,17 @@ impl Backend for JetStreamBackend {
     }
 
     fn changed(&self) -> &Notify {
-        &self.shared.changed
+        self.shared.changed()
     }
 
     async fn close(&self) -> Result<()> {
-        if let Some(w) = self.watcher.lock().take() {
-            w.abort();
-        }
+        self.watcher.stop();
         for slot in self.readers.iter() {
             if let Some(r) = slot.lock().await.take() {
                 let _ = self.stream.delete_consumer(&r.consumer.cached_info().name).await;
             }
         }
         Ok(())
-    }
-}
-
-impl Drop for JetStreamBackend {
-    fn drop(&mut self) {
-        if let Some(w) = self.watcher.lock().take() {
-            w.abort();
-        }
     }
 }
 

@@ -9,7 +9,11 @@ mod mesh;
 #[cfg(feature = "redis")]
 mod redis;
 #[cfg(any(feature = "redis", feature = "jetstream"))]
+mod shard_ends;
+#[cfg(any(feature = "redis", feature = "jetstream"))]
 mod url;
+#[cfg(any(feature = "redis", feature = "jetstream"))]
+mod watcher_task;
 
 #[cfg(feature = "jetstream")]
 pub use jetstream::{JetStreamAdapterConfig, JetStreamBackend};

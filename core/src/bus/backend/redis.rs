@@ -24,20 +24,20 @@
 //! consumer drops the second copy with [`RedisStreamDedup`](crate::RedisStreamDedup).
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use parking_lot::Mutex;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncConnectionConfig, Client, ErrorKind, RedisError, Value};
 use tokio::sync::Notify;
-use tokio::task::JoinHandle;
 
+use super::shard_ends::ShardEnds;
 use super::url::redact;
+use super::watcher_task::WatcherTask;
 use super::{Backend, ReadOutcome};
+use crate::bus::nonce::dedup_prefix;
 use crate::bus::block::EventBlock;
 use crate::bus::event::{Event, EventId, StoredEvent};
 use crate::error::{Result, SdkError};
@@ -185,28 +185,15 @@ fn classify(url: &str, e: RedisError) -> SdkError {
     }
 }
 
-struct Shared {
-    url: String,
-    keys: Box<[String]>,
-    /// Per shard: one past the newest stream id known (packed).
-    tails: Box<[AtomicU64]>,
-    changed: Notify,
-}
-
-impl Shared {
-    fn raise_tail(&self, shard: usize, next: u64) {
-        self.tails[shard].fetch_max(next, Relaxed);
-    }
-}
-
 /// A [`Backend`] storing each shard in a Redis stream; install it with
 /// [`NetBuilder::redis`](crate::NetBuilder::redis).
 pub struct RedisBackend {
     conn: ConnectionManager,
-    shared: Arc<Shared>,
+    /// Shard names are the stream keys; ends are packed stream ids.
+    shared: Arc<ShardEnds>,
     nonce: u64,
     maxlen: Option<usize>,
-    watcher: Mutex<Option<JoinHandle<()>>>,
+    watcher: WatcherTask,
 }
 
 impl RedisBackend {
@@ -238,19 +225,13 @@ impl RedisBackend {
             pipe.cmd("XREVRANGE").arg(key).arg("+").arg("-").arg("COUNT").arg(1);
         }
         let newest: Vec<Value> = pipe.query_async(&mut conn).await.map_err(|e| classify(&url, e))?;
-        let tails = newest
-            .iter()
-            .map(|v| {
-                let next = entries(v).last().and_then(|(id, _)| pack_id(id)).map_or(0, |p| p + 1);
-                AtomicU64::new(next)
-            })
-            .collect();
-        let shared = Arc::new(Shared { url, keys, tails, changed: Notify::new() });
+        let tails = newest.iter().map(|v| entries(v).last().and_then(|(id, _)| pack_id(id)).map_or(0, |p| p + 1));
+        let shared = ShardEnds::new(url, keys, tails);
         let watch_config = AsyncConnectionConfig::new()
             .set_connection_timeout(config.connect_timeout)
             .set_response_timeout(Duration::from_millis(WATCH_BLOCK_MS as u64) + config.response_timeout);
         let watcher = tokio::spawn(watch(Arc::downgrade(&shared), client, watch_config));
-        Ok(Self { conn, shared, nonce, maxlen: config.maxlen, watcher: Mutex::new(Some(watcher)) })
+        Ok(Self { conn, shared, nonce, maxlen: config.maxlen, watcher: WatcherTask::new(watcher) })
     }
 
     /// The nonce this backend's dedup ids start with.
@@ -259,11 +240,7 @@ impl RedisBackend {
     }
 
     fn key(&self, shard: u16) -> Result<&str> {
-        self.shared
-            .keys
-            .get(shard as usize)
-            .map(String::as_str)
-            .ok_or_else(|| SdkError::Backend(format!("redis backend has no shard {shard}")))
+        self.shared.name("redis", shard)
     }
 
     /// `XADD` `events` (`(sequence, timestamp, payload)`, the `i`-th of a
@@ -275,7 +252,7 @@ impl RedisBackend {
         events: impl Iterator<Item = (usize, u64, u64, &'a [u8])>,
     ) -> Result<()> {
         let key = self.key(shard)?;
-        let prefix = format!("{:016x}:{shard}:{sequence_start}:", self.nonce);
+        let prefix = dedup_prefix(self.nonce, shard, sequence_start);
         let mut id = String::with_capacity(prefix.len() + 8);
         let mut pipe = redis::pipe();
         pipe.atomic();
@@ -292,10 +269,10 @@ impl RedisBackend {
         let ids: Vec<Value> = pipe.query_async(&mut self.conn.clone()).await.map_err(|e| classify(&self.shared.url, e))?;
         if let Some(Value::BulkString(last)) = ids.last() {
             if let Some(p) = pack_id(last) {
-                self.shared.raise_tail(shard as usize, p + 1);
+                self.shared.raise(shard as usize, p + 1);
             }
         }
-        self.shared.changed.notify_waiters();
+        self.shared.changed().notify_waiters();
         Ok(())
     }
 }
@@ -341,7 +318,7 @@ fn field<'a>(fields: &'a [Value], name: &str) -> Option<&'a [u8]> {
 
 /// Wait on every stream with `XREAD BLOCK`; when one grows, learn its new
 /// end and wake the subscribers. Runs until the backend goes away.
-async fn watch(shared: Weak<Shared>, client: Client, config: AsyncConnectionConfig) {
+async fn watch(shared: Weak<ShardEnds>, client: Client, config: AsyncConnectionConfig) {
     let mut conn = None;
     loop {
         let Some(s) = shared.upgrade() else { return };
@@ -358,15 +335,14 @@ async fn watch(shared: Weak<Shared>, client: Client, config: AsyncConnectionConf
         let c = conn.as_mut().expect("connected above");
         let mut cmd = redis::cmd("XREAD");
         cmd.arg("COUNT").arg(1).arg("BLOCK").arg(WATCH_BLOCK_MS).arg("STREAMS");
-        for key in s.keys.iter() {
+        for key in s.names.iter() {
             cmd.arg(key);
         }
-        for tail in s.tails.iter() {
-            let t = tail.load(Relaxed);
+        for t in s.tails() {
             // The last id seen: XREAD returns entries strictly after it.
             cmd.arg(if t == 0 { "0-0".to_string() } else { unpack_id(t - 1) });
         }
-        let keys = s.keys.clone();
+        let keys = s.names.clone();
         drop(s);
         let grown: Vec<usize> = match cmd.query_async::<Value>(c).await {
             Ok(Value::Array(streams)) => streams
@@ -399,17 +375,17 @@ async fn watch(shared: Weak<Shared>, client: Client, config: AsyncConnectionConf
         let Some(s) = shared.upgrade() else { return };
         let mut pipe = redis::pipe();
         for &shard in &grown {
-            pipe.cmd("XREVRANGE").arg(&s.keys[shard]).arg("+").arg("-").arg("COUNT").arg(1);
+            pipe.cmd("XREVRANGE").arg(&s.names[shard]).arg("+").arg("-").arg("COUNT").arg(1);
         }
         let c = conn.as_mut().expect("connected above");
         match pipe.query_async::<Vec<Value>>(c).await {
             Ok(newest) => {
                 for (&shard, v) in grown.iter().zip(&newest) {
                     if let Some(p) = entries(v).last().and_then(|(id, _)| pack_id(id)) {
-                        s.raise_tail(shard, p + 1);
+                        s.raise(shard, p + 1);
                     }
                 }
-                s.changed.notify_waiters();
+                s.changed().notify_waiters();
             }
             Err(_) => conn = None,
         }
@@ -475,12 +451,12 @@ impl Backend for RedisBackend {
             out.push(Event { id: EventId { shard, sequence }, raw, shard_id: shard, insertion_ts });
             next_sequence = sequence + 1;
         }
-        self.shared.raise_tail(shard as usize, next_sequence);
+        self.shared.raise(shard as usize, next_sequence);
         Ok(ReadOutcome { next_sequence, has_more })
     }
 
     fn tail(&self, shard: u16) -> u64 {
-        self.shared.tails.get(shard as usize).map_or(0, |t| t.load(Relaxed))
+        self.shared.tail(shard)
     }
 
     fn producer_start(&self, _shard: u16) -> u64 {
@@ -488,22 +464,12 @@ impl Backend for RedisBackend {
     }
 
     fn changed(&self) -> &Notify {
-        &self.shared.changed
+        self.shared.changed()
     }
 
     async fn close(&self) -> Result<()> {
-        if let Some(w) = self.watcher.lock().take() {
-            w.abort();
-        }
+        self.watcher.stop();
         Ok(())
-    }
-}
-
-impl Drop for RedisBackend {
-    fn drop(&mut self) {
-        if let Some(w) = self.watcher.lock().take() {
-            w.abort();
-        }
     }
 }
 

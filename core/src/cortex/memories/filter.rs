@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{MemoriesState, Memory};
+use super::model::Memory;
+use crate::cortex::query::Query;
 
 /// Result order of a memory query (ties broken by id).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,25 +90,27 @@ impl MemoryFilter {
             && self.pinned.map_or(true, |p| m.pinned == p)
             && self.origin.map_or(true, |o| m.origin == o)
     }
+}
 
-    pub(crate) fn run(&self, state: &MemoriesState) -> Vec<Memory> {
-        let mut out: Vec<Memory> = state.values().filter(|m| self.matches(m)).cloned().collect();
-        match self.order {
-            MemoryOrder::IdAsc => {}
-            MemoryOrder::IdDesc => out.reverse(),
-            MemoryOrder::CreatedAsc => out.sort_by_key(|m| m.created_at),
-            MemoryOrder::CreatedDesc => out.sort_by_key(|m| std::cmp::Reverse(m.created_at)),
-            MemoryOrder::UpdatedAsc => out.sort_by_key(|m| m.updated_at_nanos),
-            MemoryOrder::UpdatedDesc => out.sort_by_key(|m| std::cmp::Reverse(m.updated_at_nanos)),
-        }
-        if let Some(n) = self.limit {
-            out.truncate(n);
-        }
-        out
+impl Query for MemoryFilter {
+    type Record = Memory;
+
+    fn selects(&self, m: &Memory) -> bool {
+        self.matches(m)
     }
 
-    pub(crate) fn count(&self, state: &MemoriesState) -> usize {
-        let n = state.values().filter(|m| self.matches(m)).count();
-        self.limit.map_or(n, |l| n.min(l))
+    fn sort(&self, memories: &mut [Memory]) {
+        match self.order {
+            MemoryOrder::IdAsc => {}
+            MemoryOrder::IdDesc => memories.reverse(),
+            MemoryOrder::CreatedAsc => memories.sort_by_key(|m| m.created_at),
+            MemoryOrder::CreatedDesc => memories.sort_by_key(|m| std::cmp::Reverse(m.created_at)),
+            MemoryOrder::UpdatedAsc => memories.sort_by_key(|m| m.updated_at_nanos),
+            MemoryOrder::UpdatedDesc => memories.sort_by_key(|m| std::cmp::Reverse(m.updated_at_nanos)),
+        }
+    }
+
+    fn max_results(&self) -> Option<usize> {
+        self.limit
     }
 }

@@ -1,11 +1,11 @@
 //! The memories model: [`Memory`], its events and their fold.
 
-use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::cortex::codec::{Reader, Writer};
 use crate::cortex::fold::{Applied, Model};
+use crate::cortex::record::{update_existing, Record, Records};
 
 /// A memory as folded from its events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,7 +26,14 @@ pub struct Memory {
     pub seq: u64,
 }
 
-pub(crate) type MemoriesState = BTreeMap<u64, Memory>;
+pub(crate) type MemoriesState = Records<Memory>;
+
+impl Record for Memory {
+    fn touch(&mut self, at: Applied) {
+        self.updated_at_nanos = at.ts_nanos;
+        self.seq = at.seq;
+    }
+}
 
 #[derive(Debug)]
 pub(crate) enum MemoryEvent {
@@ -44,11 +51,6 @@ const PINNED: u8 = 4;
 const DELETED: u8 = 5;
 
 pub(crate) struct MemoriesModel;
-
-fn touch(m: &mut Memory, at: Applied) {
-    m.updated_at_nanos = at.ts_nanos;
-    m.seq = at.seq;
-}
 
 impl Model for MemoriesModel {
     type State = MemoriesState;
@@ -112,28 +114,17 @@ impl Model for MemoriesModel {
                     seq: at.seq,
                 });
             }
-            MemoryEvent::Tagged { id, tag } => {
-                if let Some(m) = state.get_mut(&id) {
-                    if let Err(pos) = m.tags.binary_search(&tag) {
-                        m.tags.insert(pos, tag);
-                    }
-                    touch(m, at);
+            MemoryEvent::Tagged { id, tag } => update_existing(state, id, at, |m| {
+                if let Err(pos) = m.tags.binary_search(&tag) {
+                    m.tags.insert(pos, tag);
                 }
-            }
-            MemoryEvent::Untagged { id, tag } => {
-                if let Some(m) = state.get_mut(&id) {
-                    if let Ok(pos) = m.tags.binary_search(&tag) {
-                        m.tags.remove(pos);
-                    }
-                    touch(m, at);
+            }),
+            MemoryEvent::Untagged { id, tag } => update_existing(state, id, at, |m| {
+                if let Ok(pos) = m.tags.binary_search(&tag) {
+                    m.tags.remove(pos);
                 }
-            }
-            MemoryEvent::Pinned { id, pinned } => {
-                if let Some(m) = state.get_mut(&id) {
-                    m.pinned = pinned;
-                    touch(m, at);
-                }
-            }
+            }),
+            MemoryEvent::Pinned { id, pinned } => update_existing(state, id, at, |m| m.pinned = pinned),
             MemoryEvent::Deleted { id } => {
                 state.remove(&id);
             }

@@ -1,12 +1,11 @@
 //! [`TasksAdapter`]: the domain API of the tasks model, and
 //! [`TasksWatcher`], its watch builder.
 
-use std::sync::Arc;
-
 use super::filter::{TaskFilter, TaskOrder};
 use super::model::{Task, TaskEvent, TaskStatus, TasksModel, TasksState};
-use crate::cortex::fold::Folded;
+use crate::cortex::model_adapter::ModelAdapter;
 use crate::cortex::watch::WatchStream;
+use crate::cortex::watcher::Watcher;
 use crate::cortex::CortexError;
 use crate::redex::{Redex, RedexFileConfig};
 
@@ -17,11 +16,7 @@ pub const TASKS_FILE: &str = "cortex/tasks";
 /// returns its seq; queries read the folded state. Cheap to clone.
 #[derive(Clone)]
 pub struct TasksAdapter {
-    folded: Arc<Folded<TasksModel>>,
-}
-
-fn not_found(id: u64) -> CortexError {
-    CortexError::NotFound { model: "tasks", id }
+    model: ModelAdapter<TasksModel>,
 }
 
 impl TasksAdapter {
@@ -42,8 +37,7 @@ impl TasksAdapter {
         config: RedexFileConfig,
         base: Option<(TasksState, u64)>,
     ) -> Result<Self, CortexError> {
-        let file = redex.open_file(TASKS_FILE, config).map_err(|source| CortexError::Redex { model: "tasks", source })?;
-        Ok(Self { folded: Folded::open(file, origin, base)? })
+        Ok(Self { model: ModelAdapter::open(redex, TASKS_FILE, origin, config, base)? })
     }
 
     /// Create task `id` (pending). `created_at` is the producer's own
@@ -54,28 +48,17 @@ impl TasksAdapter {
     /// [`CortexError::Closed`], [`CortexError::FoldHalted`],
     /// [`CortexError::Redex`].
     pub fn create(&self, id: u64, title: &str, created_at: u64) -> Result<u64, CortexError> {
-        self.folded.mutate(|s| {
-            if s.contains_key(&id) {
-                return Err(CortexError::AlreadyExists { model: "tasks", id });
-            }
-            Ok(TaskEvent::Created { id, title: title.to_string(), created_at })
-        })
+        self.model.create(id, || TaskEvent::Created { id, title: title.to_string(), created_at })
     }
 
     /// Rename task `id`. [`CortexError::NotFound`] if there is none.
     pub fn rename(&self, id: u64, title: &str) -> Result<u64, CortexError> {
-        self.folded.mutate(|s| {
-            s.get(&id).ok_or_else(|| not_found(id))?;
-            Ok(TaskEvent::Renamed { id, title: title.to_string() })
-        })
+        self.model.change(id, || TaskEvent::Renamed { id, title: title.to_string() })
     }
 
     /// Set task `id`'s status. [`CortexError::NotFound`] if there is none.
     pub fn set_status(&self, id: u64, status: TaskStatus) -> Result<u64, CortexError> {
-        self.folded.mutate(|s| {
-            s.get(&id).ok_or_else(|| not_found(id))?;
-            Ok(TaskEvent::StatusSet { id, status })
-        })
+        self.model.change(id, || TaskEvent::StatusSet { id, status })
     }
 
     /// Mark task `id` completed.
@@ -85,46 +68,43 @@ impl TasksAdapter {
 
     /// Delete task `id`. [`CortexError::NotFound`] if there is none.
     pub fn delete(&self, id: u64) -> Result<u64, CortexError> {
-        self.folded.mutate(|s| {
-            s.get(&id).ok_or_else(|| not_found(id))?;
-            Ok(TaskEvent::Deleted { id })
-        })
+        self.model.change(id, || TaskEvent::Deleted { id })
     }
 
     /// Wait until the event at `seq` is folded into the state.
     pub async fn wait_for_seq(&self, seq: u64) -> Result<(), CortexError> {
-        self.folded.wait_for_seq(seq).await
+        self.model.wait_for_seq(seq).await
     }
 
     /// Task `id`, if it exists.
     pub fn get(&self, id: u64) -> Option<Task> {
-        self.folded.read(|s| s.get(&id).cloned())
+        self.model.get(id)
     }
 
     /// The tasks `filter` selects, in its order.
     pub fn list(&self, filter: &TaskFilter) -> Vec<Task> {
-        self.folded.read(|s| filter.run(s))
+        self.model.list(filter)
     }
 
     /// Number of tasks.
     pub fn count(&self) -> usize {
-        self.folded.read(|s| s.len())
+        self.model.count()
     }
 
     /// Number of tasks `filter` selects.
     pub fn count_where(&self, filter: &TaskFilter) -> usize {
-        self.folded.read(|s| filter.count(s))
+        self.model.count_where(filter)
     }
 
     /// Seq of the next event to fold: every event below it is applied.
     pub fn folded_seq(&self) -> u64 {
-        self.folded.folded_seq()
+        self.model.folded_seq()
     }
 
     /// A watch builder: add conditions, then [`TasksWatcher::stream`] or
     /// pass it to [`TasksAdapter::snapshot_and_watch`].
     pub fn watch(&self) -> TasksWatcher {
-        TasksWatcher { adapter: self.clone(), filter: TaskFilter::default() }
+        TasksWatcher { watch: Watcher::new(self.model.clone(), TaskFilter::default()) }
     }
 
     /// The current result of `watcher`'s filter and a stream of later
@@ -133,68 +113,59 @@ impl TasksAdapter {
     /// it differs from the previous one (the snapshot counting as the
     /// first), and ends when the adapter closes.
     pub fn snapshot_and_watch(&self, watcher: TasksWatcher) -> (Vec<Task>, WatchStream<Task>) {
-        let filter = watcher.filter;
-        let (snapshot, rx) = self.folded.read_and_subscribe(|s| filter.run(s));
-        let stream = WatchStream::new(self.folded.clone(), rx, Some(snapshot.clone()), move |s| filter.run(s));
-        (snapshot, stream)
+        self.model.snapshot_and_watch(watcher.watch.into_filter())
     }
 
     /// The folded state and the seq it covers.
     pub(crate) fn snapshot_state(&self) -> (TasksState, u64) {
-        self.folded.snapshot()
+        self.model.snapshot_state()
     }
 
     /// Refuse further mutations, end watches and close the file.
     pub fn close(&self) -> Result<(), CortexError> {
-        self.folded.close()
+        self.model.close()
     }
 }
 
 /// Conditions for a task watch (see [`TasksAdapter::watch`]).
 #[derive(Clone)]
 pub struct TasksWatcher {
-    adapter: TasksAdapter,
-    filter: TaskFilter,
+    watch: Watcher<TasksModel, TaskFilter>,
 }
 
 impl TasksWatcher {
-    pub fn where_status(mut self, status: TaskStatus) -> Self {
-        self.filter = self.filter.where_status(status);
-        self
+    pub fn where_status(self, status: TaskStatus) -> Self {
+        self.refine(|f| f.where_status(status))
     }
 
-    pub fn title_contains(mut self, needle: impl Into<String>) -> Self {
-        self.filter = self.filter.title_contains(needle);
-        self
+    pub fn title_contains(self, needle: impl Into<String>) -> Self {
+        self.refine(|f| f.title_contains(needle))
     }
 
-    pub fn created_by(mut self, origin: u64) -> Self {
-        self.filter = self.filter.created_by(origin);
-        self
+    pub fn created_by(self, origin: u64) -> Self {
+        self.refine(|f| f.created_by(origin))
     }
 
-    pub fn order_by(mut self, order: TaskOrder) -> Self {
-        self.filter = self.filter.order_by(order);
-        self
+    pub fn order_by(self, order: TaskOrder) -> Self {
+        self.refine(|f| f.order_by(order))
     }
 
-    pub fn limit(mut self, n: usize) -> Self {
-        self.filter = self.filter.limit(n);
-        self
+    pub fn limit(self, n: usize) -> Self {
+        self.refine(|f| f.limit(n))
     }
 
     /// Replace the conditions with `filter`.
-    pub fn filter(mut self, filter: TaskFilter) -> Self {
-        self.filter = filter;
-        self
+    pub fn filter(self, filter: TaskFilter) -> Self {
+        self.refine(|_| filter)
     }
 
     /// The stream of results: the current one first, then each differing
     /// result after a fold.
     pub fn stream(self) -> WatchStream<Task> {
-        let filter = self.filter;
-        let (_, rx) = self.adapter.folded.read_and_subscribe(|_| ());
-        let folded = self.adapter.folded.clone();
-        WatchStream::new(folded, rx, None, move |s| filter.run(s))
+        self.watch.stream()
+    }
+
+    fn refine(self, f: impl FnOnce(TaskFilter) -> TaskFilter) -> Self {
+        Self { watch: self.watch.refine(f) }
     }
 }

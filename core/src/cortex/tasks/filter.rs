@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Task, TaskStatus, TasksState};
+use super::model::{Task, TaskStatus};
+use crate::cortex::query::Query;
 
 /// Result order of a task query (ties broken by id).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,27 +70,28 @@ impl TaskFilter {
             && self.title_contains.as_deref().map_or(true, |n| task.title.contains(n))
             && self.origin.map_or(true, |o| task.origin == o)
     }
+}
 
-    pub(crate) fn run(&self, state: &TasksState) -> Vec<Task> {
-        let mut out: Vec<Task> = state.values().filter(|t| self.matches(t)).cloned().collect();
-        // The map iterates by id, so a stable sort keeps id order on ties.
-        match self.order {
-            TaskOrder::IdAsc => {}
-            TaskOrder::IdDesc => out.reverse(),
-            TaskOrder::CreatedAsc => out.sort_by_key(|t| t.created_at),
-            TaskOrder::CreatedDesc => out.sort_by_key(|t| std::cmp::Reverse(t.created_at)),
-            TaskOrder::UpdatedAsc => out.sort_by_key(|t| t.updated_at_nanos),
-            TaskOrder::UpdatedDesc => out.sort_by_key(|t| std::cmp::Reverse(t.updated_at_nanos)),
-            TaskOrder::TitleAsc => out.sort_by(|a, b| a.title.cmp(&b.title)),
-        }
-        if let Some(n) = self.limit {
-            out.truncate(n);
-        }
-        out
+impl Query for TaskFilter {
+    type Record = Task;
+
+    fn selects(&self, task: &Task) -> bool {
+        self.matches(task)
     }
 
-    pub(crate) fn count(&self, state: &TasksState) -> usize {
-        let n = state.values().filter(|t| self.matches(t)).count();
-        self.limit.map_or(n, |l| n.min(l))
+    fn sort(&self, tasks: &mut [Task]) {
+        match self.order {
+            TaskOrder::IdAsc => {}
+            TaskOrder::IdDesc => tasks.reverse(),
+            TaskOrder::CreatedAsc => tasks.sort_by_key(|t| t.created_at),
+            TaskOrder::CreatedDesc => tasks.sort_by_key(|t| std::cmp::Reverse(t.created_at)),
+            TaskOrder::UpdatedAsc => tasks.sort_by_key(|t| t.updated_at_nanos),
+            TaskOrder::UpdatedDesc => tasks.sort_by_key(|t| std::cmp::Reverse(t.updated_at_nanos)),
+            TaskOrder::TitleAsc => tasks.sort_by(|a, b| a.title.cmp(&b.title)),
+        }
+    }
+
+    fn max_results(&self) -> Option<usize> {
+        self.limit
     }
 }

@@ -1,6 +1,5 @@
 //! The tasks model: [`Task`], [`TaskStatus`], its events and their fold.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -8,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cortex::codec::{Reader, Writer};
 use crate::cortex::fold::{Applied, Model};
+use crate::cortex::record::{update_existing, Record, Records};
 
 /// Where a task stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -85,7 +85,14 @@ pub struct Task {
 }
 
 /// The tasks of a model, by id.
-pub(crate) type TasksState = BTreeMap<u64, Task>;
+pub(crate) type TasksState = Records<Task>;
+
+impl Record for Task {
+    fn touch(&mut self, at: Applied) {
+        self.updated_at_nanos = at.ts_nanos;
+        self.seq = at.seq;
+    }
+}
 
 #[derive(Debug)]
 pub(crate) enum TaskEvent {
@@ -150,20 +157,8 @@ impl Model for TasksModel {
                     seq: at.seq,
                 });
             }
-            TaskEvent::Renamed { id, title } => {
-                if let Some(t) = state.get_mut(&id) {
-                    t.title = title;
-                    t.updated_at_nanos = at.ts_nanos;
-                    t.seq = at.seq;
-                }
-            }
-            TaskEvent::StatusSet { id, status } => {
-                if let Some(t) = state.get_mut(&id) {
-                    t.status = status;
-                    t.updated_at_nanos = at.ts_nanos;
-                    t.seq = at.seq;
-                }
-            }
+            TaskEvent::Renamed { id, title } => update_existing(state, id, at, |t| t.title = title),
+            TaskEvent::StatusSet { id, status } => update_existing(state, id, at, |t| t.status = status),
             TaskEvent::Deleted { id } => {
                 state.remove(&id);
             }
