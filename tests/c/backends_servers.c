@@ -1,10 +1,11 @@
 /* The Redis Streams and JetStream transports through net_init's JSON, and
  * the net_redis_dedup_* filter: emit, poll, order per shard, cursor resume,
  * a live subscription, a server killed and restarted mid-stream, a
- * producer restarted with the same nonce file, a corrupt nonce file and
- * unreachable servers. Needs real servers: run it under
+ * producer restarted with the same nonce file, a corrupt nonce file,
+ * unreachable servers and refused credentials. Needs real servers: run it under
  * tests/servers/run_with_servers.py, which exports NET_REDIS_URL,
- * NET_NATS_URL and NET_SERVERS_CONTROL (mk/backends.mk does). */
+ * NET_NATS_URL, NET_SERVERS_CONTROL and NET_SERVERS_USER (mk/backends.mk
+ * does). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <netdb.h>
@@ -425,6 +426,21 @@ int main(void) {
     /* Nothing listens on port 1. */
     refused("{\"transport\":{\"type\":\"redis\",\"url\":\"redis://:hunter2@127.0.0.1:1\"}}", "backend", "redis://:***@127.0.0.1:1");
     refused("{\"transport\":{\"type\":\"jetstream\",\"url\":\"nats://u:hunter2@127.0.0.1:1\"}}", "backend", "nats://u:***@127.0.0.1:1");
+    /* Refused credentials: both servers know the user NET_SERVERS_USER,
+     * with a password other than the one made up here. */
+    const char* user = getenv("NET_SERVERS_USER");
+    CHECK(user != NULL);
+    if (user != NULL) {
+        char config[512], shown[256];
+        const char* redis_host = redis + strlen("redis://");
+        const char* nats_host = nats + strlen("nats://");
+        snprintf(config, sizeof config, "{\"transport\":{\"type\":\"redis\",\"url\":\"redis://%s:hunter2@%s\"}}", user, redis_host);
+        snprintf(shown, sizeof shown, "redis://%s:***@%s", user, redis_host);
+        refused(config, "auth_failed", shown);
+        snprintf(config, sizeof config, "{\"transport\":{\"type\":\"jetstream\",\"url\":\"nats://%s:hunter2@%s\"}}", user, nats_host);
+        snprintf(shown, sizeof shown, "nats://%s:***@%s", user, nats_host);
+        refused(config, "auth_failed", shown);
+    }
     /* A corrupt nonce file is refused and left alone. */
     FILE* f = fopen(nonce, "w");
     fputs("garbage", f);

@@ -21,6 +21,13 @@ one answer per command.
 
 `nats` names the NATS server the same way. A command that cannot be done
 is answered `error <why>`.
+
+Both servers accept clients without credentials, and both also know the
+user NET_SERVERS_USER (`net`) with a password the tests are not told: a
+URL naming that user with any password a test makes up is refused, which
+is how the faces test "refused credentials". (Redis: an ACL user; NATS:
+the user of the only account, which clients without credentials are
+mapped to by `no_auth_user`.)
 """
 
 import os
@@ -34,6 +41,9 @@ import threading
 import time
 
 READY_WITHIN = 30.0
+USER = "net"
+# Known to the servers only: a test cannot guess it, so any it makes up is refused.
+SECRET = os.urandom(12).hex()
 
 
 def free_port():
@@ -53,6 +63,16 @@ def answers(kind, port):
         return False
 
 
+def redis_user(port):
+    """Give Redis the ACL user USER (ACL users live in memory: again after each start)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(f"ACL SETUSER {USER} on >{SECRET} ~* &* +@all\r\n".encode())
+            return s.recv(64).startswith(b"+OK")
+    except OSError:
+        return False
+
+
 class Server:
     def __init__(self, kind):
         self.kind = kind
@@ -64,8 +84,14 @@ class Server:
                          "--daemonize", "no", "--protected-mode", "no",
                          "--logfile", os.path.join(self.dir, "redis.log")]
         else:
-            self.argv = ["nats-server", "-a", "127.0.0.1", "-p", str(self.port), "-js",
-                         "-sd", os.path.join(self.dir, "js"), "-l", os.path.join(self.dir, "nats.log")]
+            conf = os.path.join(self.dir, "nats.conf")
+            with open(conf, "w") as f:
+                f.write(f"""listen: "127.0.0.1:{self.port}"
+jetstream {{ store_dir: "{os.path.join(self.dir, 'js')}" }}
+accounts {{ NET {{ jetstream: enabled, users: [ {{ user: "{USER}", password: "{SECRET}" }} ] }} }}
+no_auth_user: "{USER}"
+""")
+            self.argv = ["nats-server", "-c", conf, "-l", os.path.join(self.dir, "nats.log")]
         if shutil.which(self.argv[0]) is None:
             sys.exit(f"run_with_servers: {self.argv[0]} is not installed (make deps installs it)")
         self.proc = None
@@ -88,6 +114,8 @@ class Server:
             if time.monotonic() - started > READY_WITHIN:
                 return f"{self.kind} not ready on port {self.port}"
             time.sleep(0.02)
+        if self.kind == "redis" and not redis_user(self.port):
+            return f"redis on port {self.port} refused ACL SETUSER {USER}"
         return None
 
     def kill(self):
@@ -174,6 +202,7 @@ def main(argv):
             env["NET_REDIS_URL" if kind == "redis" else "NET_NATS_URL"] = server.url
         control = Control(servers)
         env["NET_SERVERS_CONTROL"] = control.address
+        env["NET_SERVERS_USER"] = USER
         child = subprocess.Popen(command, env=env)
         # Pass an interrupt on to the command, then clean up after it.
         signal.signal(signal.SIGINT, lambda *_: child.send_signal(signal.SIGINT))
