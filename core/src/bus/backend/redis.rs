@@ -243,30 +243,63 @@ impl RedisBackend {
         self.shared.name("redis", shard)
     }
 
-    /// `XADD` `events` (`(sequence, timestamp, payload)`, the `i`-th of a
-    /// batch starting at `sequence_start`) to `shard` in one transaction.
+    /// `XADD` `events` (`(i, sequence, timestamp, payload)`, the `i`-th of
+    /// a batch starting at `sequence_start`) to `shard` in one transaction:
+    /// `MULTI`, one `XADD` per event, `EXEC`, written in one go.
+    ///
+    /// Each `XADD` is sized before it is filled (one buffer for its bytes,
+    /// one for its argument bounds: no regrowth), and the pipeline is sized
+    /// for the whole batch. The reply is only checked for errors and for the
+    /// newest stream id.
     async fn add<'a>(
         &self,
         shard: u16,
         sequence_start: u64,
+        count: usize,
         events: impl Iterator<Item = (usize, u64, u64, &'a [u8])>,
     ) -> Result<()> {
         let key = self.key(shard)?;
-        let prefix = dedup_prefix(self.nonce, shard, sequence_start);
-        let mut id = String::with_capacity(prefix.len() + 8);
-        let mut pipe = redis::pipe();
+        let mut id = DedupId::new(self.nonce, shard, sequence_start);
+        let (maxlen_args, maxlen_bytes) = if self.maxlen.is_some() { (3, "MAXLEN".len() + 1 + 20) } else { (0, 0) };
+        // XADD key [MAXLEN ~ n] * seq <u64> ts <u64> dedup_id <id> data <payload>
+        let args = 11 + maxlen_args;
+        let fixed = "XADD".len() + key.len() + maxlen_bytes + 1 + "seqtsdedup_iddata".len() + 20 + 20 + id.max_len();
+        let mut pipe = redis::Pipeline::with_capacity(count);
         pipe.atomic();
         for (i, sequence, timestamp, payload) in events {
-            id.clear();
-            id.push_str(&prefix);
-            id.push_str(itoa(i, &mut [0u8; 20]));
-            pipe.cmd("XADD").arg(key);
+            let mut cmd = redis::Cmd::with_capacity(args, fixed + payload.len());
+            cmd.arg("XADD").arg(key);
             if let Some(n) = self.maxlen {
-                pipe.arg("MAXLEN").arg("~").arg(n);
+                cmd.arg("MAXLEN").arg("~").arg(n);
             }
-            pipe.arg("*").arg("seq").arg(sequence).arg("ts").arg(timestamp).arg("dedup_id").arg(id.as_str()).arg("data").arg(payload);
+            cmd.arg("*")
+                .arg("seq")
+                .arg(sequence)
+                .arg("ts")
+                .arg(timestamp)
+                .arg("dedup_id")
+                .arg(id.of(i))
+                .arg("data")
+                .arg(payload);
+            pipe.add_command(cmd);
         }
-        let ids: Vec<Value> = pipe.query_async(&mut self.conn.clone()).await.map_err(|e| classify(&self.shared.url, e))?;
+        let reply: Value = pipe.query_async(&mut self.conn.clone()).await.map_err(|e| classify(&self.shared.url, e))?;
+        // EXEC answers one stream id per XADD; anything else (a transaction
+        // the server aborted) stored nothing known: the drainer retries.
+        let ids = match &reply {
+            Value::Array(ids) if ids.len() == count => ids,
+            other => {
+                return Err(SdkError::Backend(format!(
+                    "redis {}: EXEC of {count} XADDs to {key} answered {}",
+                    self.shared.url,
+                    match other {
+                        Value::Array(ids) => format!("{} results", ids.len()),
+                        Value::Nil => "nil (transaction aborted)".to_string(),
+                        _ => "something other than the stream ids".to_string(),
+                    }
+                )))
+            }
+        };
         if let Some(Value::BulkString(last)) = ids.last() {
             if let Some(p) = pack_id(last) {
                 self.shared.raise(shard as usize, p + 1);
@@ -277,18 +310,34 @@ impl RedisBackend {
     }
 }
 
-/// Decimal digits of `n` without an allocation.
-fn itoa(mut n: usize, buf: &mut [u8; 20]) -> &str {
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+/// The dedup ids of one batch, `{nonce:016x}:{shard}:{sequence_start}:{i}`,
+/// written into one buffer: the common prefix once, then each `i` in turn.
+struct DedupId {
+    text: String,
+    prefix: usize,
+}
+
+impl DedupId {
+    fn new(nonce: u64, shard: u16, sequence_start: u64) -> Self {
+        let mut text = dedup_prefix(nonce, shard, sequence_start);
+        let prefix = text.len();
+        text.reserve(20);
+        Self { text, prefix }
     }
-    std::str::from_utf8(&buf[at..]).expect("ASCII digits")
+
+    /// The longest id of this batch (any `i`).
+    fn max_len(&self) -> usize {
+        self.prefix + 20
+    }
+
+    /// The id of the `i`-th event (written into the reserved room: no
+    /// allocation).
+    fn of(&mut self, i: usize) -> &str {
+        use std::fmt::Write;
+        self.text.truncate(self.prefix);
+        write!(self.text, "{i}").expect("writing to a String");
+        &self.text
+    }
 }
 
 /// The `(id, fields)` pairs of an `XRANGE`-shaped reply.
@@ -398,8 +447,8 @@ impl Backend for RedisBackend {
         let Some(first) = events.first().map(|e| e.sequence) else { return Ok(()) };
         for (c, chunk) in events.chunks(MAX_EXEC).enumerate() {
             let at = c * MAX_EXEC;
-            self.add(shard, first, chunk.iter().enumerate().map(|(i, e)| (at + i, e.sequence, e.timestamp, &e.raw[..])))
-                .await?;
+            let each = chunk.iter().enumerate().map(|(i, e)| (at + i, e.sequence, e.timestamp, &e.raw[..]));
+            self.add(shard, first, chunk.len(), each).await?;
         }
         events.clear();
         Ok(())
@@ -407,10 +456,13 @@ impl Backend for RedisBackend {
 
     async fn append_block(&self, shard: u16, block: &EventBlock) -> Result<()> {
         let first = block.first_sequence();
-        let all: Vec<(u64, u64, &[u8])> = block.iter().collect();
-        for (c, chunk) in all.chunks(MAX_EXEC).enumerate() {
-            let at = c * MAX_EXEC;
-            self.add(shard, first, chunk.iter().enumerate().map(|(i, &(s, t, p))| (at + i, s, t, p))).await?;
+        let len = block.len();
+        // A drained block is at most the bus's max_batch: one transaction
+        // unless that is above MAX_EXEC.
+        for at in (0..len).step_by(MAX_EXEC) {
+            let count = MAX_EXEC.min(len - at);
+            let each = block.iter().enumerate().skip(at).take(count).map(|(i, (s, t, p))| (i, s, t, p));
+            self.add(shard, first, count, each).await?;
         }
         Ok(())
     }
