@@ -138,15 +138,14 @@ async fn a_killed_and_restarted_server_loses_nothing_and_drops_duplicates() {
         .unwrap();
     const TOTAL: u64 = 20_000;
     emit_across_a_server_crash(&net, &mut server, TOTAL).await;
-    // The server dropped every retried duplicate itself: each event once, in order per shard.
+    // The server dropped every retried duplicate itself: each event once.
+    // Not necessarily in order within a shard: publishes the client still
+    // held for the dead connection can reach the restarted server before
+    // the batch's retry (the known limit the README states).
     let events = poll_all(&net, 1000).await;
-    let mut all = Vec::new();
-    for (shard, ns) in by_shard(&events) {
-        assert!(ns.windows(2).all(|w| w[0] < w[1]), "shard {shard} out of order or duplicated");
-        all.extend(ns);
-    }
+    let mut all: Vec<u64> = by_shard(&events).into_values().flatten().collect();
     all.sort_unstable();
-    assert_eq!(all, (0..TOTAL).collect::<Vec<_>>());
+    assert_eq!(all, (0..TOTAL).collect::<Vec<_>>(), "an event lost or stored twice");
     net.shutdown().await.unwrap();
 }
 

@@ -543,9 +543,11 @@ mod tests {
     }
 
     #[test]
-    fn itoa_writes_decimal() {
-        for n in [0usize, 7, 10, 999, usize::MAX] {
-            assert_eq!(itoa(n, &mut [0; 20]), n.to_string());
+    fn dedup_ids_match_the_public_form_for_every_index() {
+        let mut id = DedupId::new(0xabc, 3, 1000);
+        for i in [0usize, 7, 10, 999, usize::MAX] {
+            assert_eq!(id.of(i), crate::bus::nonce::dedup_id(0xabc, 3, 1000, i));
+            assert!(id.of(i).len() <= id.max_len());
         }
     }
 
