@@ -83,15 +83,26 @@ async fn a_diamond_delivers_each_version_once() {
     link(a, c).await;
     link(b, d).await;
     link(c, d).await;
+    // A sends to B and C; B, C and D each accept once and forward to every
+    // peer but the sender and the origin: 5 deliveries, so exactly 2
+    // duplicates per version, wherever the interleaving puts them (at D,
+    // or at B or C when D's copy overtakes A's direct one).
+    let others = [b, c, d];
+    let duplicates = || others.iter().map(|m| m.capability_stats().duplicates).sum::<u64>();
     a.announce_capabilities(CapabilitySet::new().add_tag("one")).await.unwrap();
-    wait_for("D gets both copies of version 1", || d.capability_stats().duplicates >= 1).await;
-    assert_eq!(d.capability_stats().accepted, 1);
+    wait_for("two duplicates of version 1", || duplicates() >= 2).await;
+    for m in others {
+        assert_eq!(m.capability_stats().accepted, 1, "{:?}", m.capability_stats());
+    }
     assert_eq!(d.find_nodes(&CapabilityFilter::new().require_tag("one")), vec![a.node_id()]);
     tokio::time::sleep(Duration::from_millis(30)).await;
     a.announce_capabilities(CapabilitySet::new().add_tag("two")).await.unwrap();
-    wait_for("D gets both copies of version 2", || d.capability_stats().duplicates >= 2).await;
-    assert_eq!(d.capability_stats().accepted, 2);
-    assert_eq!(d.capability_stats().rejected(), 0);
+    wait_for("two duplicates of version 2", || duplicates() >= 4).await;
+    for m in others {
+        let s = m.capability_stats();
+        assert_eq!((s.accepted, s.rejected()), (2, 0), "{s:?}");
+    }
+    assert_eq!(duplicates(), 4, "no announcement circulates beyond its one round");
     for m in &n {
         m.shutdown().await.unwrap();
     }
@@ -166,15 +177,18 @@ async fn forged_tampered_replayed_and_malformed_announcements_are_refused_and_co
     mallory.send_capability_bytes(b.node_id(), far).unwrap();
     // And Mallory's own honest announcement still gets through afterwards.
     mallory.announce_capabilities(CapabilitySet::new().add_tag("honest")).await.unwrap();
-    wait_for("B processed all ten", || {
+    // Mallory's honest announcement can reach B twice (its announce, and
+    // the copy a newly confirmed session is sent), so wait for the final
+    // verdicts rather than a count of messages.
+    wait_for("B judged every announcement", || {
         let s = b.capability_stats();
-        s.accepted + s.duplicates + s.rejected() >= 10
+        s.accepted == 2 && s.rejected() == 7 && s.duplicates >= 1
     })
     .await;
     let s = b.capability_stats();
     assert_eq!(
-        (s.accepted, s.duplicates, s.rejected_origin, s.rejected_signature, s.rejected_stale, s.rejected_malformed, s.rejected_hops),
-        (2, 1, 1, 2, 1, 2, 1),
+        (s.accepted, s.rejected_origin, s.rejected_signature, s.rejected_stale, s.rejected_malformed, s.rejected_hops),
+        (2, 1, 2, 1, 2, 1),
         "{s:?}"
     );
     assert_eq!(b.find_nodes(&CapabilityFilter::new().require_tag("real")), vec![victim.node_id()]);

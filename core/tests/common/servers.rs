@@ -104,11 +104,14 @@ impl TestServer {
         let dir = self.dir.to_str().expect("utf-8 temp dir").to_string();
         let port = self.port.to_string();
         let (program, mut args): (&str, Vec<String>) = match self.kind {
+            // `always`: the kill tests SIGKILL the server, and under
+            // `everysec` a slow fsync (a loaded machine) lets Redis answer
+            // writes it has not yet written, which the kill then loses.
             Kind::Redis => (
                 "redis-server",
                 [
                     "--port", &port, "--bind", "127.0.0.1", "--dir", &dir, "--appendonly", "yes", "--appendfsync",
-                    "everysec", "--save", "", "--daemonize", "no", "--protected-mode", "no", "--logfile",
+                    "always", "--save", "", "--daemonize", "no", "--protected-mode", "no", "--logfile",
                     &format!("{dir}/redis.log"),
                 ]
                 .iter()
