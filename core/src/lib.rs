@@ -40,9 +40,9 @@ pub mod runtime;
 pub mod subnets;
 
 pub use bus::{
-    Backend, Backpressure, Event, EventBlock, EventBus, EventId, EventStream, Health, MemoryBackend, Net, NetBuilder,
-    PollRequest, PollResponse, ReadOutcome, Receipt, RedisStreamDedup, ShardStrategy, Stats, StoredEvent, SubscribeOpts,
-    TransportConfig, TypedEventStream, DEFAULT_DEDUP_CAPACITY,
+    Backend, Backpressure, Event, EventBlock, EventBus, EventBusConfig, EventBusConfigBuilder, EventId, EventStream,
+    Health, MemoryBackend, Net, NetBuilder, PollRequest, PollResponse, ReadOutcome, Receipt, RedisStreamDedup,
+    ShardStrategy, Stats, StoredEvent, SubscribeOpts, TransportConfig, TypedEventStream, DEFAULT_DEDUP_CAPACITY,
 };
 #[cfg(feature = "jetstream")]
 pub use bus::{JetStreamAdapterConfig, JetStreamBackend};

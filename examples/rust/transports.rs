@@ -9,7 +9,7 @@
 //!
 //! The mesh line of the section runs in examples/rust/mesh_pair.rs.
 
-use net_sdk::{JetStreamAdapterConfig, Net, PollRequest, RedisAdapterConfig, RedisStreamDedup};
+use net_sdk::{EventBusConfig, JetStreamAdapterConfig, Net, PollRequest, RedisAdapterConfig, RedisStreamDedup};
 
 fn env_or(name: &str, seed: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| seed.to_string())
@@ -48,12 +48,12 @@ async fn main() -> net_sdk::Result<()> {
     // restarted with the same nonce file writes the same dedup ids.
     let nonce_path = nonce_dir.join("producer.nonce");
     for _run in 0..2 {
-        let producer = Net::builder()
-            .shards(4)
+        let cfg = EventBusConfig::builder()
+            .num_shards(4)
             .redis(RedisAdapterConfig::new(redis_url.as_str()).prefix("transports-nonce"))
             .producer_nonce_path(&nonce_path)
-            .build()
-            .await?;
+            .build()?;
+        let producer = Net::from_config(cfg).await?;
         producer.emit(&serde_json::json!({ "order": 1 }))?;
         producer.flush().await?;
         producer.shutdown().await?;

@@ -119,6 +119,16 @@ impl NetBuilder {
         self
     }
 
+    /// Take every setting of `config` (shards, ring, back-pressure,
+    /// transport, producer nonce file), replacing what was set before.
+    pub fn config(mut self, config: super::EventBusConfig) -> Self {
+        self.config = config.bus;
+        if let Some(path) = config.producer_nonce_path {
+            self.producer_nonce_path = Some(path);
+        }
+        self.transport(config.transport)
+    }
+
     /// Forget any storage chosen so far (memory is what is left).
     fn clear_storage(mut self) -> Self {
         self.backend = None;

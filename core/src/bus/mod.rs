@@ -20,6 +20,7 @@ mod cursor;
 mod dedup;
 mod event;
 mod event_bus;
+mod event_bus_config;
 mod ingest;
 mod net;
 mod nonce;
@@ -45,6 +46,7 @@ pub use block::EventBlock;
 #[cfg(feature = "net")]
 pub use builder::MeshSource;
 pub use builder::NetBuilder;
+pub use event_bus_config::{EventBusConfig, EventBusConfigBuilder};
 pub use config::{Backpressure, ShardStrategy};
 pub use event::{Event, EventId, Receipt, StoredEvent};
 pub use event_bus::EventBus;

@@ -40,6 +40,12 @@ impl Net {
         NetBuilder::default()
     }
 
+    /// Build and start a node from a configuration made ahead of time
+    /// (`Net::builder().config(config).build()`).
+    pub async fn from_config(config: super::EventBusConfig) -> crate::error::Result<Net> {
+        NetBuilder::default().config(config).build().await
+    }
+
     pub(crate) fn from_bus(bus: Arc<EventBus>) -> Self {
         Self { bus }
     }
