@@ -52,14 +52,19 @@ const dir = mkdtempSync(join(tmpdir(), 'net-netdb-example-'));
 try {
   {
     // --- seed: Standalone adapters ---
-    const redex = new Redex({ persistentDir: dir });
+    const redex = new Redex({ persistentDir: join(dir, 'standalone') });
     const tasks = await TasksAdapter.open(redex, 0xABCDEF01, { persistent: true });
     // --- end of seed ---
-    await tasks.waitForSeq(tasks.create(7n, 'survive a restart', 1n));
+    await tasks.waitForSeq(tasks.create(7n, 'standalone', 1n));
   }
-  // Reopened from the same directory, the state is folded back from disk.
-  const again = await TasksAdapter.open(new Redex({ persistentDir: dir }), 0xABCDEF01, { persistent: true });
-  console.log(`after reopen: ${again.listTasks().map((t) => t.title).join(', ')}`);
+  // On disk the state survives a restart: closed, reopened, folded back.
+  const onDisk = { originHash: 0xABCDEF01, withTasks: true, persistentDir: join(dir, 'db'), persistent: true };
+  const first = await NetDb.open(onDisk);
+  await first.tasks!.waitForSeq(first.tasks!.create(7n, 'survive a restart', 1n));
+  first.close();
+  const again = await NetDb.open(onDisk);
+  console.log(`after reopen: ${again.tasks!.listTasks().map((t) => t.title).join(', ')}`);
+  again.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
