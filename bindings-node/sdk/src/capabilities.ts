@@ -382,7 +382,20 @@ export function withSubnetLocalScope(tags: readonly string[]): string[] {
 
 /** The canonical wire form of a set (typed sections turned into tags, each tag once). */
 export function normalizeCapabilities(caps: CapabilityInput): CapabilitySet {
-  return capCall(() => JSON.parse(native.normalizeCapabilities(toWire(caps, 'capabilities'))) as CapabilitySet);
+  return JSON.parse(capabilitiesToJson(caps)) as CapabilitySet;
+}
+
+/** The canonical wire JSON of a set: the same bytes in every face (metadata sorted by key). */
+export function capabilitiesToJson(caps: CapabilityInput): string {
+  return capCall(() => native.normalizeCapabilities(toWire(caps, 'capabilities')));
+}
+
+/**
+ * A set from JSON text in the wire shape and/or with typed sections (snake_case
+ * keys, as every face writes them). Throws `CapabilityError` kind `invalid_json`.
+ */
+export function parseCapabilities(json: string): CapabilitySet {
+  return capCall(() => JSON.parse(native.normalizeCapabilities(json)) as CapabilitySet);
 }
 
 /** The typed axes and the resolved scope of a set. */
@@ -459,7 +472,10 @@ export function predicateToRpcHeader(pred: Predicate): string {
 
 /** Decode a peer's `net-where` header value; throws `CapabilityError` kind `invalid_header` when malformed. */
 export function predicateFromRpcHeader(value: string | Uint8Array): Predicate {
-  const arg = typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  let arg: string | Buffer;
+  if (typeof value === 'string') arg = value;
+  else if (value instanceof Uint8Array) arg = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  else throw new CapabilityError('invalid_argument', `a net-where header value is a string or bytes, got ${typeof value}`);
   return capCall(() => JSON.parse(native.predicateFromRpcHeader(arg)) as Predicate);
 }
 

@@ -58,6 +58,8 @@ export {
   withRegionScope,
   withSubnetLocalScope,
   normalizeCapabilities,
+  capabilitiesToJson,
+  parseCapabilities,
   capabilityViews,
   p,
   predicateToJson,
