@@ -233,12 +233,25 @@ export interface SubnetId {
 export interface SubnetRule {
   tagPrefix: string;
   level: number;
-  values: Record<string, number>;
+  /** What follows the prefix → the level's value (entries left undefined are ignored). */
+  values: { readonly [name: string]: number | undefined };
 }
 
 /** Derives a peer's subnet from its announced tags; every node must hold the same one. */
 export interface SubnetPolicy {
-  rules: SubnetRule[];
+  rules: readonly SubnetRule[];
+}
+
+/** A policy as the native binding takes it (undefined entries dropped). */
+export function subnetPolicyToNative(policy: SubnetPolicy): core.JsSubnetPolicy {
+  if (!Array.isArray(policy?.rules)) throw new CapabilityError('invalid_argument', 'subnetPolicy must be { rules: [...] }');
+  return {
+    rules: policy.rules.map((r) => ({
+      tagPrefix: r.tagPrefix,
+      level: r.level,
+      values: Object.fromEntries(Object.entries(r.values ?? {}).filter((e): e is [string, number] => e[1] !== undefined)),
+    })),
+  };
 }
 
 /** What a node knows of another node (or of itself). */

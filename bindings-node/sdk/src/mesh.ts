@@ -9,6 +9,7 @@ import { NetError, NotConnectedError, toNetError } from './errors';
 import {
   capCall,
   nodeCapabilitiesFrom,
+  subnetPolicyToNative,
   toWire,
   validateCapabilities,
   type CapabilityFilter,
@@ -330,8 +331,12 @@ function call<T>(f: () => T): T {
 }
 
 function toNative(config: MeshNodeConfig): core.MeshOptions {
-  const { identitySeed, ...rest } = config;
-  return identitySeed === undefined ? rest : { ...rest, identitySeed: asBuffer(identitySeed) };
+  const { identitySeed, subnetPolicy, ...rest } = config;
+  return {
+    ...rest,
+    ...(identitySeed === undefined ? {} : { identitySeed: asBuffer(identitySeed) }),
+    ...(subnetPolicy === undefined ? {} : { subnetPolicy: subnetPolicyToNative(subnetPolicy) }),
+  };
 }
 
 function asBuffer(u: Uint8Array): Buffer {
