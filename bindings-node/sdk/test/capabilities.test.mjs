@@ -36,17 +36,10 @@ import * as meshModule from '@net-mesh/sdk/mesh';
 
 const kind = (k) => (e) => e instanceof CapabilityError && e instanceof NetError && e.kind === k;
 
-/** The seed's chain and predicate, on a set that also has 128 GB of memory. */
+/** The seed's chain and predicate (paths as text here; the vectors test builds it with `{ axis, key }`). */
 function seedExample() {
-  let caps = emptyCapabilities();
-  caps = requireTag(caps, 'hardware', 'gpu');
-  caps = requireAxisValue(caps, 'software', 'os', 'linux');
-  caps = withMetadata(caps, 'intent', 'ml-training');
-  const pred = p.and(
-    p.exists({ axis: 'hardware', key: 'gpu' }),
-    p.numericAtLeast({ axis: 'hardware', key: 'memory_gb' }, 64),
-    p.metadataEquals('intent', 'ml-training'),
-  );
+  const caps = withMetadata(requireAxisValue(requireTag(emptyCapabilities(), 'hardware', 'gpu'), 'software', 'os', 'linux'), 'intent', 'ml-training');
+  const pred = p.and(p.exists('hardware.gpu'), p.numericAtLeast('hardware.memory_gb', 64), p.metadataEquals('intent', 'ml-training'));
   return { caps, pred };
 }
 
