@@ -225,6 +225,91 @@ export interface MeshOptions {
   maxDatagram?: number
   /** Refuse a hello nobody accepts at once (default false). */
   refuseUnaccepted?: boolean
+  /** This node's subnet (default: the root); bad levels throw 'invalid_subnet'. */
+  subnet?: JsSubnetId
+  /** The mesh-wide policy deriving peers' subnets from their tags; a bad rule throws 'invalid_subnet'. */
+  subnetPolicy?: JsSubnetPolicy
+  /** How often expired capability entries are evicted (ms, default 60000). */
+  capabilityGcIntervalMs?: number
+  /** Shortest time between two capability broadcasts (ms, 0 allowed, default 10000). */
+  minAnnounceIntervalMs?: number
+  /** Time to live of this node's announcements at receivers (whole seconds, default 300). */
+  capabilityTtlSecs?: number
+}
+
+/** A subnet id: up to 4 levels of 0..=255, outermost first. */
+export interface JsSubnetId {
+  levels: Array<number>
+}
+
+/** Tags `<tagPrefix><name>` set level `level` (0..=3) to `values[name]` (1..=255). */
+export interface JsSubnetRule {
+  tagPrefix: string
+  level: number
+  values: Record<string, number>
+}
+
+/** A subnet policy: rules applied in order. */
+export interface JsSubnetPolicy {
+  rules: Array<JsSubnetRule>
+}
+
+/** Capability counters of a mesh node. */
+export interface JsCapabilityStats {
+  received: bigint
+  accepted: bigint
+  duplicates: bigint
+  rejectedMalformed: bigint
+  rejectedSignature: bigint
+  rejectedOrigin: bigint
+  rejectedStale: bigint
+  rejectedHops: bigint
+  evicted: bigint
+  broadcasts: bigint
+  forwarded: bigint
+  entries: bigint
+}
+
+/** What a node knows of another (or itself); the open shapes as wire JSON. */
+export interface JsNodeCapabilities {
+  nodeId: bigint
+  entityId: Buffer
+  version: bigint
+  hops: number
+  /** `{"tags", "metadata"}` */
+  capabilities: string
+  /** `{"levels": [...]}` */
+  subnet: string
+  /** `{"kind", ...}` */
+  scope: string
+}
+
+/** One context of a predicate corpus. */
+export interface JsEvalContext {
+  tags: Array<string>
+  metadata?: Record<string, string>
+}
+
+/** Constants of the capability layer. */
+export interface JsCapabilityConstants {
+  rpcWhereHeader: string
+  reservedPrefixes: Array<string>
+  maxCapabilityHops: number
+}
+
+/** A signed capability announcement and its parts. */
+export interface JsCapabilityAnnouncement {
+  origin: bigint
+  entityId: Buffer
+  version: bigint
+  ttlSecs: number
+  hopCount: number
+  /** Canonical wire JSON of the capabilities. */
+  capabilities: string
+  signedBytes: Buffer
+  signingMessage: Buffer
+  signature: Buffer
+  wire: Buffer
 }
 
 /** How `openStream` configures a stream; every field is optional. */
@@ -325,6 +410,23 @@ export declare class MeshNode {
   prometheusText(): string
   /** Tell the peers, close every session and stop; idempotent. */
   shutdown(): Promise<void>
+  /** Announce capabilities (JSON); throws 'invalid_json', 'invalid_capabilities', 'announcement_too_large', 'closed'. */
+  announceCapabilities(capsJson: string): void
+  /** Nodes matching the filter (JSON), self included, sorted. */
+  findNodes(filterJson: string): Array<bigint>
+  /** Nodes matching the filter that the scope filter (JSON) admits. */
+  findNodesScoped(filterJson: string, scopeJson: string): Array<bigint>
+  /** The best match under the scope, or null. */
+  findBestNodeScoped(filterJson: string, scopeJson: string): bigint | null
+  /** What this node knows of `nodeId`, or null. */
+  capabilitiesOf(nodeId: bigint): JsNodeCapabilities | null
+  capabilityStats(): JsCapabilityStats
+  /** This node's subnet, JSON `{"levels": [...]}`. */
+  subnet(): string
+  /** The subnet derived for `nodeId` (JSON), or null. */
+  peerSubnet(nodeId: bigint): string | null
+  /** TEST HOOK: raw bytes on the capability stream to `peer`. Not for applications. */
+  sendCapabilityBytes(peer: bigint, bytes: Buffer): void
 }
 
 /** A stream with one peer (from MeshNode.openStream). */
@@ -524,6 +626,41 @@ export declare function liveSubscriptions(): number
  * be null or omitted to leave that part out.
  */
 export declare function prometheusText(node?: NetNode | null, mesh?: MeshNode | null): string
+
+/** rpcWhereHeader, reservedPrefixes, maxCapabilityHops. */
+export declare function capabilityConstants(): JsCapabilityConstants
+/** Canonical wire JSON of a capability set given as JSON; throws 'invalid_json'. */
+export declare function normalizeCapabilities(capsJson: string): string
+/** JSON `{"hardware", "software", "models", "scope"}` of a set. */
+export declare function capabilityViews(capsJson: string): string
+/** A checked tag from untrusted text; throws 'invalid_tag'. */
+export declare function tagFromUserString(text: string): string
+/** Canonical JSON of a predicate; throws 'invalid_predicate'. */
+export declare function predicateToJson(predicateJson: string): string
+export declare function evaluatePredicate(predicateJson: string, tags: Array<string>, metadata?: Record<string, string> | undefined | null): boolean
+/** JSON `{"result", "trace": [...]}`. */
+export declare function evaluatePredicateWithTrace(predicateJson: string, tags: Array<string>, metadata?: Record<string, string> | undefined | null): string
+/** The `net-where` header value (base64url, no padding). */
+export declare function predicateToRpcHeader(predicateJson: string): string
+/** Canonical predicate JSON of a header value; throws 'invalid_header'. */
+export declare function predicateFromRpcHeader(value: string | Buffer): string
+/** JSON `{"valid", "errors"}`. */
+export declare function validateCapabilities(capsJson: string): string
+/** JSON `{"added_tags", "removed_tags", "metadata"}`. */
+export declare function diffCapabilities(prevJson: string, nextJson: string): string
+/** JSON `{"total", "matched", "clauses"}`. */
+export declare function predicateDebugReport(predicateJson: string, contexts: Array<JsEvalContext>): string
+export declare function redactMetadataKeys(reportJson: string, keys: Array<string>): string
+export declare function renderDebugReport(reportJson: string): string
+/** JSON of the scope the tags resolve to. */
+export declare function capabilityScope(tags: Array<string>): string
+export declare function scopeAdmits(scopeFilterJson: string, scopeJson: string, sameSubnet: boolean): boolean
+/** JSON `{"levels"}` the policy (wire JSON) derives from the tags. */
+export declare function deriveSubnet(policyJson: string, tags: Array<string>): string
+/** Sign an announcement with the identity of a 32-byte seed. */
+export declare function signCapabilityAnnouncement(seed: Buffer, capsJson: string, version: bigint, ttlSecs: number, hopCount: number): JsCapabilityAnnouncement
+/** Decode and verify announcement bytes; throws the rejection's kind. */
+export declare function verifyCapabilityAnnouncement(wire: Buffer): JsCapabilityAnnouncement
 
 /**
  * Remembers the `capacity` most recently seen dedup ids (default 4096).

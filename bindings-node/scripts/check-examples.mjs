@@ -1,7 +1,9 @@
 // Runs the Node examples found in a directory and checks what they print:
 // the seed README's Quick Start, Typed Streams, Typed Channels, Security,
-// Mesh Streams, CortEX & NetDb and Raw RedEX file, as written. Used by the tests (against the workspace) and by
-// the packaging test (against the packed tarballs installed elsewhere).
+// Mesh Streams, CortEX & NetDb, Raw RedEX file and the capability sections
+// (announcements, scoped discovery, enhancements, subnets), as written.
+// Used by the tests (against the workspace) and by the packaging test
+// (against the packed tarballs installed elsewhere).
 //
 //   node check-examples.mjs <dir> [<dir> ...]   (each file is looked up in the dirs in order)
 import assert from 'node:assert/strict';
@@ -47,6 +49,23 @@ const expectations = {
       'append: 0, appendBatch: 1, empty batch: null',
       'bad name: RedexError(invalid_channel)',
     ]),
+  'capabilities.mjs': (out) =>
+    assert.deepEqual(lines(out), [
+      'gpuPeers includes this node: true',
+      'oem-123 sees this node: true; another tenant: false',
+      'matched 1/2',
+      '0 and  true 1 false 1 skipped 0',
+      '  0.0 exists hardware.gpu  true 2 false 0 skipped 0',
+      '  0.1 num_at_least hardware.memory_gb >= 64  true 1 false 1 skipped 0',
+      '  0.2 metadata_equals intent <redacted>  true 1 false 0 skipped 1',
+      'matched: false (no hardware.memory_gb tag); net-where: 247 bytes, decodes back: true',
+      'schema valid: true; typo: unknown_axis',
+      'delta: +hardware.gpu +software.os=linux; metadata added intent',
+      'trace: false 0=false 0.0=true 0.1=false 0.2=skipped',
+      'user tag: gpu; reserved: hardware. software. model. scope:',
+      'subnet [3,7]; the peer derives [3,7]',
+      'the peer finds it by tag: true',
+    ]),
   'mesh.mjs': (out) =>
     assert.deepEqual(lines(out), [
       'peer received: {} {} {}',
@@ -58,7 +77,7 @@ const expectations = {
 
 /**
  * Runs one example. The mesh examples bind the seed's fixed ports
- * (127.0.0.1:9000 / 9001) as written; on a machine shared with other test
+ * (127.0.0.1:9000 .. 9003) as written; on a machine shared with other test
  * runs such a port can be taken for a moment, so a run that failed only
  * to bind is tried again (a few times, a second apart).
  */

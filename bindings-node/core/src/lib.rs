@@ -19,12 +19,16 @@
 //!   encrypted mesh), its options, stream handles and counters.
 //! - `redex`, `netdb`: RedEX files and tails; NetDb, its tasks and
 //!   memories models and their watches.
+//! - `capabilities`, `mesh_capabilities`: capability sets, predicates,
+//!   validation, diff, scopes, subnets and signed announcements; announce
+//!   and find on a `MeshNode`.
 //! - `metrics`: `prometheusText`, the counters as Prometheus text.
 
 // napi-derive registers exports only outside `cfg(test)`, so in the test
 // build every exported item looks unused.
 #![cfg_attr(test, allow(dead_code))]
 
+mod capabilities;
 mod channel;
 mod config;
 mod dedup;
@@ -33,6 +37,7 @@ mod event;
 mod fast;
 mod identity;
 mod mesh;
+mod mesh_capabilities;
 mod mesh_config;
 mod mesh_stats;
 mod mesh_stream;

@@ -82,10 +82,21 @@ test('mesh objects have exactly the declared fields', async () => {
     assert.deepEqual(fields(a.stats()), d.interfaces.get('JsMeshStats'));
     assert.deepEqual(fields(a.peers()[0]), d.interfaces.get('JsPeer'));
     assert.deepEqual(fields(a.streamStats(b.nodeId(), 1n)), d.interfaces.get('JsStreamStats'));
+    a.announceCapabilities('{"tags":["x"]}');
+    assert.deepEqual(fields(a.capabilityStats()), d.interfaces.get('JsCapabilityStats'));
+    assert.deepEqual(fields(a.capabilitiesOf(a.nodeId())), d.interfaces.get('JsNodeCapabilities'));
   } finally {
     await a.shutdown();
     await b.shutdown();
   }
+});
+
+test('capability objects have exactly the declared fields', () => {
+  const fields = (o) => new Set(Object.keys(o));
+  assert.deepEqual(fields(native.capabilityConstants()), d.interfaces.get('JsCapabilityConstants'));
+  const signed = native.signCapabilityAnnouncement(Buffer.alloc(32, 7), '{"tags":["x"]}', 1n, 60, 0);
+  assert.deepEqual(fields(signed), d.interfaces.get('JsCapabilityAnnouncement'));
+  assert.deepEqual(fields(native.verifyCapabilityAnnouncement(signed.wire)), d.interfaces.get('JsCapabilityAnnouncement'));
 });
 
 test('the ESM entry exports the same names as the CommonJS loader', async () => {

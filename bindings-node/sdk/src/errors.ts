@@ -24,6 +24,31 @@ const HANDSHAKE_KIND_LIST = [
   'handshake_malformed',
 ] as const;
 
+const CAPABILITY_KIND_LIST = [
+  'malformed_announcement',
+  'unsupported_version',
+  'invalid_signature',
+  'origin_mismatch',
+  'stale_version',
+  'hop_limit',
+  'announcement_too_large',
+  'invalid_capabilities',
+  'invalid_tag',
+  'invalid_json',
+  'invalid_predicate',
+  'invalid_header',
+  'invalid_subnet',
+  'invalid_argument',
+] as const;
+
+/**
+ * Why capability input was refused: an announcement (malformed, forged,
+ * tampered, replayed, over the hop or size limit), a set that fails
+ * validation, a tag, JSON of the wrong shape, a predicate, a `net-where`
+ * header, a subnet; `invalid_argument` for a value of the wrong type.
+ */
+export type CapabilityErrorKind = (typeof CAPABILITY_KIND_LIST)[number];
+
 /** Why a permission token was refused (spelled as in the core and every face). */
 export type TokenErrorKind = (typeof TOKEN_KIND_LIST)[number];
 
@@ -35,6 +60,12 @@ export type HandshakeErrorKind = (typeof HANDSHAKE_KIND_LIST)[number];
 
 const HANDSHAKE_KINDS: ReadonlySet<string> = new Set(HANDSHAKE_KIND_LIST);
 const TOKEN_KINDS: ReadonlySet<string> = new Set(TOKEN_KIND_LIST);
+const CAPABILITY_KINDS: ReadonlySet<string> = new Set(CAPABILITY_KIND_LIST);
+// The capability kinds no other surface uses: outside a capability call
+// they still pick CapabilityError (e.g. a bad subnet in MeshNode.create).
+const CAPABILITY_ONLY_KINDS: ReadonlySet<string> = new Set(
+  CAPABILITY_KIND_LIST.filter((k) => k !== 'invalid_signature' && k !== 'invalid_argument'),
+);
 const IDENTITY_KINDS: ReadonlySet<string> = new Set(['invalid_length', 'invalid_entity_id', 'unknown_scope', 'invalid_channel']);
 
 /** Base class of every error the SDK throws; `kind` is the core's kind string. */
@@ -107,6 +138,35 @@ export class TokenError extends NetError {
 }
 
 /**
+ * Capability input was refused; `kind` says why. `report` holds the
+ * schema errors when an announced set failed validation
+ * (`invalid_capabilities`).
+ */
+export class CapabilityError extends NetError {
+  declare readonly kind: CapabilityErrorKind;
+  /** The validation report, for kind `invalid_capabilities`. */
+  report?: import('./capabilities').ValidationReport;
+
+  constructor(kind: CapabilityErrorKind, message: string, options?: { cause?: unknown }) {
+    super(kind, message, options);
+  }
+}
+
+/**
+ * The typed error of a capability call: every capability kind (and a
+ * bad argument, napi's own checks included) is a `CapabilityError`; any
+ * other native error (a closed node, ...) gets its usual class.
+ */
+export function toCapabilityError(e: unknown): unknown {
+  if (e instanceof NetError || !(e instanceof Error)) return e;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string') return e;
+  const kind = /^[A-Z]/.test(code) ? 'invalid_argument' : code;
+  if (CAPABILITY_KINDS.has(kind)) return new CapabilityError(kind as CapabilityErrorKind, e.message, { cause: e });
+  return toNetError(e);
+}
+
+/**
  * A raw RedEX file error: an invalid file (channel) name, a bad
  * configuration, corruption (`redex:corrupt`, naming file and offset), a
  * locked directory, append / tail / sync / close failures.
@@ -156,6 +216,7 @@ export function toNetError(e: unknown, identityContext = false): unknown {
   if (code === 'timeout') return new TimeoutError(e.message, options);
   if (HANDSHAKE_KINDS.has(code)) return new HandshakeError(code as HandshakeErrorKind, e.message, options);
   if (TOKEN_KINDS.has(code)) return new TokenError(code as TokenErrorKind, e.message, options);
+  if (CAPABILITY_ONLY_KINDS.has(code)) return new CapabilityError(code as CapabilityErrorKind, e.message, options);
   if (IDENTITY_KINDS.has(code) || (identityContext && code === 'invalid_argument')) {
     return new IdentityError(code as IdentityErrorKind, e.message, options);
   }

@@ -6,6 +6,20 @@
 
 import * as core from '@net-mesh/core';
 import { NetError, NotConnectedError, toNetError } from './errors';
+import {
+  capCall,
+  nodeCapabilitiesFrom,
+  subnetPolicyToNative,
+  toWire,
+  validateCapabilities,
+  type CapabilityFilter,
+  type CapabilityInput,
+  type CapabilityStats,
+  type NodeCapabilities,
+  type ScopeFilter,
+  type SubnetId,
+  type SubnetPolicy,
+} from './capabilities';
 import { native } from './native';
 
 /** Delivery guarantee of a stream. */
@@ -35,6 +49,16 @@ export interface MeshNodeConfig {
    * Default false, since a `connect` may come before the matching `accept`.
    */
   refuseUnaccepted?: boolean;
+  /** This node's subnet, e.g. `{ levels: [3, 7] }` (default: the root). */
+  subnet?: SubnetId;
+  /** The mesh-wide policy deriving each peer's subnet from its announced tags. */
+  subnetPolicy?: SubnetPolicy;
+  /** How often capability entries past their TTL are evicted (ms, default 60000). */
+  capabilityGcIntervalMs?: number;
+  /** Shortest time between two broadcasts of this node's capabilities; announces within it coalesce (ms, 0 allowed, default 10000). */
+  minAnnounceIntervalMs?: number;
+  /** Time to live of this node's announcements at their receivers (whole seconds, default 300). */
+  capabilityTtlSecs?: number;
 }
 
 /** What `openStream` opens. */
@@ -222,6 +246,68 @@ export class MeshNode {
     return this.native.prometheusText();
   }
 
+  /**
+   * Announce this node's capabilities: validated (a `CapabilityError` kind
+   * `invalid_capabilities` carries the `report`; an oversize set
+   * `announcement_too_large`), indexed here at once, and broadcast signed to
+   * every peer, which forward it up to 16 hops; peers that connect later get
+   * it on connect. Announces within `minAnnounceIntervalMs` of a broadcast
+   * coalesce into one.
+   */
+  async announceCapabilities(caps: CapabilityInput): Promise<void> {
+    const json = toWire(caps, 'capabilities');
+    try {
+      capCall(() => this.native.announceCapabilities(json));
+    } catch (e) {
+      if (e instanceof NetError && e.kind === 'invalid_capabilities') {
+        Object.assign(e, { report: validateCapabilities(caps) });
+      }
+      throw e;
+    }
+  }
+
+  /** Nodes whose capabilities match `filter` (this node included on a self-match), sorted; no scope filtering. */
+  findNodes(filter: CapabilityFilter = {}): bigint[] {
+    return capCall(() => this.native.findNodes(toWire(filter, 'filter')));
+  }
+
+  /**
+   * Nodes matching `filter` that `scope` admits: `{ kind: 'any' }` hides
+   * subnet-local nodes, `'globalOnly'` shows untagged ones only,
+   * `'sameSubnet'` this node's subnet whatever the scope, `'tenant'` /
+   * `'region'` (and plurals) the global nodes plus those scoped to them.
+   */
+  findNodesScoped(filter: CapabilityFilter, scope: ScopeFilter): bigint[] {
+    return capCall(() => this.native.findNodesScoped(toWire(filter, 'filter'), toWire(scope, 'scope')));
+  }
+
+  /** The best match under `scope` (most GPU memory, then memory, CPU threads, fewest hops, lowest id), or null. */
+  findBestNodeScoped(filter: CapabilityFilter, scope: ScopeFilter): bigint | null {
+    return capCall(() => this.native.findBestNodeScoped(toWire(filter, 'filter'), toWire(scope, 'scope')));
+  }
+
+  /** What this node knows of `nodeId`'s capabilities (itself included), or null. */
+  capabilitiesOf(nodeId: bigint): NodeCapabilities | null {
+    const n = capCall(() => this.native.capabilitiesOf(nodeId));
+    return n === null ? null : nodeCapabilitiesFrom(n);
+  }
+
+  /** Announcement counters: received, accepted, duplicates, rejections by kind, evictions, broadcasts, forwards. */
+  capabilityStats(): CapabilityStats {
+    return this.native.capabilityStats();
+  }
+
+  /** This node's configured subnet. */
+  subnet(): SubnetId {
+    return JSON.parse(this.native.subnet()) as SubnetId;
+  }
+
+  /** The subnet this node derives for `nodeId` from its announced tags (its own for itself), or null. */
+  peerSubnet(nodeId: bigint): SubnetId | null {
+    const s = capCall(() => this.native.peerSubnet(nodeId));
+    return s === null ? null : (JSON.parse(s) as SubnetId);
+  }
+
   /** Tell the peers, close every session and stop; idempotent. Later calls throw `NetError` kind `closed`. */
   async shutdown(): Promise<void> {
     await call(() => this.native.shutdown());
@@ -245,8 +331,12 @@ function call<T>(f: () => T): T {
 }
 
 function toNative(config: MeshNodeConfig): core.MeshOptions {
-  const { identitySeed, ...rest } = config;
-  return identitySeed === undefined ? rest : { ...rest, identitySeed: asBuffer(identitySeed) };
+  const { identitySeed, subnetPolicy, ...rest } = config;
+  return {
+    ...rest,
+    ...(identitySeed === undefined ? {} : { identitySeed: asBuffer(identitySeed) }),
+    ...(subnetPolicy === undefined ? {} : { subnetPolicy: subnetPolicyToNative(subnetPolicy) }),
+  };
 }
 
 function asBuffer(u: Uint8Array): Buffer {

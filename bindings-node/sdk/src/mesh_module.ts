@@ -3,4 +3,4 @@
 // same classes as the package's top level (one definition each).
 
 export * from './mesh';
-export { NetError, BackpressureError, NotConnectedError, HandshakeError, TimeoutError, type HandshakeErrorKind } from './errors';
+export { NetError, BackpressureError, NotConnectedError, HandshakeError, TimeoutError, type HandshakeErrorKind, CapabilityError } from './errors';
