@@ -65,8 +65,8 @@ pub(crate) fn to_py<T: Serialize + ?Sized>(py: Python<'_>, value: &T) -> PyResul
     json_fns(py)?.1.call1(py, (text,))
 }
 
-/// A core value from a Python value of its JSON shape (`bad` names the
-/// error for text that does not decode).
+/// A core value from a Python value of its JSON shape (kind
+/// `invalid_json` when it does not decode).
 fn from_py<T: DeserializeOwned>(value: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
     let text = text_of(value, what, CapabilityError::Json)?;
     serde_json::from_str(&text).map_err(|e| capability_error(CapabilityError::Json(format!("{what}: {e}"))))

@@ -6,7 +6,7 @@ bad input refused with a typed error."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 from meshkit import PSK, eventually, handshake
@@ -17,6 +17,7 @@ from net_sdk.capabilities import (
     CapabilityFilter,
     CapabilitySet,
     ScopeFilter,
+    SubnetPolicy,
     capabilities_json,
     diff_capabilities,
     empty_capabilities,
@@ -207,14 +208,15 @@ def test_bad_input_gets_typed_errors() -> None:
     big = validate_capabilities({"metadata": {"k": "v" * (1 << 20)}})
     assert not big["valid"] and big["errors"][0]["kind"] == "oversize_metadata"
     # None where a value is required is a TypeError; bad argument types too.
-    for call, args in [
+    calls: List[Tuple[Callable[..., Any], Tuple[Any, ...]]] = [
         (normalize_capabilities, (None,)),
         (evaluate_predicate, (None, [])),
         (evaluate_predicate, (p.exists("x"), None)),
         (predicate_from_rpc_header, (None,)),
         (predicate_from_rpc_header, (5,)),
         (redact_metadata_keys, ({"total": 0, "matched": 0, "clauses": []}, "intent")),
-    ]:
+    ]
+    for call, args in calls:
         with pytest.raises(TypeError):
             call(*args)
 
@@ -329,6 +331,10 @@ def test_three_nodes_in_a_line(line: Tuple[MeshNode, MeshNode, MeshNode]) -> Non
 
 
 def test_bad_input_on_a_node() -> None:
+    # Deliberately ill-typed input, past the type checker.
+    unknown_key: Any = {"require_gpus": True}
+    unknown_kind: Any = {"kind": "galaxy"}
+    unknown_op: Any = {"predicate": {"op": "nope"}}
     with MeshNode("127.0.0.1:0", PSK) as n:
         with pytest.raises(CapabilityError) as err:
             n.announce_capabilities({"tags": ["hardwre.gpu"]})
@@ -346,13 +352,13 @@ def test_bad_input_on_a_node() -> None:
             n.find_nodes({"gpu_vendor": "acme"})
         assert err.value.kind == "invalid_json"
         with pytest.raises(CapabilityError) as err:
-            n.find_nodes({"require_gpus": True})  # type: ignore[typeddict-unknown-key]
+            n.find_nodes(unknown_key)
         assert err.value.kind == "invalid_json"
         with pytest.raises(CapabilityError) as err:
-            n.find_nodes_scoped({}, {"kind": "galaxy"})  # type: ignore[typeddict-item]
+            n.find_nodes_scoped({}, unknown_kind)
         assert err.value.kind == "invalid_json"
         with pytest.raises(CapabilityError) as err:
-            n.find_nodes({"predicate": {"op": "nope"}})  # type: ignore[typeddict-item]
+            n.find_nodes(unknown_op)
         assert err.value.kind in ("invalid_json", "invalid_predicate")
         n.announce_capabilities({"tags": ["gpu"]})
         assert n.find_nodes({"require_tags": ["gpu"]}) == [n.node_id]
@@ -373,7 +379,7 @@ def test_bad_capability_config() -> None:
     assert err.value.kind == "invalid_config"
     with pytest.raises(ConfigError):
         MeshNode("127.0.0.1:0", PSK, subnet=[256])
-    bad_rule = {"rules": [{"tag_prefix": "r:", "level": 4, "values": {"a": 1}}]}
+    bad_rule: SubnetPolicy = {"rules": [{"tag_prefix": "r:", "level": 4, "values": {"a": 1}}]}
     with pytest.raises(CapabilityError) as cerr:
         MeshNode("127.0.0.1:0", PSK, subnet_policy=bad_rule)
     assert cerr.value.kind == "invalid_subnet"
@@ -386,15 +392,18 @@ def test_bad_capability_config() -> None:
 def test_create_takes_the_capability_options() -> None:
     async def main() -> Tuple[Dict[str, Any], List[int]]:
         node = await MeshNode.create("127.0.0.1:0", PSK, subnet={"levels": [3, 7]}, capability_ttl_secs=30)
-        async with node:
+        try:
             node.announce_capabilities({"tags": ["region:us"]})
             return dict(node.subnet), node.find_nodes()
+        finally:
+            await node.shutdown_async()
 
     subnet, found = asyncio.run(main())
     assert subnet == {"levels": [3, 7]} and len(found) == 1
 
     async def bad() -> None:
-        await MeshNode.create("127.0.0.1:0", PSK, subnet_policy={"rulez": []})
+        rulez: Any = {"rulez": []}
+        await MeshNode.create("127.0.0.1:0", PSK, subnet_policy=rulez)
 
     with pytest.raises(CapabilityError) as err:
         asyncio.run(bad())
@@ -402,6 +411,6 @@ def test_create_takes_the_capability_options() -> None:
 
 
 def test_canonical_json_is_the_cores() -> None:
-    caps = {"tags": ["é", "a/b"], "metadata": {"k": "\u2028"}}
+    caps: CapabilitySet = {"tags": ["é", "a/b"], "metadata": {"k": "\u2028"}}
     text = capabilities_json(caps)
     assert normalize_capabilities(text) == caps

@@ -16,6 +16,7 @@ from meshkit import PSK, eventually, handshake
 from net_sdk import CapabilityError, MeshNode
 from net_sdk.capabilities import (
     RPC_WHERE_HEADER,
+    CapabilitySet,
     capabilities_json,
     capability_views,
     derive_subnet,
@@ -83,7 +84,7 @@ def test_predicate(case: Dict[str, Any]) -> None:
     assert predicate_from_rpc_header(case["header_value"].encode()) == wire
     assert predicate_json(decoded) == case["json"]
     for ev in case["evaluations"]:
-        caps = {"tags": ev["tags"], "metadata": ev["metadata"]}
+        caps: CapabilitySet = {"tags": ev["tags"], "metadata": ev["metadata"]}
         assert evaluate_predicate(decoded, caps) is ev["result"]
         traced = evaluate_predicate_with_trace(decoded, caps)
         assert traced["result"] is ev["result"]
