@@ -25,27 +25,26 @@ use crate::errors::raise;
 /// The builder options besides address, key and identity, in the units
 /// Python callers pass them.
 pub(crate) struct Tunables {
-    pub handshake_timeout_ms: Option<u64>,
-    pub heartbeat_interval_ms: Option<u64>,
-    pub suspect_after_ms: Option<u64>,
-    pub dead_after_ms: Option<u64>,
-    pub max_datagram: Option<usize>,
-    pub refuse_unaccepted: bool,
-    pub capabilities: CapabilityOptions,
+    handshake_timeout_ms: Option<u64>,
+    heartbeat_interval_ms: Option<u64>,
+    suspect_after_ms: Option<u64>,
+    dead_after_ms: Option<u64>,
+    max_datagram: Option<usize>,
+    refuse_unaccepted: bool,
+    capabilities: CapabilityOptions,
 }
 
-/// The capability options of `MeshNode(...)`, parsed.
-pub(crate) struct CapabilityOptions {
-    subnet: Option<SubnetId>,
-    subnet_policy: Option<SubnetPolicy>,
-    capability_gc_interval_ms: Option<u64>,
-    min_announce_interval_ms: Option<u64>,
-    capability_ttl_secs: Option<u64>,
-}
-
-impl CapabilityOptions {
-    /// Parse the keyword arguments (the core's builder checks the ranges).
+impl Tunables {
+    /// The keyword arguments of `MeshNode(...)` and `MeshNode.create(...)`,
+    /// parsed (the core's builder checks the ranges).
+    #[allow(clippy::too_many_arguments)] // one keyword argument per builder knob
     pub(crate) fn parse(
+        handshake_timeout_ms: Option<u64>,
+        heartbeat_interval_ms: Option<u64>,
+        suspect_after_ms: Option<u64>,
+        dead_after_ms: Option<u64>,
+        max_datagram: Option<usize>,
+        refuse_unaccepted: bool,
         subnet: Option<&Bound<'_, PyAny>>,
         subnet_policy: Option<&Bound<'_, PyAny>>,
         capability_gc_interval_ms: Option<u64>,
@@ -56,9 +55,31 @@ impl CapabilityOptions {
             .map(|s| subnet_arg(s).map_err(|e| config_error(Python::with_gil(|py| e.value(py).to_string()))))
             .transpose()?;
         let subnet_policy = subnet_policy.map(policy_arg).transpose()?;
-        Ok(Self { subnet, subnet_policy, capability_gc_interval_ms, min_announce_interval_ms, capability_ttl_secs })
+        let capabilities =
+            CapabilityOptions { subnet, subnet_policy, capability_gc_interval_ms, min_announce_interval_ms, capability_ttl_secs };
+        Ok(Self {
+            handshake_timeout_ms,
+            heartbeat_interval_ms,
+            suspect_after_ms,
+            dead_after_ms,
+            max_datagram,
+            refuse_unaccepted,
+            capabilities,
+        })
     }
+}
 
+/// The capability options: this node's subnet, the policy deriving its
+/// peers', and the announcement timers.
+struct CapabilityOptions {
+    subnet: Option<SubnetId>,
+    subnet_policy: Option<SubnetPolicy>,
+    capability_gc_interval_ms: Option<u64>,
+    min_announce_interval_ms: Option<u64>,
+    capability_ttl_secs: Option<u64>,
+}
+
+impl CapabilityOptions {
     fn apply(self, mut b: MeshBuilder) -> MeshBuilder {
         if let Some(id) = self.subnet {
             b = b.subnet(id);

@@ -25,7 +25,7 @@ use crate::blocking::{detached, wait_here};
 use crate::errors::{net_error, raise};
 use crate::mesh_calls as calls;
 use crate::mesh_capabilities::{self as caps, CapabilityStats};
-use crate::mesh_config::{self, CapabilityOptions, Tunables};
+use crate::mesh_config::{self, Tunables};
 use crate::mesh_messages::MeshMessages;
 use crate::mesh_receive::MeshReceive;
 use crate::mesh_records::{MeshStats, PeerInfo, StreamStats};
@@ -110,22 +110,19 @@ impl MeshNode {
         min_announce_interval_ms: Option<u64>,
         capability_ttl_secs: Option<u64>,
     ) -> PyResult<Self> {
-        let capabilities = CapabilityOptions::parse(
-            subnet,
-            subnet_policy,
-            capability_gc_interval_ms,
-            min_announce_interval_ms,
-            capability_ttl_secs,
-        )?;
-        let tunables = Tunables {
+        let tunables = Tunables::parse(
             handshake_timeout_ms,
             heartbeat_interval_ms,
             suspect_after_ms,
             dead_after_ms,
             max_datagram,
             refuse_unaccepted,
-            capabilities,
-        };
+            subnet,
+            subnet_policy,
+            capability_gc_interval_ms,
+            min_announce_interval_ms,
+            capability_ttl_secs,
+        )?;
         let builder = mesh_config::builder(bind_addr, psk, identity_seed, tunables)?;
         let mesh = wait_here(py, builder.build())?.map_err(raise)?;
         Ok(Self::from_mesh(mesh))
@@ -153,22 +150,19 @@ impl MeshNode {
         capability_ttl_secs: Option<u64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         // Argument errors are raised by `await`, as from a coroutine.
-        let tunables = CapabilityOptions::parse(
-            subnet,
-            subnet_policy,
-            capability_gc_interval_ms,
-            min_announce_interval_ms,
-            capability_ttl_secs,
-        )
-        .map(|capabilities| Tunables {
+        let tunables = Tunables::parse(
             handshake_timeout_ms,
             heartbeat_interval_ms,
             suspect_after_ms,
             dead_after_ms,
             max_datagram,
             refuse_unaccepted,
-            capabilities,
-        });
+            subnet,
+            subnet_policy,
+            capability_gc_interval_ms,
+            min_announce_interval_ms,
+            capability_ttl_secs,
+        );
         let made = tunables.and_then(|t| mesh_config::builder(bind_addr, psk, identity_seed, t)).and_then(|builder| {
             let convert = |py: Python<'_>, built: net_sdk::Result<Mesh>| {
                 let node = Py::new(py, Self::from_mesh(built.map_err(raise)?))?;
