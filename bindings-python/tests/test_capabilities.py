@@ -414,3 +414,17 @@ def test_canonical_json_is_the_cores() -> None:
     caps: CapabilitySet = {"tags": ["é", "a/b"], "metadata": {"k": "\u2028"}}
     text = capabilities_json(caps)
     assert normalize_capabilities(text) == caps
+
+
+def test_ttl_expiry_removes_a_silent_node() -> None:
+    """A node that leaves drops out of its peer's queries, and its entry
+    is evicted once its TTL (1 s here) runs out."""
+    with MeshNode("127.0.0.1:0", PSK, capability_gc_interval_ms=20) as a:
+        b = MeshNode("127.0.0.1:0", PSK, capability_ttl_secs=1, min_announce_interval_ms=1)
+        handshake(a, b)
+        b.announce_capabilities({"tags": ["ephemeral"]})
+        eventually(lambda: a.find_nodes({"require_tags": ["ephemeral"]}) == [b.node_id], "A sees B", 10)
+        b.shutdown()
+        eventually(lambda: a.find_nodes({"require_tags": ["ephemeral"]}) == [], "B gone from A's queries", 15)
+        eventually(lambda: a.capabilities_of(b.node_id) is None, "B's entry evicted", 15)
+        assert a.capability_stats().evicted == 1
