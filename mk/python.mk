@@ -6,7 +6,7 @@
 #   make test-python   build the wheel, fresh venv, pytest (incl. stubtest), mypy --strict, the examples
 #   make test-python-abi3   the same abi3 wheel (cp39-abi3) under every CPython >= 3.9 here (at least two)
 #   make test-python-sdist  `maturin sdist`, then pip builds it from source in a fresh venv
-#   make demo-python   run examples/python/quickstart.py, mesh_pair.py, redex_file.py and netdb.py
+#   make demo-python   run examples/python/quickstart.py, mesh_pair.py, redex_file.py, netdb.py and capabilities.py
 #   make bench-python  emit_raw / emit_raw_batch: stored events/s under the default config, and ring push;
 #                      the mesh: 64-byte messages received/s (lists of 64, one per call) and round-trip p50/p99
 
@@ -59,12 +59,14 @@ test-python: python-env
 	@echo "== Python mesh_pair"; $(PY) examples/python/mesh_pair.py
 	@echo "== Python redex_file"; $(PY) examples/python/redex_file.py
 	@echo "== Python netdb"; $(PY) examples/python/netdb.py
+	@echo "== Python capabilities"; $(PY) examples/python/capabilities.py
 
 demo-python: python-env
 	@echo "== Python quickstart"; $(PY) examples/python/quickstart.py
 	@echo "== Python mesh_pair"; $(PY) examples/python/mesh_pair.py
 	@echo "== Python redex_file"; $(PY) examples/python/redex_file.py
 	@echo "== Python netdb"; $(PY) examples/python/netdb.py
+	@echo "== Python capabilities"; $(PY) examples/python/capabilities.py
 
 bench-python: python-env
 	@echo "== Python binding (stored events/s, default config; ring push rows: accepted, not stored; best of 5 rounds)"; $(PY) bindings-python/bench/bench_emit.py

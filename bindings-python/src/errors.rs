@@ -11,8 +11,8 @@ use pyo3::prelude::*;
 use pyo3::sync::GILOnceCell;
 
 /// A core error with a stable, cross-language kind string, and the family
-/// it belongs to (`token`, `identity`, `channel` or `bus`): one kind
-/// (`invalid_signature`) exists in two families.
+/// it belongs to (`token`, `identity`, `channel`, `capability`, `bus`, ...):
+/// one kind (`invalid_signature`) exists in several families.
 pub(crate) trait Kinded: Display {
     fn kind(&self) -> &'static str;
     fn family(&self) -> &'static str;
@@ -36,7 +36,8 @@ kinded!(
     net_sdk::ChannelNameError => "channel",
     net_sdk::cortex::RedexError => "redex",
     net_sdk::cortex::CortexError => "cortex",
-    net_sdk::cortex::NetDbError => "netdb"
+    net_sdk::cortex::NetDbError => "netdb",
+    net_sdk::capabilities::CapabilityError => "capability"
 );
 
 impl Kinded for net_sdk::SdkError {
@@ -48,6 +49,7 @@ impl Kinded for net_sdk::SdkError {
             net_sdk::SdkError::Token(_) => "token",
             net_sdk::SdkError::Identity(_) => "identity",
             net_sdk::SdkError::Channel(_) => "channel",
+            net_sdk::SdkError::Capability(_) => "capability",
             _ => "bus",
         }
     }

@@ -16,19 +16,25 @@
 //! arguments, timeouts), `mesh_stream` (`MeshStream`), `mesh_receiver`
 //! (receiving without loss when asyncio cancels), `mesh_messages` (the
 //! iterator), `mesh_records` (stats, peers), and `aio` (native work
-//! as an asyncio future). RedEX and NetDb: `redex` (`Redex`, `RedexFile`,
+//! as an asyncio future). Capabilities: `capabilities` (the functions
+//! without a mesh), `capability_json` (Python values <-> the core's JSON
+//! shapes, `CapabilityError`), `mesh_capabilities` (announce and find on a
+//! `MeshNode`, `CapabilityStats`). RedEX and NetDb: `redex` (`Redex`, `RedexFile`,
 //! `RedexTail`) and `netdb` (`NetDb`, `Tasks`, `Memories`, `Watch`).
 
 use pyo3::prelude::*;
 
 mod aio;
 mod blocking;
+mod capabilities;
+mod capability_json;
 mod channel;
 mod dedup;
 mod errors;
 mod exit_guard;
 mod identity;
 mod mesh_calls;
+mod mesh_capabilities;
 mod mesh_config;
 mod mesh_messages;
 mod mesh_node;
@@ -65,6 +71,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<mesh_records::MeshStats>()?;
     m.add_class::<mesh_records::StreamStats>()?;
     m.add_class::<mesh_records::PeerInfo>()?;
+    m.add_class::<mesh_capabilities::CapabilityStats>()?;
     m.add_class::<redex::Redex>()?;
     m.add_class::<redex::RedexFile>()?;
     m.add_class::<redex::RedexEvent>()?;
@@ -80,6 +87,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(channel::channel_wire_hash, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::prometheus_text, m)?)?;
     m.add("TOKEN_WIRE_SIZE", net_sdk::PermissionToken::WIRE_SIZE)?;
+    capabilities::register(m)?;
     exit_guard::register(m)?;
     Ok(())
 }

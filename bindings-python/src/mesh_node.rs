@@ -24,6 +24,7 @@ use crate::aio;
 use crate::blocking::{detached, wait_here};
 use crate::errors::{net_error, raise};
 use crate::mesh_calls as calls;
+use crate::mesh_capabilities::{self as caps, CapabilityStats};
 use crate::mesh_config::{self, Tunables};
 use crate::mesh_messages::MeshMessages;
 use crate::mesh_receive::MeshReceive;
@@ -90,7 +91,7 @@ impl MeshNode {
     /// fixes the node's ids and keys; without it the node is a fresh
     /// identity.
     #[new]
-    #[pyo3(signature = (bind_addr, psk, identity_seed=None, *, handshake_timeout_ms=None, heartbeat_interval_ms=None, suspect_after_ms=None, dead_after_ms=None, max_datagram=None, refuse_unaccepted=false))]
+    #[pyo3(signature = (bind_addr, psk, identity_seed=None, *, handshake_timeout_ms=None, heartbeat_interval_ms=None, suspect_after_ms=None, dead_after_ms=None, max_datagram=None, refuse_unaccepted=false, subnet=None, subnet_policy=None, capability_gc_interval_ms=None, min_announce_interval_ms=None, capability_ttl_secs=None))]
     #[allow(clippy::too_many_arguments)] // one keyword argument per builder knob
     fn new(
         py: Python<'_>,
@@ -103,9 +104,25 @@ impl MeshNode {
         dead_after_ms: Option<u64>,
         max_datagram: Option<usize>,
         refuse_unaccepted: bool,
+        subnet: Option<&Bound<'_, PyAny>>,
+        subnet_policy: Option<&Bound<'_, PyAny>>,
+        capability_gc_interval_ms: Option<u64>,
+        min_announce_interval_ms: Option<u64>,
+        capability_ttl_secs: Option<u64>,
     ) -> PyResult<Self> {
-        let tunables =
-            Tunables { handshake_timeout_ms, heartbeat_interval_ms, suspect_after_ms, dead_after_ms, max_datagram, refuse_unaccepted };
+        let tunables = Tunables::parse(
+            handshake_timeout_ms,
+            heartbeat_interval_ms,
+            suspect_after_ms,
+            dead_after_ms,
+            max_datagram,
+            refuse_unaccepted,
+            subnet,
+            subnet_policy,
+            capability_gc_interval_ms,
+            min_announce_interval_ms,
+            capability_ttl_secs,
+        )?;
         let builder = mesh_config::builder(bind_addr, psk, identity_seed, tunables)?;
         let mesh = wait_here(py, builder.build())?.map_err(raise)?;
         Ok(Self::from_mesh(mesh))
@@ -113,7 +130,7 @@ impl MeshNode {
 
     /// `MeshNode(...)` as an awaitable: `node = await MeshNode.create(...)`.
     #[staticmethod]
-    #[pyo3(signature = (bind_addr, psk, identity_seed=None, *, handshake_timeout_ms=None, heartbeat_interval_ms=None, suspect_after_ms=None, dead_after_ms=None, max_datagram=None, refuse_unaccepted=false))]
+    #[pyo3(signature = (bind_addr, psk, identity_seed=None, *, handshake_timeout_ms=None, heartbeat_interval_ms=None, suspect_after_ms=None, dead_after_ms=None, max_datagram=None, refuse_unaccepted=false, subnet=None, subnet_policy=None, capability_gc_interval_ms=None, min_announce_interval_ms=None, capability_ttl_secs=None))]
     #[allow(clippy::too_many_arguments)]
     fn create<'py>(
         py: Python<'py>,
@@ -126,10 +143,27 @@ impl MeshNode {
         dead_after_ms: Option<u64>,
         max_datagram: Option<usize>,
         refuse_unaccepted: bool,
+        subnet: Option<&Bound<'_, PyAny>>,
+        subnet_policy: Option<&Bound<'_, PyAny>>,
+        capability_gc_interval_ms: Option<u64>,
+        min_announce_interval_ms: Option<u64>,
+        capability_ttl_secs: Option<u64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let tunables =
-            Tunables { handshake_timeout_ms, heartbeat_interval_ms, suspect_after_ms, dead_after_ms, max_datagram, refuse_unaccepted };
-        let made = mesh_config::builder(bind_addr, psk, identity_seed, tunables).and_then(|builder| {
+        // Argument errors are raised by `await`, as from a coroutine.
+        let tunables = Tunables::parse(
+            handshake_timeout_ms,
+            heartbeat_interval_ms,
+            suspect_after_ms,
+            dead_after_ms,
+            max_datagram,
+            refuse_unaccepted,
+            subnet,
+            subnet_policy,
+            capability_gc_interval_ms,
+            min_announce_interval_ms,
+            capability_ttl_secs,
+        );
+        let made = tunables.and_then(|t| mesh_config::builder(bind_addr, psk, identity_seed, t)).and_then(|builder| {
             let convert = |py: Python<'_>, built: net_sdk::Result<Mesh>| {
                 let node = Py::new(py, Self::from_mesh(built.map_err(raise)?))?;
                 Ok(node.into_any())
@@ -380,6 +414,74 @@ impl MeshNode {
     /// Node-wide counters.
     fn stats(&self) -> MeshStats {
         self.mesh.stats().into()
+    }
+
+    /// Announce this node's capabilities (a `CapabilitySet` dict: `tags`,
+    /// `metadata` and/or the typed `hardware`, `software`, `models`
+    /// sections): validated, indexed locally at once, and broadcast signed
+    /// to every connected peer (coalesced within `min_announce_interval_ms`),
+    /// which forward it up to 16 hops. Never waits. `CapabilityError`:
+    /// kind `invalid_capabilities` (`.errors` lists the schema errors),
+    /// `announcement_too_large`, `invalid_json`.
+    fn announce_capabilities(&self, py: Python<'_>, caps: &Bound<'_, PyAny>) -> PyResult<()> {
+        caps::announce(py, self.live_mesh()?, caps)
+    }
+
+    /// The ids of the nodes whose capabilities match `filter` (a
+    /// `CapabilityFilter` dict; None matches every node that announced),
+    /// this node included on a self-match, sorted. No scope filtering.
+    #[pyo3(signature = (filter=None))]
+    fn find_nodes(&self, filter: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<u64>> {
+        caps::find(self.live_mesh()?, filter, None)
+    }
+
+    /// `find_nodes` restricted to the nodes `scope` admits (`{"kind":
+    /// "any" | "globalOnly" | "sameSubnet"}`, `{"kind": "tenant", "tenant":
+    /// ...}`, `{"kind": "tenants", "tenants": [...]}`, `{"kind": "region",
+    /// "region": ...}`, `{"kind": "regions", "regions": [...]}`; None: any).
+    #[pyo3(signature = (filter=None, scope=None))]
+    fn find_nodes_scoped(&self, filter: Option<&Bound<'_, PyAny>>, scope: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<u64>> {
+        caps::find(self.live_mesh()?, filter, Some(scope))
+    }
+
+    /// The best match under `scope` (most GPU memory, then memory, then
+    /// CPU threads, then fewest hops, then lowest id), or None.
+    #[pyo3(signature = (filter=None, scope=None))]
+    fn find_best_node_scoped(&self, filter: Option<&Bound<'_, PyAny>>, scope: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
+        caps::find_best(self.live_mesh()?, filter, scope)
+    }
+
+    /// What this node knows of `node_id` (itself included): `{"node_id",
+    /// "entity_id" (bytes), "version", "hops", "capabilities", "subnet",
+    /// "scope"}`, or None when nothing is known.
+    fn capabilities_of(&self, py: Python<'_>, node_id: u64) -> PyResult<Option<PyObject>> {
+        caps::capabilities_of(py, self.live_mesh()?, node_id)
+    }
+
+    /// The announcement counters: received, accepted, duplicates,
+    /// rejections by kind, evictions, broadcasts, forwards, entries.
+    fn capability_stats(&self) -> PyResult<CapabilityStats> {
+        Ok(self.live_mesh()?.capability_stats().into())
+    }
+
+    /// This node's configured subnet, `{"levels": [...]}`.
+    #[getter]
+    fn subnet(&self, py: Python<'_>) -> PyResult<PyObject> {
+        crate::capability_json::to_py(py, &self.mesh.subnet())
+    }
+
+    /// The subnet of `node_id` as this node derives it from its announced
+    /// tags and the `subnet_policy` (its own for itself), or None when
+    /// nothing is known of it.
+    fn peer_subnet(&self, py: Python<'_>, node_id: u64) -> PyResult<Option<PyObject>> {
+        caps::peer_subnet(py, self.live_mesh()?, node_id)
+    }
+
+    /// TEST HOOK, not for applications: send raw bytes on the capability
+    /// stream to `peer`, as a malicious forwarder would, to watch the
+    /// peer refuse and count forged, tampered and replayed announcements.
+    fn _send_capability_bytes(&self, peer: u64, data: &[u8]) -> PyResult<()> {
+        caps::send_bytes(self.live_mesh()?, peer, data)
     }
 
     /// The mesh's and its streams' counters as Prometheus text (see

@@ -1,5 +1,6 @@
-"""The README's mesh section runs as written: every ``python`` block under
-"## The mesh" is a complete program, run here in a fresh interpreter."""
+"""The README's mesh and capabilities sections run as written: every
+``python`` block under "## The mesh" and "## Capabilities" is a complete
+program, run here in a fresh interpreter."""
 
 from __future__ import annotations
 
@@ -14,19 +15,22 @@ import pytest
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def mesh_blocks() -> List[str]:
+def blocks(heading: str) -> List[str]:
     text = README.read_text()
-    section = text.split("\n## The mesh\n", 1)[1].split("\n## ", 1)[0]
+    section = text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```python\n(.*?)```", section, re.S)
 
 
-def test_the_mesh_section_has_programs() -> None:
-    assert len(mesh_blocks()) == 3
+def test_the_sections_have_programs() -> None:
+    assert len(blocks("The mesh")) == 3
+    assert len(blocks("Capabilities")) == 2
 
 
-@pytest.mark.parametrize("index", range(3))
-def test_readme_mesh_block_runs(index: int) -> None:
-    code = mesh_blocks()[index]
+@pytest.mark.parametrize(
+    "section,index", [("The mesh", 0), ("The mesh", 1), ("The mesh", 2), ("Capabilities", 0), ("Capabilities", 1)]
+)
+def test_readme_block_runs(section: str, index: int) -> None:
+    code = blocks(section)[index]
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.strip(), "the example prints what it did"

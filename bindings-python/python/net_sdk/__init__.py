@@ -11,7 +11,9 @@ package re-exports it and adds Python conveniences::
         for event in node.poll(limit=100).events:
             print(event.raw)
 
-and the encrypted mesh between nodes (``MeshNode``; see its docstring).
+and the encrypted mesh between nodes (``MeshNode``; see its docstring),
+with capability announcements, discovery, predicates and subnets
+(``net_sdk.capabilities``; every name of it is re-exported here).
 """
 
 from ._native import (
@@ -46,6 +48,8 @@ from ._native import (
     prometheus_text,
 )
 from ._node import Channel, NetNode
+from .capabilities import *  # noqa: F403 - the names of capabilities.__all__
+from .capabilities import __all__ as _capability_names
 from ._typed import TypedSubscription
 from .errors import (
     AuthFailedError,
@@ -122,3 +126,4 @@ __all__ = [
     "channel_wire_hash",
     "prometheus_text",
 ]
+__all__ += _capability_names

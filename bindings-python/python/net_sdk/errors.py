@@ -29,13 +29,20 @@ Node and Go errors carry). The class is chosen from the kind, so
     ├── CortexError               CortEX adapter errors: cortex:fold_halted, cortex:io,
     │                             cortex:decode, cortex:not_found, cortex:exists,
     │                             cortex:closed
-    └── NetDbError                netdb:bundle, netdb:missing_model
+    ├── NetDbError                netdb:bundle, netdb:missing_model
+    └── CapabilityError, ValueError   capability input refused: invalid_json,
+                                  invalid_capabilities (``.errors`` lists the schema
+                                  errors), invalid_predicate, invalid_header,
+                                  invalid_tag, invalid_subnet, announcement_too_large
+                                  (and, for announcements, malformed_announcement,
+                                  unsupported_version, invalid_signature,
+                                  origin_mismatch, stale_version, hop_limit)
 """
 
 from __future__ import annotations
 
 import builtins
-from typing import Dict, Type
+from typing import Any, Dict, List, Type
 
 
 class NetError(Exception):
@@ -147,7 +154,24 @@ class NetDbError(NetError):
     enabled."""
 
 
+class CapabilityError(NetError, ValueError):
+    """Capability input was refused: a set, filter, scope, predicate,
+    ``net-where`` header or subnet of the wrong shape, or a set that fails
+    validation. ``kind`` is the core's (``invalid_json``,
+    ``invalid_capabilities``, ``invalid_predicate``, ``invalid_header``,
+    ``invalid_tag``, ``invalid_subnet``, ``announcement_too_large``, ...);
+    for ``invalid_capabilities``, ``errors`` holds the schema errors as
+    ``validate_capabilities`` reports them (otherwise it is empty)."""
+
+    errors: List[Dict[str, Any]]
+
+    def __init__(self, message: str, kind: str = "invalid_json") -> None:
+        super().__init__(message, kind)
+        self.errors = []
+
+
 _FAMILIES: Dict[str, Type[NetError]] = {
+    "capability": CapabilityError,
     "redex": RedexError,
     "cortex": CortexError,
     "netdb": NetDbError,
@@ -197,8 +221,8 @@ _BY_KIND: Dict[str, Type[NetError]] = {
 
 def _from_kind(family: str, kind: str, message: str) -> NetError:
     """The exception for a core failure (called by the native module).
-    ``family`` (token, identity, channel, bus, redex, cortex, netdb) picks
-    the RedEX / CortEX / NetDb classes and settles the one kind that
+    ``family`` (token, identity, channel, bus, redex, cortex, netdb,
+    capability) picks the RedEX / CortEX / NetDb / capability classes and settles the one kind that
     two families share, ``invalid_signature``."""
     if family == "token":
         return TokenError(message, kind)
