@@ -37,6 +37,9 @@ net_pc = sed -e 's|@prefix@|$(1)|g' -e 's|@libdir@|$(2)|g' -e 's|@includedir@|$(
 VALGRIND     := valgrind --quiet --error-exitcode=97 --leak-check=full \
                 --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 C_BUILD      := $(CURDIR)/tests/c/build
+# $(call rust_example,name): build a Rust example with the workspace's
+# feature set (as `build` does, so the core is not rebuilt) and run it.
+rust_example = $(CARGO) build --release -q --workspace --example $(1) && $(LIBDIR)/examples/$(1)
 
 C_TESTS      := $(patsubst tests/c/%.c,$(C_BUILD)/%,$(wildcard tests/c/*_test.c))
 # Load tests: millions of events, too many for valgrind; run natively.
@@ -62,11 +65,14 @@ deps: $(CBINDGEN)
 $(CBINDGEN):
 	$(CARGO) install cbindgen --version $(CBINDGEN_VER) --locked --root $(TOOLS)
 
-## build: libnet.so + libnet.a (release) and the core. libnet.so carries the
+## build: libnet.so + libnet.a (release), the core, the `net` tool and the
+## bindings' native libraries. Every cargo command here selects the whole
+## workspace (`--workspace`), so each resolves the same features and reuses
+## one build of the core instead of compiling its own. libnet.so carries the
 ## soname $(NET_SONAME); the link of that name beside it is what programs
 ## linked in-tree (rpath target/release) load.
 build:
-	$(CARGO) build --release -p net-ffi
+	$(CARGO) build --release --workspace
 	ln -sfn libnet.so $(LIBDIR)/$(NET_SONAME)
 	mkdir -p $(NET_PC_DEV_DIR)
 	$(call net_pc,$(CURDIR),$(LIBDIR),$(CURDIR)/include,-Wl$(comma)-rpath$(comma)$${libdir} ) > $(NET_PC_DEV_DIR)/net.pc.tmp
@@ -103,8 +109,12 @@ test-miri:
 
 ## Rust: unit, integration and doc tests of every crate, in the release
 ## profile so the library built above is reused instead of rebuilt.
+## `--tests` leaves the examples out (clippy checks them, and the ones the
+## suites run are built on their own); the core's integration tests are one
+## binary (core/tests/it), linked once.
 test-rust:
-	$(CARGO) test --release --workspace
+	$(CARGO) test --release --workspace --tests
+	$(CARGO) test --release --workspace --doc
 	$(CARGO) clippy --release --workspace --all-targets -- -D warnings 2>/dev/null || \
 	  { rustup component add clippy >/dev/null 2>&1 && $(CARGO) clippy --release --workspace --all-targets -- -D warnings; }
 
@@ -132,10 +142,10 @@ $(C_BUILD)/static_link_test: tests/c/api_test.c tests/c/check.h include/net.h bu
 
 test-examples: $(C_EXAMPLES)
 	@for e in $(C_EXAMPLES); do echo "== $$(basename $$e) (valgrind)"; $(VALGRIND) $$e; done
-	$(CARGO) run --release -q -p net-mesh-sdk --example quickstart
+	$(call rust_example,quickstart)
 
 demo: build $(C_EXAMPLES)
-	@echo "== Rust quickstart"; $(CARGO) run --release -q -p net-mesh-sdk --example quickstart
+	@echo "== Rust quickstart"; $(call rust_example,quickstart)
 	@for e in $(C_EXAMPLES); do echo "== C $$(basename $$e)"; $$e; done
 	@for d in $(FACE_DEMOS); do $(MAKE) --no-print-directory $$d; done
 

@@ -12,7 +12,7 @@
 #   make bench-backends emit-to-stored throughput into each server beside the
 #                       server's own tool (redis-benchmark, a JetStream publish loop)
 #
-# The Rust backend tests (core/tests/redis_backend.rs, jetstream_backend.rs)
+# The Rust backend tests (core/tests/it/redis_backend.rs, jetstream_backend.rs)
 # start their own servers (core/tests/common/servers.rs) and run in test-rust.
 
 RUN_WITH_SERVERS := python3 $(CURDIR)/tests/servers/run_with_servers.py
@@ -36,7 +36,7 @@ test-backends: deps-servers build $(C_BUILD)/backends_servers go-toolchain pytho
 	cd bindings-python/tests && $(RUN_WITH_SERVERS) -- $(PY) -m pytest -q -p no:cacheprovider test_backends.py
 	cd bindings-node && $(RUN_WITH_SERVERS) -- node --test sdk/test/backends.test.mjs
 	@echo "== transports examples (Rust, Go, Python, Node)"
-	$(CARGO) build --release -q -p net-mesh-sdk --example transports
+	$(CARGO) build --release -q --workspace --example transports
 	$(RUN_WITH_SERVERS) -- $(LIBDIR)/examples/transports | diff -u $(TRANSPORTS_OUT) -
 	cd examples/go && $(RUN_WITH_SERVERS) -- env $(GO_ENV) $(GO) run ./transports | diff -u $(TRANSPORTS_OUT) -
 	$(RUN_WITH_SERVERS) -- $(PY) examples/python/transports.py | diff -u $(TRANSPORTS_OUT) -

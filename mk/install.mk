@@ -30,9 +30,9 @@ pkg-config-tool:
 
 deps: pkg-config-tool
 
-## The `net` command-line tool (target/release/net).
-build-cli:
-	$(CARGO) build --release -p net-cli
+## The `net` command-line tool (target/release/net), which `build` makes
+## with the rest of the workspace.
+build-cli: build
 
 install: build build-cli
 	install -d $(INSTALL_LIB) $(INSTALL_INC) $(INSTALL_PC) $(INSTALL_BIN)

@@ -4,10 +4,10 @@
 .PHONY: demo-mesh test-mesh-example
 
 demo-mesh:
-	@echo "== Rust mesh_pair"; $(CARGO) run --release -q -p net-mesh-sdk --example mesh_pair
+	@echo "== Rust mesh_pair"; $(call rust_example,mesh_pair)
 
 test-mesh-example:
-	$(CARGO) run --release -q -p net-mesh-sdk --example mesh_pair
+	$(call rust_example,mesh_pair)
 
 FACE_DEMOS += demo-mesh
 FACE_TESTS += test-mesh-example

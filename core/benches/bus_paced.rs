@@ -5,7 +5,7 @@
 //! a Python loop is) still overflowed 8,192-slot rings when some shard went
 //! undrained for tens of milliseconds. Whether a ring fills at a given pace
 //! depends on how much CPU the drainers get, so it is measured here, on a
-//! quiet machine, not asserted in a test (`tests/bus_lossless.rs` holds the
+//! quiet machine, not asserted in a test (`tests/it/bus_lossless.rs` holds the
 //! deterministic part: no shard is left undrained while another is busy).
 //!
 //! Prints one line per round, counting the events polled back from the

@@ -4,7 +4,7 @@
 //! Run: `cargo run -p net-mesh-sdk --example gen_capability_vectors`.
 //! Deterministic (fixed seeds and versions, ed25519's deterministic
 //! signatures): re-running must leave the files unchanged.
-//! `core/tests/capability_vectors.rs` checks them against the library.
+//! `core/tests/it/capability_vectors.rs` checks them against the library.
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! Run: `cargo run -p net-mesh-sdk --example gen_vectors`. Everything is
 //! deterministic (fixed seeds, `issue_token_at`, ed25519's deterministic
 //! signatures), so re-running must leave the checked-in files unchanged;
-//! `core/tests/vectors.rs` checks the files against the library.
+//! `core/tests/it/vectors.rs` checks the files against the library.
 
 use std::path::PathBuf;
 

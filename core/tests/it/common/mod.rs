@@ -1,5 +1,12 @@
-//! Helpers shared by the bus integration tests.
+//! Helpers shared by the integration tests: the bus gates below, the
+//! counting allocator, and the Redis/NATS test servers.
 #![allow(dead_code)]
+
+#[cfg(any(feature = "redis", feature = "jetstream"))]
+pub mod backend_checks;
+pub mod counting_alloc;
+#[cfg(any(feature = "redis", feature = "jetstream"))]
+pub mod servers;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

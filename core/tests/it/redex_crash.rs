@@ -69,7 +69,7 @@ struct Run {
 /// and collect every acknowledgement it got out.
 fn run_child(dir: &Path, policy: &str, acks_before_kill: usize, extra_spins: u32) -> Run {
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["crash_child", "--exact", "--nocapture", "--test-threads=1"])
+        .args(["redex_crash::crash_child", "--exact", "--nocapture", "--test-threads=1"])
         .env(CHILD_ENV, dir)
         .env(POLICY_ENV, policy)
         .stdout(Stdio::piped())

@@ -75,12 +75,21 @@ async fn self_match_and_line_a_b_c_finds_a_through_b() {
     }
 }
 
-// KNOWN DEFECT, under investigation (issue 13 stays open): in release
-// builds on the loaded CI machine the second copy of a version never
-// reaches the diamond's far side (no duplicate is counted anywhere within
-// 30 s), though the A–B–C line forwards. Run it with `--ignored`.
+/// Every copy a node sent has arrived somewhere: the diamond is quiet.
+/// Each send goes over a reliable stream, so the copies received by B, C
+/// and D together are A's two plus every one they forwarded.
+fn settled(origin: &Mesh, others: &[&Mesh]) -> bool {
+    let (received, forwarded) = others.iter().map(|m| m.capability_stats()).fold((0, 0), |(r, f), s| (r + s.received, f + s.forwarded));
+    received == 2 * origin.capability_stats().broadcasts + forwarded
+}
+
+// A–B, A–C, B–D, C–D. Each node accepts each version exactly once and
+// forwards only what it accepted, to every peer but the sender and the
+// origin, so a version dies out after one round. How many duplicates that
+// round makes depends on the interleaving: 2 when A's direct copies arrive
+// first (D gets B's and C's; B or C gets D's), 1 when D's copy overtakes
+// A's direct one at C (C then forwards to nobody: D sent it, A made it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "known defect: a diamond's second copy is not forwarded in release runs (issue 13)"]
 async fn a_diamond_delivers_each_version_once() {
     let n: Vec<Mesh> = futures::future::join_all((10..14).map(|s| start(builder(s)))).await;
     let (a, b, c, d) = (&n[0], &n[1], &n[2], &n[3]);
@@ -88,26 +97,25 @@ async fn a_diamond_delivers_each_version_once() {
     link(a, c).await;
     link(b, d).await;
     link(c, d).await;
-    // A sends to B and C; B, C and D each accept once and forward to every
-    // peer but the sender and the origin: 5 deliveries, so exactly 2
-    // duplicates per version, wherever the interleaving puts them (at D,
-    // or at B or C when D's copy overtakes A's direct one).
     let others = [b, c, d];
-    let duplicates = || others.iter().map(|m| m.capability_stats().duplicates).sum::<u64>();
-    a.announce_capabilities(CapabilitySet::new().add_tag("one")).await.unwrap();
-    wait_for("two duplicates of version 1", || duplicates() >= 2).await;
-    for m in others {
-        assert_eq!(m.capability_stats().accepted, 1, "{:?}", m.capability_stats());
+    for (round, tag) in [(1u64, "one"), (2, "two")] {
+        a.announce_capabilities(CapabilitySet::new().add_tag(tag)).await.unwrap();
+        wait_for("every node accepted the version", || others.iter().all(|m| m.capability_stats().accepted == round)).await;
+        // At least one duplicate per round: D accepts one of B's and C's
+        // copies, and whichever of B and C it did not send back to has
+        // A's direct copy too.
+        let duplicates = || others.iter().map(|m| m.capability_stats().duplicates).sum::<u64>();
+        wait_for("a duplicate dropped and every copy sent arrived", || duplicates() >= round && settled(a, &others)).await;
+        let duplicates = duplicates();
+        assert!((round..=2 * round).contains(&duplicates), "round {round}: {duplicates} duplicates");
+        for m in others {
+            let s = m.capability_stats();
+            assert_eq!((s.accepted, s.rejected()), (round, 0), "{s:?}");
+        }
+        assert_eq!(a.capability_stats().received, 0, "no copy returns to its origin");
+        assert_eq!(d.find_nodes(&CapabilityFilter::new().require_tag(tag)), vec![a.node_id()]);
+        tokio::time::sleep(Duration::from_millis(30)).await; // past min_announce_interval
     }
-    assert_eq!(d.find_nodes(&CapabilityFilter::new().require_tag("one")), vec![a.node_id()]);
-    tokio::time::sleep(Duration::from_millis(30)).await;
-    a.announce_capabilities(CapabilitySet::new().add_tag("two")).await.unwrap();
-    wait_for("two duplicates of version 2", || duplicates() >= 4).await;
-    for m in others {
-        let s = m.capability_stats();
-        assert_eq!((s.accepted, s.rejected()), (2, 0), "{s:?}");
-    }
-    assert_eq!(duplicates(), 4, "no announcement circulates beyond its one round");
     for m in &n {
         m.shutdown().await.unwrap();
     }
@@ -287,21 +295,27 @@ async fn subnet_derivation_agrees_on_every_node() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_announces_coalesces_into_one_broadcast() {
-    let a = start(builder(60).min_announce_interval(Duration::from_secs(4))).await;
+    let interval = Duration::from_secs(4);
+    let a = start(builder(60).min_announce_interval(interval)).await;
     let b = start(builder(61)).await;
     link(&a, &b).await;
     a.announce_capabilities(CapabilitySet::new().add_tag("n=start")).await.unwrap();
     assert_eq!(a.capability_stats().broadcasts, 1, "the first announce after a quiet spell goes out at once");
+    let burst = std::time::Instant::now();
     for i in 0..1000 {
         a.announce_capabilities(CapabilitySet::new().add_tag(format!("n={i}"))).await.unwrap();
     }
+    // One flush is due per interval the burst outlasted: none on an
+    // unloaded machine (a burst takes milliseconds), more on a starved one.
+    let windows = (burst.elapsed().as_nanos() / interval.as_nanos()) as u64;
     // The local index has the latest set at once.
     assert_eq!(a.find_nodes(&CapabilityFilter::new().require_tag("n=999")), vec![a.node_id()]);
     let last = CapabilityFilter::new().require_tag("n=999");
     wait_for("B receives the coalesced set", || b.find_nodes(&last) == vec![a.node_id()]).await;
-    assert_eq!(a.capability_stats().broadcasts, 2, "1000 announces, one broadcast");
-    wait_for("B counted the second version", || b.capability_stats().accepted >= 2).await;
-    assert_eq!(b.capability_stats().accepted, 2);
+    let broadcasts = a.capability_stats().broadcasts;
+    assert!((2..=2 + windows).contains(&broadcasts), "1000 announces over {windows} flush intervals: {broadcasts} broadcasts");
+    wait_for("B counted every broadcast version", || b.capability_stats().accepted >= broadcasts).await;
+    assert_eq!(b.capability_stats().accepted, broadcasts);
     assert!(b.find_nodes(&CapabilityFilter::new().require_tag("n=998")).is_empty());
     a.shutdown().await.unwrap();
     b.shutdown().await.unwrap();

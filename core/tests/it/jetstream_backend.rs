@@ -1,10 +1,8 @@
 //! The NATS JetStream backend against a real `nats-server -js` (started by
 //! the test on a free loopback port; see `common/servers.rs`).
 
-#[path = "common/servers.rs"]
-mod servers;
-#[path = "common/backend_checks.rs"]
-mod backend_checks;
+use crate::common::servers;
+use crate::common::backend_checks;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! Backpressure policies with a tiny ring and a backend held shut, so the
 //! ring fills deterministically.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

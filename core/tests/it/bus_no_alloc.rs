@@ -8,8 +8,7 @@
 use bytes::Bytes;
 use net_sdk::{Backpressure, Net};
 
-#[path = "common/counting_alloc.rs"]
-mod counting_alloc;
+use crate::common::counting_alloc;
 
 #[test]
 fn emit_raw_of_static_bytes_does_not_allocate() {

@@ -1,6 +1,5 @@
 //! Shutdown, draining, Closed errors, and no leaked tasks.
 
-mod common;
 
 use std::sync::Arc;
 use std::time::Duration;

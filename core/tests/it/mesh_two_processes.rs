@@ -21,7 +21,7 @@ use net_sdk::Mesh;
 
 const PSK: [u8; 32] = [0x42; 32];
 const LONG: Duration = Duration::from_secs(30);
-const TEST: &str = "two_processes_exchange_reliably_under_loss_and_refuse_an_impostor";
+const TEST: &str = "mesh_two_processes::two_processes_exchange_reliably_under_loss_and_refuse_an_impostor";
 /// Set for the child: "addr public-key-hex node-id" of the parent's node.
 const PEER_ENV: &str = "NET_MESH_TWO_PROCESS_PEER";
 const STREAM: u64 = 7;

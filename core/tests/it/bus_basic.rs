@@ -1,6 +1,6 @@
 //! Emit, flush, poll, cursors, fairness, retention, builder validation.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

@@ -10,8 +10,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use net_sdk::mesh::{MeshBuilder, StreamConfig};
 
-#[path = "common/counting_alloc.rs"]
-mod counting_alloc;
+use crate::common::counting_alloc;
 
 const PSK: [u8; 32] = [0x33; 32];
 
