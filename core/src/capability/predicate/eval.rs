@@ -143,7 +143,17 @@ impl Predicate {
                 ctx.any_at(path, |t| t.number().is_some_and(|n| n >= *min && n <= *max))
             }
             Self::MetadataEquals { key, value } => ctx.metadata.get(key) == Some(value),
-            Self::TagPrefix { prefix } => ctx.tags.iter().any(|t| t.as_str().starts_with(prefix.as_str())),
+            Self::TagPrefix { prefix } => {
+                // The first byte rules out most tags without a call to memcmp.
+                let p = prefix.as_bytes();
+                match p.first() {
+                    None => !ctx.tags.is_empty(),
+                    Some(&first) => ctx.tags.iter().any(|t| {
+                        let b = t.as_str().as_bytes();
+                        b.first() == Some(&first) && b.starts_with(p)
+                    }),
+                }
+            }
         }
     }
 
