@@ -41,10 +41,12 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use ed25519_dalek::VerifyingKey;
+
 use super::set::CapabilitySet;
 use super::tag::Tag;
 use super::CapabilityError;
-use crate::identity::{EntityId, Identity};
+use crate::identity::{verify_strict_with, EntityId, Identity};
 
 /// Domain tag signed before the body.
 pub const CAPABILITY_SIGNING_TAG: &[u8] = b"net capability v1";
@@ -64,10 +66,14 @@ pub const SIGNATURE_LEN: usize = 64;
 pub struct CapabilityAnnouncement {
     origin: u64,
     entity: EntityId,
+    /// `entity` decompressed (once, when it was parsed or signed).
+    key: VerifyingKey,
     version: u64,
     ttl_secs: u32,
     caps: CapabilitySet,
-    body: Vec<u8>,
+    /// [`CAPABILITY_SIGNING_TAG`] followed by the signed body: the exact
+    /// message the signature covers, kept whole so verifying builds nothing.
+    signed: Vec<u8>,
     signature: [u8; 64],
     /// Links travelled before the current one: the origin sends 0.
     pub hop_count: u8,
@@ -80,9 +86,11 @@ fn put_str(out: &mut Vec<u8>, s: &str) -> Result<(), CapabilityError> {
     Ok(())
 }
 
-/// Encode the signed body of an announcement.
+/// Encode the signing message of an announcement: the domain tag, then
+/// the signed body.
 fn encode_body(origin: u64, entity: &EntityId, version: u64, ttl_secs: u32, caps: &CapabilitySet) -> Result<Vec<u8>, CapabilityError> {
-    let mut out = Vec::with_capacity(64 + caps.tags().len() * 24);
+    let mut out = Vec::with_capacity(CAPABILITY_SIGNING_TAG.len() + 64 + caps.tags().len() * 24);
+    out.extend_from_slice(CAPABILITY_SIGNING_TAG);
     out.push(ANNOUNCEMENT_FORMAT_VERSION);
     out.extend_from_slice(&origin.to_le_bytes());
     out.extend_from_slice(entity.as_bytes());
@@ -100,7 +108,7 @@ fn encode_body(origin: u64, entity: &EntityId, version: u64, ttl_secs: u32, caps
         put_str(&mut out, k)?;
         put_str(&mut out, v)?;
     }
-    let size = WIRE_HEADER_LEN + out.len() + SIGNATURE_LEN;
+    let size = WIRE_HEADER_LEN + out.len() - CAPABILITY_SIGNING_TAG.len() + SIGNATURE_LEN;
     if size > MAX_ANNOUNCEMENT_SIZE {
         return Err(CapabilityError::TooLarge { size, max: MAX_ANNOUNCEMENT_SIZE });
     }
@@ -148,12 +156,10 @@ impl CapabilityAnnouncement {
         let ttl_secs = u32::try_from(ttl.as_secs()).unwrap_or(u32::MAX).max(1);
         let entity = *identity.entity_id();
         let origin = identity.node_id();
-        let body = encode_body(origin, &entity, version, ttl_secs, &caps)?;
-        let mut msg = Vec::with_capacity(CAPABILITY_SIGNING_TAG.len() + body.len());
-        msg.extend_from_slice(CAPABILITY_SIGNING_TAG);
-        msg.extend_from_slice(&body);
-        let signature = identity.sign_raw(&msg);
-        Ok(Self { origin, entity, version, ttl_secs, caps, body, signature, hop_count: 0 })
+        let signed = encode_body(origin, &entity, version, ttl_secs, &caps)?;
+        let signature = identity.sign_raw(&signed);
+        let key = VerifyingKey::from_bytes(entity.as_bytes()).expect("a signing key's public half is a point");
+        Ok(Self { origin, entity, key, version, ttl_secs, caps, signed, signature, hop_count: 0 })
     }
 
     /// Bytes of the wire message announcing `caps`.
@@ -165,6 +171,13 @@ impl CapabilityAnnouncement {
 
     /// Decode a wire message (no signature check: see [`verify`](Self::verify)).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, CapabilityError> {
+        Self::from_bytes_with(bytes, |_| None)
+    }
+
+    /// [`from_bytes`](Self::from_bytes), where `known(origin)` may offer the
+    /// already-checked key of an entity seen before: it is used when the
+    /// message's entity id is that key's, saving the point decompression.
+    pub(crate) fn from_bytes_with(bytes: &[u8], known: impl FnOnce(u64) -> Option<VerifyingKey>) -> Result<Self, CapabilityError> {
         if bytes.len() > MAX_ANNOUNCEMENT_SIZE {
             return Err(CapabilityError::TooLarge { size: bytes.len(), max: MAX_ANNOUNCEMENT_SIZE });
         }
@@ -184,20 +197,25 @@ impl CapabilityAnnouncement {
         }
         let body = &bytes[WIRE_HEADER_LEN..WIRE_HEADER_LEN + body_len];
         let signature: [u8; 64] = bytes[WIRE_HEADER_LEN + body_len..].try_into().expect("64 bytes");
-        let mut announcement = Self::decode_body(body, signature)?;
+        let mut announcement = Self::decode_body(body, signature, known)?;
         announcement.hop_count = hop_count;
         Ok(announcement)
     }
 
-    fn decode_body(body: &[u8], signature: [u8; 64]) -> Result<Self, CapabilityError> {
+    fn decode_body(body: &[u8], signature: [u8; 64], known: impl FnOnce(u64) -> Option<VerifyingKey>) -> Result<Self, CapabilityError> {
         let mut r = Reader { b: body };
         let format = r.take(1, "format version")?[0];
         if format != ANNOUNCEMENT_FORMAT_VERSION {
             return Err(CapabilityError::UnsupportedVersion(format));
         }
         let origin = r.u64("origin")?;
-        let entity = EntityId::from_bytes(r.take(32, "entity id")?)
-            .map_err(|_| CapabilityError::Malformed("entity id is not a valid ed25519 key".into()))?;
+        let entity_bytes = r.take(32, "entity id")?;
+        let (entity, key) = match known(origin) {
+            // The cached key was checked (a point, not weak) when first parsed.
+            Some(key) if key.as_bytes()[..] == *entity_bytes => (EntityId::from_verifying_key(&key), key),
+            _ => EntityId::from_bytes_with_key(entity_bytes)
+                .map_err(|_| CapabilityError::Malformed("entity id is not a valid ed25519 key".into()))?,
+        };
         let version = r.u64("version")?;
         let ttl_secs = r.u32("ttl")?;
         if ttl_secs == 0 {
@@ -228,31 +246,32 @@ impl CapabilityAnnouncement {
             return Err(CapabilityError::Malformed(format!("{} trailing bytes after the body", r.b.len())));
         }
         let caps = CapabilitySet::from_parts(tags, metadata);
-        Ok(Self { origin, entity, version, ttl_secs, caps, body: body.to_vec(), signature, hop_count: 0 })
+        let mut signed = Vec::with_capacity(CAPABILITY_SIGNING_TAG.len() + body.len());
+        signed.extend_from_slice(CAPABILITY_SIGNING_TAG);
+        signed.extend_from_slice(body);
+        Ok(Self { origin, entity, key, version, ttl_secs, caps, signed, signature, hop_count: 0 })
     }
 
     /// The wire message with the current hop count.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(WIRE_HEADER_LEN + self.body.len() + SIGNATURE_LEN);
+        let body = self.signed_bytes();
+        let mut out = Vec::with_capacity(WIRE_HEADER_LEN + body.len() + SIGNATURE_LEN);
         out.push(MSG_ANNOUNCEMENT);
         out.push(self.hop_count);
-        out.extend_from_slice(&(self.body.len() as u32).to_le_bytes());
-        out.extend_from_slice(&self.body);
+        out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        out.extend_from_slice(body);
         out.extend_from_slice(&self.signature);
         out
     }
 
     /// The exact bytes signed, without the domain tag.
     pub fn signed_bytes(&self) -> &[u8] {
-        &self.body
+        &self.signed[CAPABILITY_SIGNING_TAG.len()..]
     }
 
     /// The domain tag followed by the signed bytes.
     pub fn signing_message(&self) -> Vec<u8> {
-        let mut msg = Vec::with_capacity(CAPABILITY_SIGNING_TAG.len() + self.body.len());
-        msg.extend_from_slice(CAPABILITY_SIGNING_TAG);
-        msg.extend_from_slice(&self.body);
-        msg
+        self.signed.clone()
     }
 
     /// Check that the entity id derives the origin node id, then the signature.
@@ -261,14 +280,25 @@ impl CapabilityAnnouncement {
         if derived != self.origin {
             return Err(CapabilityError::OriginMismatch { origin: self.origin, derived });
         }
-        self.entity.verify_array(&self.signing_message(), &self.signature).map_err(|_| CapabilityError::InvalidSignature)
+        self.verify_signature()
+    }
+
+    /// The signature check alone (strict, as `verify`), for a caller that
+    /// already checked the origin.
+    pub(crate) fn verify_signature(&self) -> Result<(), CapabilityError> {
+        verify_strict_with(&self.key, &self.signed, &self.signature).map_err(|_| CapabilityError::InvalidSignature)
+    }
+
+    /// The decompressed key of the signer.
+    pub(crate) fn verifying_key(&self) -> &VerifyingKey {
+        &self.key
     }
 
     /// blake3 of the signed bytes and the signature: equal digests are the
     /// same announcement whatever the hop count.
     pub fn digest(&self) -> [u8; 32] {
         let mut h = blake3::Hasher::new();
-        h.update(&self.body);
+        h.update(self.signed_bytes());
         h.update(&self.signature);
         *h.finalize().as_bytes()
     }
@@ -355,7 +385,7 @@ mod tests {
         let a = signed();
         let mut body = a.signed_bytes().to_vec();
         body[1] ^= 0xff;
-        let forged = CapabilityAnnouncement::decode_body(&body, *a.signature()).unwrap();
+        let forged = CapabilityAnnouncement::decode_body(&body, *a.signature(), |_| None).unwrap();
         assert!(matches!(forged.verify(), Err(CapabilityError::OriginMismatch { .. })));
     }
 

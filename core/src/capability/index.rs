@@ -20,6 +20,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 
+use ed25519_dalek::VerifyingKey;
 use parking_lot::RwLock;
 
 use super::announcement::CapabilityAnnouncement;
@@ -149,6 +150,9 @@ struct Seen {
     version: u64,
     digest: [u8; 32],
     forget_at: u64,
+    /// The origin's key, decompressed: its next announcement is decoded
+    /// without decompressing it again (see [`CapabilityIndex::decode`]).
+    key: VerifyingKey,
 }
 
 #[derive(Default)]
@@ -181,7 +185,16 @@ impl Inner {
         let node = entry.node.node_id;
         self.remove(node);
         for t in entry.node.capabilities.tags() {
-            self.postings.entry(t.path().to_owned()).or_default().insert(node);
+            // Look up before inserting: `entry` would allocate the key
+            // even when the posting list exists (the common case).
+            match self.postings.get_mut(t.path()) {
+                Some(set) => {
+                    set.insert(node);
+                }
+                None => {
+                    self.postings.entry(t.path().to_owned()).or_default().insert(node);
+                }
+            }
         }
         self.pos.insert(node, self.entries.len());
         self.entries.push(entry);
@@ -221,7 +234,7 @@ impl CapabilityIndex {
     /// Decode, verify and store a wire message received at `now` (clock
     /// nanos). See [`ingest`](Self::ingest).
     pub fn ingest_bytes(&self, bytes: &[u8], now: u64) -> Result<(IngestOutcome, Option<CapabilityAnnouncement>), CapabilityError> {
-        let announcement = match CapabilityAnnouncement::from_bytes(bytes) {
+        let announcement = match self.decode(bytes) {
             Ok(a) => a,
             Err(e) => {
                 self.counters.received.fetch_add(1, Relaxed);
@@ -231,6 +244,13 @@ impl CapabilityIndex {
         };
         let outcome = self.ingest(&announcement, now)?;
         Ok((outcome, Some(announcement)))
+    }
+
+    /// [`CapabilityAnnouncement::from_bytes`], reusing the decompressed key
+    /// of an origin this index has seen when the message names the same
+    /// entity (nothing is counted: decoding is not ingesting).
+    pub fn decode(&self, bytes: &[u8]) -> Result<CapabilityAnnouncement, CapabilityError> {
+        CapabilityAnnouncement::from_bytes_with(bytes, |origin| self.inner.read().seen.get(&origin).map(|s| s.key))
     }
 
     /// Verify and store an announcement received at `now` (clock nanos):
@@ -265,7 +285,8 @@ impl CapabilityIndex {
         if known(&self.inner.read()) == Some((a.version(), true)) {
             return Ok(IngestOutcome::Duplicate);
         }
-        a.verify()?;
+        // The origin was checked above; this is the signature alone.
+        a.verify_signature()?;
         let caps = a.capabilities().clone();
         let facts = Facts::of(&caps);
         let subnet = self.subnet_of(&caps);
@@ -280,7 +301,7 @@ impl CapabilityIndex {
             _ => {}
         }
         let expires_at = now.saturating_add(ttl);
-        inner.seen.insert(a.origin(), Seen { version: a.version(), digest, forget_at: expires_at.saturating_add(ttl) });
+        inner.seen.insert(a.origin(), Seen { version: a.version(), digest, forget_at: expires_at.saturating_add(ttl), key: *a.verifying_key() });
         let node = IndexedNode {
             node_id: a.origin(),
             entity_id: *a.entity_id(),

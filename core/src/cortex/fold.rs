@@ -49,6 +49,24 @@ struct Inner<M: Model> {
     scratch: Vec<u8>,
 }
 
+impl<M: Model> Inner<M> {
+    /// Tell watchers the fold moved to `next`. With no receiver the value
+    /// is stored without a wake-up (a wake-up walks eight notifiers, each
+    /// behind a lock): a receiver subscribes under the fold's lock, so it
+    /// starts from this value as seen, exactly as after a `send`.
+    #[inline]
+    fn publish(&self) {
+        if let Some(v) = &self.version {
+            let next = self.next;
+            let wake = v.receiver_count() > 0;
+            v.send_if_modified(|seen| {
+                *seen = next;
+                wake
+            });
+        }
+    }
+}
+
 pub(crate) struct Folded<M: Model> {
     file: RedexFile,
     origin: u64,
@@ -129,9 +147,7 @@ impl<M: Model> Folded<M> {
             }
         }
         if inner.next != moved_from {
-            if let Some(v) = &inner.version {
-                v.send_replace(inner.next);
-            }
+            inner.publish();
         }
     }
 
@@ -161,9 +177,7 @@ impl<M: Model> Folded<M> {
             // we hold instead of reading it back.
             M::apply(&mut inner.state, Applied { seq, ts_nanos, origin: self.origin }, event);
             inner.next = seq + 1;
-            if let Some(v) = &inner.version {
-                v.send_replace(inner.next);
-            }
+            inner.publish();
         } else {
             self.catch_up(inner);
         }

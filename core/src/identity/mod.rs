@@ -17,6 +17,7 @@ mod token;
 
 pub use cache::TokenCache;
 pub use entity::EntityId;
+pub(crate) use entity::verify_strict_with;
 pub use error::{IdentityError, TokenError};
 pub use keypair::Identity;
 pub use scope::TokenScope;

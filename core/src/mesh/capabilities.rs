@@ -181,7 +181,7 @@ impl MeshInner {
 
     fn on_inbound(self: &Arc<Self>, from: u64, bytes: &[u8]) {
         let index = &self.caps.index;
-        let announcement = match CapabilityAnnouncement::from_bytes(bytes) {
+        let announcement = match index.decode(bytes) {
             Ok(a) => a,
             Err(_) => {
                 // Counted as malformed by the index.

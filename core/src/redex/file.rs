@@ -121,7 +121,15 @@ impl FileState {
     /// caps apply as they stand). The byte cap never evicts the joining
     /// record itself, so one record larger than the cap is still kept.
     /// Returns how many records were evicted.
+    #[inline]
     fn make_room(&mut self, config: &RedexFileConfig, now: u64, incoming: Option<u64>) -> Result<u64, RedexError> {
+        if config.retention_max_events.is_none() && config.retention_max_bytes.is_none() && config.retention_max_age.is_none() {
+            return Ok(0);
+        }
+        self.make_room_slow(config, now, incoming)
+    }
+
+    fn make_room_slow(&mut self, config: &RedexFileConfig, now: u64, incoming: Option<u64>) -> Result<u64, RedexError> {
         let len = self.log.len();
         let joining = incoming.is_some() as u64;
         let mut evict = 0u64;

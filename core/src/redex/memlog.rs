@@ -15,11 +15,13 @@ use super::RedexEvent;
 /// Size of a payload chunk; a larger payload gets a chunk of its own size.
 const CHUNK: usize = 1 << 20;
 
+/// One retained record: 16 bytes. Payloads are contiguous in the logical
+/// byte stream, so a record's length is the next record's `pos` minus its
+/// own (the newest one's ends at the stream's end).
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     /// Position of the payload in the file's logical byte stream.
     pos: u64,
-    len: u32,
     ts_nanos: u64,
 }
 
@@ -32,6 +34,10 @@ pub(crate) struct MemLog {
     /// The chunk being filled, starting at `active_base`.
     active: BytesMut,
     active_base: u64,
+    /// A chunk retention freed, kept for the next `new_chunk` so a file
+    /// that evicts as fast as it appends reuses memory that is already
+    /// faulted in instead of touching fresh pages.
+    spare: Option<BytesMut>,
     /// Payload bytes of the retained records.
     bytes: u64,
 }
@@ -45,8 +51,22 @@ impl MemLog {
             sealed: VecDeque::new(),
             active: BytesMut::new(),
             active_base: 0,
+            spare: None,
             bytes: 0,
         }
+    }
+
+    /// End of the logical byte stream (one past the newest payload byte).
+    #[inline]
+    fn end(&self) -> u64 {
+        self.active_base + self.active.len() as u64
+    }
+
+    /// Payload length of `entries[i]`, which must exist.
+    #[inline]
+    fn len_at(&self, i: usize) -> u64 {
+        let next = self.entries.get(i + 1).map_or_else(|| self.end(), |e| e.pos);
+        next - self.entries[i].pos
     }
 
     pub fn first_seq(&self) -> u64 {
@@ -67,7 +87,8 @@ impl MemLog {
 
     /// Payload length and timestamp of the `i`-th oldest retained record.
     pub fn entry(&self, i: u64) -> Option<(u64, u64)> {
-        self.entries.get(i as usize).map(|e| (e.len as u64, e.ts_nanos))
+        let i = usize::try_from(i).ok()?;
+        self.entries.get(i).map(|e| (self.len_at(i), e.ts_nanos))
     }
 
     /// Append a record; returns its seq.
@@ -76,44 +97,65 @@ impl MemLog {
         if self.active.capacity() - self.active.len() < payload.len() {
             self.new_chunk(payload.len());
         }
-        let pos = self.active_base + self.active.len() as u64;
+        let pos = self.end();
         self.active.extend_from_slice(payload);
-        self.entries.push_back(Entry { pos, len: payload.len() as u32, ts_nanos });
+        self.entries.push_back(Entry { pos, ts_nanos });
         self.bytes += payload.len() as u64;
         self.next_seq() - 1
     }
 
     #[cold]
     fn new_chunk(&mut self, at_least: usize) {
-        let end = self.active_base + self.active.len() as u64;
-        if !self.active.is_empty() {
-            // `split` hands the written bytes over without copying them.
-            self.sealed.push_back((self.active_base, self.active.split().freeze()));
+        let end = self.end();
+        let fresh = match self.spare.take() {
+            Some(spare) if spare.capacity() >= at_least => spare,
+            _ => BytesMut::with_capacity(CHUNK.max(at_least)),
+        };
+        let full = std::mem::replace(&mut self.active, fresh);
+        if !full.is_empty() {
+            // `freeze` hands the written bytes over without copying them.
+            self.sealed.push_back((self.active_base, full.freeze()));
         }
-        self.active = BytesMut::with_capacity(CHUNK.max(at_least));
         self.active_base = end;
+    }
+
+    /// Keep `chunk` (a sealed chunk retention dropped) as the spare if no
+    /// reader still holds a slice of it and it is a standard chunk.
+    fn recycle(&mut self, chunk: Bytes) {
+        if self.spare.is_some() || chunk.len() > CHUNK {
+            return;
+        }
+        if let Ok(mut buf) = chunk.try_into_mut() {
+            buf.clear();
+            if buf.capacity() >= CHUNK {
+                self.spare = Some(buf);
+            }
+        }
     }
 
     /// Forget the `n` oldest records.
     pub fn evict_front(&mut self, n: u64) {
-        for _ in 0..n {
-            match self.entries.pop_front() {
-                Some(e) => {
-                    self.bytes -= e.len as u64;
-                    self.first_seq += 1;
-                }
-                None => break,
-            }
+        let n = n.min(self.len()) as usize;
+        if n == 0 {
+            return;
         }
+        let old_start = self.entries[0].pos;
+        self.entries.drain(..n);
+        self.first_seq += n as u64;
         match self.entries.front() {
             Some(first) => {
                 let keep_from = first.pos;
+                self.bytes -= keep_from - old_start;
                 while self.sealed.front().is_some_and(|(base, b)| base + b.len() as u64 <= keep_from) {
-                    self.sealed.pop_front();
+                    let (_, chunk) = self.sealed.pop_front().expect("checked non-empty");
+                    self.recycle(chunk);
                 }
             }
             None => {
-                self.sealed.clear();
+                self.bytes = 0;
+                while let Some((_, chunk)) = self.sealed.pop_front() {
+                    self.recycle(chunk);
+                }
                 self.active_base += self.active.len() as u64;
                 self.active.clear();
             }
@@ -132,10 +174,18 @@ impl MemLog {
         let start = (from - self.first_seq) as usize;
         // Chunks are found once and then walked alongside the entries.
         let mut chunk = self.sealed.partition_point(|(base, _)| *base <= self.entries[start].pos).saturating_sub(1);
-        for (i, e) in self.entries.range(start..start + count).enumerate() {
+        let mut entries = self.entries.range(start..start + count).peekable();
+        let mut seq = from;
+        while let Some(e) = entries.next() {
+            // The record ends where the next one (read or not) starts.
+            let end = match entries.peek() {
+                Some(next) => next.pos,
+                None => self.entries.get(start + count).map_or_else(|| self.end(), |n| n.pos),
+            };
+            let len = (end - e.pos) as usize;
             let payload = if e.pos >= self.active_base {
                 let off = (e.pos - self.active_base) as usize;
-                Bytes::copy_from_slice(&self.active[off..off + e.len as usize])
+                Bytes::copy_from_slice(&self.active[off..off + len])
             } else {
                 while {
                     let (base, b) = &self.sealed[chunk];
@@ -145,9 +195,10 @@ impl MemLog {
                 }
                 let (base, b) = &self.sealed[chunk];
                 let off = (e.pos - base) as usize;
-                b.slice(off..off + e.len as usize)
+                b.slice(off..off + len)
             };
-            out.push_back(RedexEvent { seq: from + i as u64, timestamp_nanos: e.ts_nanos, payload });
+            out.push_back(RedexEvent { seq, timestamp_nanos: e.ts_nanos, payload });
+            seq += 1;
         }
         count
     }
@@ -188,5 +239,65 @@ mod tests {
         assert_eq!((log.first_seq(), log.next_seq(), log.len(), log.bytes()), (15, 15, 0, 0));
         assert_eq!(log.push(b"again", 6), 15);
         assert_eq!(read(&log, 0, 100), vec![(15, b"again".to_vec())]);
+    }
+
+    #[test]
+    fn evicted_chunks_are_reused_unless_a_reader_holds_them() {
+        let mut log = MemLog::new(0);
+        let rec = vec![1u8; CHUNK / 4];
+        for i in 0..8u64 {
+            log.push(&rec, i); // four records fill a chunk
+        }
+        assert_eq!(log.sealed.len(), 1);
+        let sealed_ptr = log.sealed[0].1.as_ptr();
+        // A reader holds a slice of the sealed chunk: eviction may not reuse it.
+        let mut held = VecDeque::new();
+        log.read_into(0, 1, 1, &mut held);
+        log.evict_front(4);
+        assert!(log.spare.is_none());
+        assert_eq!(held[0].payload, rec);
+        // Without readers the evicted chunk becomes the spare, and the next
+        // chunk is that memory.
+        log.push(&[2u8; 10], 8);
+        let next_sealed = log.sealed.back().unwrap().1.as_ptr();
+        log.evict_front(4);
+        assert!(log.spare.is_some());
+        assert_eq!(log.bytes(), 10);
+        let before = log.spare.as_ref().unwrap().as_ptr();
+        assert_eq!(before, next_sealed);
+        for i in 0..4u64 {
+            log.push(&[3u8; 1000], 100 + i);
+        }
+        while log.spare.is_some() {
+            log.push(&rec, 200);
+        }
+        assert_ne!(sealed_ptr, before);
+        assert_eq!(log.active.as_ptr(), before);
+        // Contents read back intact across all of it.
+        let all = read(&log, 0, u64::MAX);
+        assert_eq!(all.len() as u64, log.len());
+        assert_eq!(all.iter().map(|r| r.1.len() as u64).sum::<u64>(), log.bytes());
+        assert_eq!(all[0].1, vec![2u8; 10]);
+        assert_eq!(all.last().unwrap().1, rec);
+    }
+
+    #[test]
+    fn lengths_follow_from_positions() {
+        let mut log = MemLog::new(0);
+        for (i, n) in [0usize, 5, 0, 7, CHUNK, 3].into_iter().enumerate() {
+            log.push(&vec![i as u8; n], i as u64);
+        }
+        let lens: Vec<u64> = (0..6).map(|i| log.entry(i).unwrap().0).collect();
+        assert_eq!(lens, vec![0, 5, 0, 7, CHUNK as u64, 3]);
+        assert_eq!(log.bytes(), 15 + CHUNK as u64);
+        let all = read(&log, 0, u64::MAX);
+        for (i, (seq, p)) in all.iter().enumerate() {
+            assert_eq!(*seq, i as u64);
+            assert_eq!(p.len() as u64, lens[i]);
+            assert!(p.iter().all(|b| *b == i as u8));
+        }
+        log.evict_front(2);
+        assert_eq!(log.bytes(), 10 + CHUNK as u64);
+        assert_eq!(read(&log, 3, 4), vec![(3, vec![3u8; 7])]);
     }
 }

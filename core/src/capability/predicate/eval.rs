@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ast::{Path, Predicate};
 use crate::capabilities::{CapabilitySet, Tag};
+use crate::capabilities::tag::{short_eq, short_starts_with};
 
 /// What a predicate is evaluated against: tags and metadata.
 #[derive(Debug, Clone, Copy)]
@@ -136,14 +137,28 @@ impl Predicate {
             Self::Or { clauses } => clauses.iter().any(|c| c.evaluate(ctx)),
             Self::Not { clause } => !clause.evaluate(ctx),
             Self::Exists { path } => ctx.any_at(path, |_| true),
-            Self::Equals { path, value } => ctx.any_at(path, |t| t.value() == Some(value.as_str())),
+            Self::Equals { path, value } => {
+                ctx.any_at(path, |t| t.value().is_some_and(|v| short_eq(v.as_bytes(), value.as_bytes())))
+            }
             Self::AtLeast { path, value } => ctx.any_at(path, |t| t.number().is_some_and(|n| n >= *value)),
             Self::AtMost { path, value } => ctx.any_at(path, |t| t.number().is_some_and(|n| n <= *value)),
             Self::Between { path, min, max } => {
                 ctx.any_at(path, |t| t.number().is_some_and(|n| n >= *min && n <= *max))
             }
-            Self::MetadataEquals { key, value } => ctx.metadata.get(key) == Some(value),
-            Self::TagPrefix { prefix } => ctx.tags.iter().any(|t| t.as_str().starts_with(prefix.as_str())),
+            Self::MetadataEquals { key, value } => {
+                ctx.metadata.get(key).is_some_and(|v| short_eq(v.as_bytes(), value.as_bytes()))
+            }
+            Self::TagPrefix { prefix } => {
+                // The first byte rules out most tags without a call to memcmp.
+                let p = prefix.as_bytes();
+                match p.first() {
+                    None => !ctx.tags.is_empty(),
+                    Some(&first) => ctx.tags.iter().any(|t| {
+                        let b = t.as_str().as_bytes();
+                        b.first() == Some(&first) && short_starts_with(b, p)
+                    }),
+                }
+            }
         }
     }
 
