@@ -1,12 +1,18 @@
 // The TypeScript-face peer of tests/cross (protocol: tests/cross/README.md).
 //
 //   node peer.mjs dial|accept STREAM_ID COUNT PSK_HEX [--bad-psk]
+//   node peer.mjs caps PSK_HEX                       (peer_caps.mjs)
 //
 // Plain JS over @net-mesh/sdk, resolved through tests/cross/node_modules
 // (a link to bindings-node/node_modules that `make test-cross` makes, as
 // `make build-node` does for examples/node).
 import { createInterface } from 'node:readline';
 import { MeshNode } from '@net-mesh/sdk';
+
+if (process.argv[2] === 'caps') {
+  const { run } = await import('./peer_caps.mjs');
+  process.exit(await run(process.argv.slice(3)));
+}
 
 const HANDSHAKE_MS = 10_000; // connect / accept: the other process is already up
 const RECV_TIMEOUT_MS = 30_000; // one message; the driver's deadline is the real bound

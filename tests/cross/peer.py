@@ -2,6 +2,7 @@
 
     python peer.py dial|accept STREAM_ID COUNT PSK_HEX [--bad-psk]
     python peer.py bus-dial|bus-accept emit|poll COUNT PSK_HEX
+    python peer.py caps PSK_HEX
 
 Run by tests/cross/run.py with the interpreter of the venv that holds the
 net-mesh-sdk wheel.
@@ -71,6 +72,10 @@ def exchange(node: MeshNode, role: str, peer: dict[str, str], stream_id: int, co
 
 
 def main() -> int:
+    if sys.argv[1] == "caps":
+        import peer_caps
+
+        return peer_caps.run(bytes.fromhex(sys.argv[2]), emit, failure)
     if sys.argv[1].startswith("bus-"):
         import peer_bus
 

@@ -2,6 +2,7 @@
 //
 //	peer_go dial|accept STREAM_ID COUNT PSK_HEX [--bad-psk]
 //	peer_go bus-dial|bus-accept emit|poll COUNT PSK_HEX
+//	peer_go caps PSK_HEX
 //
 // Built by `make test-cross` into target/cross/peer_go.
 package main
@@ -133,6 +134,14 @@ func exchange(node *net.MeshNode, role string, peer hello, streamID uint64, coun
 }
 
 func run() int {
+	if len(os.Args) == 3 && os.Args[1] == "caps" {
+		psk, err := hex.DecodeString(os.Args[2])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		return runCaps(psk)
+	}
 	if len(os.Args) < 5 {
 		fmt.Fprintln(os.Stderr, "usage: peer_go dial|accept STREAM_ID COUNT PSK_HEX [--bad-psk]")
 		return 2
