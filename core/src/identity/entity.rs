@@ -115,64 +115,15 @@ impl EntityId {
         // someone built an EntityId around the checks; treat that as a bad
         // signature rather than panicking.
         let key = VerifyingKey::from_bytes(&self.0).map_err(|_| IdentityError::InvalidSignature)?;
-        if key.is_weak() {
-            return Err(IdentityError::InvalidSignature);
-        }
         verify_strict_with(&key, msg, sig)
     }
 }
 
-/// The canonical encodings of the eight points of small order (the
-/// 8-torsion subgroup): the identity, the point of order 2, two of order 4
-/// and four of order 8.
-const SMALL_ORDER_ENCODINGS: [[u8; 32]; 8] = [
-    hex32("0100000000000000000000000000000000000000000000000000000000000000"),
-    hex32("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
-    hex32("0000000000000000000000000000000000000000000000000000000000000000"),
-    hex32("0000000000000000000000000000000000000000000000000000000000000080"),
-    hex32("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
-    hex32("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa"),
-    hex32("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
-    hex32("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85"),
-];
-
-const fn hex32(text: &str) -> [u8; 32] {
-    const fn nibble(c: u8) -> u8 {
-        match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            _ => panic!("not lowercase hex"),
-        }
-    }
-    let t = text.as_bytes();
-    assert!(t.len() == 64);
-    let mut out = [0u8; 32];
-    let mut i = 0;
-    while i < 32 {
-        out[i] = nibble(t[2 * i]) << 4 | nibble(t[2 * i + 1]);
-        i += 1;
-    }
-    out
-}
-
-/// The strict check of [`EntityId::verify_array`] with a key already
-/// decompressed (and checked not weak, as every `EntityId`'s is).
-///
-/// It accepts exactly what ed25519-dalek's `verify_strict` accepts, for one
-/// square root less: `verify_strict` is the plain (cofactorless) check —
-/// canonical `S`, and `[S]B - [k]A` must compress to the signature's `R`
-/// bytes — plus "`A` and `R` are not of small order". `A` was checked when
-/// the key was parsed. The plain check only passes when `R` is the
-/// canonical encoding of a point (a compression always is), so "`R` is of
-/// small order" reduces to "`R` is one of the eight canonical small-order
-/// encodings": a byte comparison instead of decompressing `R`.
+/// ed25519-dalek's strict check with a key already decompressed (and
+/// checked not weak, as every `EntityId`'s is), so verifying a known
+/// signer costs no second decompression of its key.
 pub(crate) fn verify_strict_with(key: &VerifyingKey, msg: &[u8], sig: &[u8; 64]) -> Result<(), IdentityError> {
-    use ed25519_dalek::Verifier;
-    let r: &[u8] = &sig[..32];
-    if SMALL_ORDER_ENCODINGS.iter().any(|small| small[..] == *r) {
-        return Err(IdentityError::InvalidSignature);
-    }
-    key.verify(msg, &Signature::from_bytes(sig)).map_err(|_| IdentityError::InvalidSignature)
+    key.verify_strict(msg, &Signature::from_bytes(sig)).map_err(|_| IdentityError::InvalidSignature)
 }
 
 /// First 8 bytes, little-endian, of a blake3 derived key.
@@ -214,57 +165,5 @@ impl TryFrom<&[u8]> for EntityId {
 impl AsRef<[u8]> for EntityId {
     fn as_ref(&self) -> &[u8] {
         &self.0
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::identity::Identity;
-
-    #[test]
-    fn small_order_list_is_the_whole_eight_torsion() {
-        // Eight distinct encodings, each a valid point of small order: that
-        // is every point of the 8-torsion subgroup, canonically encoded.
-        for (i, enc) in SMALL_ORDER_ENCODINGS.iter().enumerate() {
-            let key = VerifyingKey::from_bytes(enc).unwrap_or_else(|_| panic!("encoding {i} is not a point"));
-            assert!(key.is_weak(), "encoding {i} is not of small order");
-            assert_eq!(&key.to_bytes(), enc, "encoding {i} is not canonical");
-            assert!(SMALL_ORDER_ENCODINGS[..i].iter().all(|e| e != enc), "encoding {i} repeats");
-        }
-    }
-
-    #[test]
-    fn verify_strict_with_agrees_with_dalek_verify_strict() {
-        let id = Identity::from_seed([9; 32]);
-        let (entity, key) = EntityId::from_bytes_with_key(id.entity_id().as_bytes()).unwrap();
-        assert_eq!(&entity, id.entity_id());
-        let msg = b"net capability v1 some body".to_vec();
-        let sig = id.sign_raw(&msg);
-        let strict = |m: &[u8], s: &[u8; 64]| key.verify_strict(m, &Signature::from_bytes(s)).is_ok();
-        assert!(strict(&msg, &sig));
-        assert!(verify_strict_with(&key, &msg, &sig).is_ok());
-        // Every single-bit flip of the signature or the message, and every
-        // small-order R: the two checks give the same verdict.
-        let mut cases: Vec<(Vec<u8>, [u8; 64])> = Vec::new();
-        for bit in 0..512 {
-            let mut s = sig;
-            s[bit / 8] ^= 1 << (bit % 8);
-            cases.push((msg.clone(), s));
-        }
-        for bit in 0..msg.len() * 8 {
-            let mut m = msg.clone();
-            m[bit / 8] ^= 1 << (bit % 8);
-            cases.push((m, sig));
-        }
-        for small in SMALL_ORDER_ENCODINGS {
-            let mut s = sig;
-            s[..32].copy_from_slice(&small);
-            cases.push((msg.clone(), s));
-        }
-        for (m, s) in &cases {
-            assert_eq!(strict(m, s), verify_strict_with(&key, m, s).is_ok());
-            assert!(verify_strict_with(&key, m, s).is_err());
-        }
     }
 }

@@ -5,7 +5,6 @@
 //! suites. Regenerate with `cargo run -p net-mesh-sdk --example gen_capability_vectors`.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use net_sdk::capabilities::predicate::{predicate_from_rpc_header, predicate_to_rpc_header, EvalContext, Predicate};
@@ -17,13 +16,11 @@ use net_sdk::Identity;
 use serde_json::Value;
 
 fn load(file: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/capabilities").join(file);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    serde_json::from_str(&text).expect("vector file is JSON")
+    crate::common::load_vectors(&format!("capabilities/{file}"))
 }
 
 fn s<'a>(v: &'a Value, key: &str) -> &'a str {
-    v[key].as_str().unwrap_or_else(|| panic!("{key} is a string in {v}"))
+    crate::common::vector_str(v, key)
 }
 
 fn arr<'a>(v: &'a Value, key: &str) -> &'a Vec<Value> {

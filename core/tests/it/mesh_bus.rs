@@ -11,14 +11,7 @@ use net_sdk::{Mesh, Net, PollRequest, SdkError, SubscribeOpts};
 const LONG: Duration = Duration::from_secs(30);
 
 async fn pair() -> (Mesh, Mesh) {
-    let a = MeshBuilder::new("127.0.0.1:0", &[9; 32]).unwrap().build().await.unwrap();
-    let b = MeshBuilder::new("127.0.0.1:0", &[9; 32]).unwrap().build().await.unwrap();
-    let (ra, rb) = tokio::join!(a.connect(b.local_addr(), b.public_key(), b.node_id()), b.accept(a.node_id()));
-    ra.unwrap();
-    rb.unwrap();
-    a.start().unwrap();
-    b.start().unwrap();
-    (a, b)
+    crate::common::started_pair(&[9; 32]).await
 }
 
 async fn poll_all(net: &Net, want: usize) -> Vec<String> {

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use net_sdk::mesh::{MeshBuilder, StreamConfig};
+use net_sdk::mesh::StreamConfig;
 
 use crate::common::counting_alloc;
 
@@ -17,16 +17,7 @@ const PSK: [u8; 32] = [0x33; 32];
 #[test]
 fn sending_one_message_per_call_does_not_allocate() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let (a, b) = rt.block_on(async {
-        let a = MeshBuilder::new("127.0.0.1:0", &PSK).unwrap().build().await.unwrap();
-        let b = MeshBuilder::new("127.0.0.1:0", &PSK).unwrap().build().await.unwrap();
-        let (ra, rb) = tokio::join!(a.connect(b.local_addr(), b.public_key(), b.node_id()), b.accept(a.node_id()));
-        ra.unwrap();
-        rb.unwrap();
-        a.start().unwrap();
-        b.start().unwrap();
-        (a, b)
-    });
+    let (a, b) = rt.block_on(crate::common::started_pair(&PSK));
     let cfg = StreamConfig::new().with_window_bytes(4096).with_receive_capacity(1 << 16);
     let rx = b.open_stream(a.node_id(), 1, cfg).unwrap();
     let tx = a.open_stream(b.node_id(), 1, cfg).unwrap();

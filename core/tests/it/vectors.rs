@@ -2,19 +2,15 @@
 //! every value byte for byte, and every invalid case with exactly its kind.
 //! The same files are loaded by the C, Node, Python and Go test suites.
 
-use std::path::PathBuf;
-
 use net_sdk::{ChannelName, ChannelNameError, EntityId, Identity, PermissionToken, TokenScope};
 use serde_json::Value;
 
 fn load(file: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors").join(file);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    serde_json::from_str(&text).expect("vector file is JSON")
+    crate::common::load_vectors(file)
 }
 
 fn s<'a>(v: &'a Value, key: &str) -> &'a str {
-    v[key].as_str().unwrap_or_else(|| panic!("{key} is a string in {v}"))
+    crate::common::vector_str(v, key)
 }
 
 fn n(v: &Value, key: &str) -> u64 {

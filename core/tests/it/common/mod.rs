@@ -80,3 +80,30 @@ pub async fn poll_all(net: &net_sdk::Net, page: usize) -> Vec<Event> {
         }
     }
 }
+
+/// Two meshes on loopback sharing `psk`: handshaken (`a` dialled `b`) and
+/// started.
+#[cfg(feature = "net")]
+pub async fn started_pair(psk: &[u8; 32]) -> (net_sdk::Mesh, net_sdk::Mesh) {
+    use net_sdk::mesh::MeshBuilder;
+    let a = MeshBuilder::new("127.0.0.1:0", psk).unwrap().build().await.unwrap();
+    let b = MeshBuilder::new("127.0.0.1:0", psk).unwrap().build().await.unwrap();
+    let (ra, rb) = tokio::join!(a.connect(b.local_addr(), b.public_key(), b.node_id()), b.accept(a.node_id()));
+    ra.unwrap();
+    rb.unwrap();
+    a.start().unwrap();
+    b.start().unwrap();
+    (a, b)
+}
+
+/// A golden vector file, `tests/vectors/<file>` (a path below it too).
+pub fn load_vectors(file: &str) -> serde_json::Value {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors").join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    serde_json::from_str(&text).expect("vector file is JSON")
+}
+
+/// `v[key]` as a string, failing with the vector when it is not one.
+pub fn vector_str<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
+    v[key].as_str().unwrap_or_else(|| panic!("{key} is a string in {v}"))
+}
