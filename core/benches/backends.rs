@@ -36,7 +36,7 @@
 //! by side see the same load, where criterion's rows are measured minutes
 //! apart. `make bench-backends` prints both.
 
-#[path = "../tests/common/servers.rs"]
+#[path = "../tests/it/common/servers.rs"]
 mod servers;
 
 use std::process::Command;
