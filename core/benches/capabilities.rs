@@ -120,6 +120,27 @@ fn bench_ingest(c: &mut Criterion) {
             total
         })
     });
+    // A burst, as the capability task takes it off its queue: up to 256
+    // messages decoded, then verified and indexed as one batch.
+    group.bench_function("verify_and_index_burst256", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            let mut left = iters;
+            while left > 0 {
+                let index = CapabilityIndex::default();
+                let n = left.min(u64::from(POOL));
+                let start = Instant::now();
+                for burst in pool[..n as usize].chunks(256) {
+                    let decoded: Vec<_> = burst.iter().map(|wire| index.decode(black_box(wire)).unwrap()).collect();
+                    black_box(index.ingest_batch(&decoded, 0));
+                }
+                total += start.elapsed();
+                assert_eq!(index.stats().accepted, n, "every announcement stored");
+                left -= n;
+            }
+            total
+        })
+    });
     // Version 2 of every pool origin, ingested into an index that holds
     // version 1 (filled outside the timed region).
     let next: Vec<Vec<u8>> = (0..POOL)

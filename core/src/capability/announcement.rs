@@ -294,6 +294,11 @@ impl CapabilityAnnouncement {
         &self.key
     }
 
+    /// What the signature covers: the domain tag and the signed body.
+    pub(crate) fn signed_message(&self) -> &[u8] {
+        &self.signed
+    }
+
     /// blake3 of the signed bytes and the signature: equal digests are the
     /// same announcement whatever the hop count.
     pub fn digest(&self) -> [u8; 32] {

@@ -28,7 +28,7 @@ use super::filter::{CapabilityFilter, Facts};
 use super::scope::{CapabilityScope, ScopeFilter};
 use super::set::CapabilitySet;
 use super::CapabilityError;
-use crate::identity::EntityId;
+use crate::identity::{verify_strict_many, EntityId, Signed};
 use crate::subnets::{SubnetId, SubnetPolicy};
 
 /// Most links an announcement travels: a node at distance `d` receives
@@ -201,6 +201,12 @@ impl Inner {
     }
 }
 
+/// The version stored for `a`'s origin, and whether it is `a` itself
+/// (`digest` is `a.digest()`).
+fn known(inner: &Inner, a: &CapabilityAnnouncement, digest: &[u8; 32]) -> Option<(u64, bool)> {
+    inner.seen.get(&a.origin()).map(|s| (s.version, s.digest == *digest))
+}
+
 /// The verified capability sets a node knows (see the module doc).
 pub struct CapabilityIndex {
     inner: RwLock<Inner>,
@@ -256,9 +262,32 @@ impl CapabilityIndex {
     /// Verify and store an announcement received at `now` (clock nanos):
     /// see the module doc for the checks. Every call is counted.
     pub fn ingest(&self, a: &CapabilityAnnouncement, now: u64) -> Result<IngestOutcome, CapabilityError> {
-        self.counters.received.fetch_add(1, Relaxed);
-        let result = self.check_and_store(a, now);
+        let mut verdicts = self.ingest_batch(std::slice::from_ref(a), now);
+        verdicts.pop().expect("one verdict per announcement")
+    }
+
+    /// [`ingest`](Self::ingest) for many announcements at once, in order:
+    /// one verdict each, as if ingested one after another, but with their
+    /// signatures checked together (about twice as fast per signature in a
+    /// burst; see `identity::batch`).
+    pub fn ingest_batch(&self, batch: &[CapabilityAnnouncement], now: u64) -> Vec<Result<IngestOutcome, CapabilityError>> {
+        let digests: Vec<[u8; 32]> = batch.iter().map(CapabilityAnnouncement::digest).collect();
+        let mut verdicts: Vec<Option<Result<IngestOutcome, CapabilityError>>> =
+            batch.iter().zip(&digests).map(|(a, digest)| self.precheck(a, digest).transpose()).collect();
+        let unsigned: Vec<usize> = (0..batch.len()).filter(|&i| verdicts[i].is_none()).collect();
+        let items: Vec<Signed<'_>> = unsigned
+            .iter()
+            .map(|&i| Signed { key: batch[i].verifying_key(), message: batch[i].signed_message(), signature: batch[i].signature() })
+            .collect();
+        for (&i, valid) in unsigned.iter().zip(verify_strict_many(&items)) {
+            verdicts[i] = Some(if valid { self.store(&batch[i], &digests[i], now) } else { Err(CapabilityError::InvalidSignature) });
+        }
+        verdicts.into_iter().map(|v| self.count(v.expect("every announcement judged"))).collect()
+    }
+
+    fn count(&self, result: Result<IngestOutcome, CapabilityError>) -> Result<IngestOutcome, CapabilityError> {
         let c = &self.counters;
+        c.received.fetch_add(1, Relaxed);
         let counter = match &result {
             Ok(IngestOutcome::Accepted) => &c.accepted,
             Ok(IngestOutcome::Duplicate) => &c.duplicates,
@@ -272,7 +301,9 @@ impl CapabilityIndex {
         result
     }
 
-    fn check_and_store(&self, a: &CapabilityAnnouncement, now: u64) -> Result<IngestOutcome, CapabilityError> {
+    /// The checks that need no signature: `Ok(None)` means the signature
+    /// decides.
+    fn precheck(&self, a: &CapabilityAnnouncement, digest: &[u8; 32]) -> Result<Option<IngestOutcome>, CapabilityError> {
         if a.hop_count >= MAX_CAPABILITY_HOPS {
             return Err(CapabilityError::HopLimit(a.hop_count));
         }
@@ -280,20 +311,22 @@ impl CapabilityIndex {
         if derived != a.origin() {
             return Err(CapabilityError::OriginMismatch { origin: a.origin(), derived });
         }
-        let digest = a.digest();
-        let known = |inner: &Inner| inner.seen.get(&a.origin()).map(|s| (s.version, s.digest == digest));
-        if known(&self.inner.read()) == Some((a.version(), true)) {
-            return Ok(IngestOutcome::Duplicate);
+        if known(&self.inner.read(), a, digest) == Some((a.version(), true)) {
+            return Ok(Some(IngestOutcome::Duplicate));
         }
-        // The origin was checked above; this is the signature alone.
-        a.verify_signature()?;
+        Ok(None)
+    }
+
+    /// Store a verified announcement (unless a copy or a newer version got
+    /// there first).
+    fn store(&self, a: &CapabilityAnnouncement, digest: &[u8; 32], now: u64) -> Result<IngestOutcome, CapabilityError> {
         let caps = a.capabilities().clone();
         let facts = Facts::of(&caps);
         let subnet = self.subnet_of(&caps);
         let scope = caps.scope();
         let ttl = a.ttl().as_nanos() as u64;
         let mut inner = self.inner.write();
-        match known(&inner) {
+        match known(&inner, a, digest) {
             Some((v, true)) if v == a.version() => return Ok(IngestOutcome::Duplicate),
             Some((v, _)) if v >= a.version() => {
                 return Err(CapabilityError::StaleVersion { origin: a.origin(), got: a.version(), known: v })
@@ -301,7 +334,7 @@ impl CapabilityIndex {
             _ => {}
         }
         let expires_at = now.saturating_add(ttl);
-        inner.seen.insert(a.origin(), Seen { version: a.version(), digest, forget_at: expires_at.saturating_add(ttl), key: *a.verifying_key() });
+        inner.seen.insert(a.origin(), Seen { version: a.version(), digest: *digest, forget_at: expires_at.saturating_add(ttl), key: *a.verifying_key() });
         let node = IndexedNode {
             node_id: a.origin(),
             entity_id: *a.entity_id(),
@@ -507,5 +540,35 @@ mod tests {
         assert_eq!(idx.ingest(&a, 11 * S), Ok(IngestOutcome::Duplicate));
         assert!(idx.is_empty());
         assert_eq!(idx.ingest(&ann(3, 6, CapabilitySet::new()), 11 * S), Ok(IngestOutcome::Accepted));
+    }
+    /// A burst judged as one batch gets, item for item, the verdicts and
+    /// counters of the same messages ingested one after another, bad ones
+    /// mixed in included.
+    #[test]
+    fn a_batch_judges_like_one_by_one() {
+        let mut burst: Vec<CapabilityAnnouncement> = (10..40).map(|seed| ann(seed, 3, CapabilitySet::new().add_tag("gpu"))).collect();
+        burst.push(burst[4].clone().with_hop_count(2)); // a copy by another path
+        burst.push(ann(11, 2, CapabilitySet::new())); // older than one in the batch
+        burst.push(ann(50, 1, CapabilitySet::new()).with_hop_count(MAX_CAPABILITY_HOPS)); // too far
+        let mut wire = ann(51, 1, CapabilitySet::new().add_tag("gpu")).to_bytes();
+        let at = wire.windows(3).position(|w| w == b"gpu").unwrap();
+        wire[at] = b'h';
+        let forged = CapabilityIndex::default().decode(&wire).unwrap();
+        burst.insert(7, forged);
+        burst.push(ann(52, 9, CapabilitySet::new())); // honest, after the forgery
+        let batch = CapabilityIndex::default();
+        let one_by_one = CapabilityIndex::default();
+        let together = batch.ingest_batch(&burst, 0);
+        let apart: Vec<_> = burst.iter().map(|a| one_by_one.ingest(a, 0)).collect();
+        assert_eq!(together, apart);
+        assert_eq!(together[7], Err(CapabilityError::InvalidSignature));
+        assert_eq!(together.iter().filter(|v| **v == Ok(IngestOutcome::Accepted)).count(), 31);
+        let (b, o) = (batch.stats(), one_by_one.stats());
+        assert_eq!(
+            (b.received, b.accepted, b.duplicates, b.rejected_stale, b.rejected_signature, b.rejected_hops),
+            (o.received, o.accepted, o.duplicates, o.rejected_stale, o.rejected_signature, o.rejected_hops)
+        );
+        assert_eq!((b.received, b.duplicates, b.rejected_stale, b.rejected_signature, b.rejected_hops), (35, 1, 1, 1, 1));
+        assert!(batch.ingest_batch(&[], 0).is_empty());
     }
 }

@@ -7,6 +7,7 @@
 //! - delegation: [`Identity::delegate`] and [`PermissionToken::verify_chain`].
 //! - [`TokenCache`]: verified tokens keyed by subject and channel.
 
+mod batch;
 mod cache;
 mod delegation;
 mod entity;
@@ -15,6 +16,7 @@ mod keypair;
 mod scope;
 mod token;
 
+pub(crate) use batch::{verify_strict_many, Signed};
 pub use cache::TokenCache;
 pub use entity::EntityId;
 pub(crate) use entity::verify_strict_with;

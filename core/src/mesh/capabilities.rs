@@ -41,6 +41,9 @@ use crate::subnets::SubnetId;
 
 /// Inbound messages and events the capability task may have queued.
 const QUEUE: usize = 4096;
+/// Queued events taken per wake-up; inbound messages among them are
+/// verified as one batch.
+const DRAIN: usize = 256;
 /// How long a send refused for back-pressure is retried.
 const SEND_RETRY_FOR: Duration = Duration::from_secs(10);
 
@@ -179,32 +182,44 @@ impl MeshInner {
         }
     }
 
-    fn on_inbound(self: &Arc<Self>, from: u64, bytes: &[u8]) {
+    /// Messages received in a row: decoded, verified together (one batch
+    /// equation for the burst a large mesh sends a joining node), indexed
+    /// and forwarded in arrival order.
+    fn on_inbound(self: &Arc<Self>, messages: &[(u64, Bytes)]) {
+        if messages.is_empty() {
+            return;
+        }
         let index = &self.caps.index;
-        let announcement = match index.decode(bytes) {
-            Ok(a) => a,
-            Err(_) => {
-                // Counted as malformed by the index.
-                let _ = index.ingest_bytes(bytes, self.now());
-                return;
+        let me = self.identity.node_id();
+        let mut senders = Vec::with_capacity(messages.len());
+        let mut decoded = Vec::with_capacity(messages.len());
+        for (from, bytes) in messages {
+            match index.decode(bytes) {
+                // Our own announcement coming back around a cycle.
+                Ok(a) if a.origin() == me => {}
+                Ok(a) => {
+                    senders.push(*from);
+                    decoded.push(a);
+                }
+                Err(_) => {
+                    // Counted as malformed by the index.
+                    let _ = index.ingest_bytes(bytes, self.now());
+                }
             }
-        };
-        if announcement.origin() == self.identity.node_id() {
-            // Our own announcement coming back around a cycle.
-            return;
         }
-        if index.ingest(&announcement, self.now()) != Ok(IngestOutcome::Accepted) {
-            return;
-        }
-        let next = announcement.hop_count.saturating_add(1);
-        if next >= MAX_CAPABILITY_HOPS {
-            return;
-        }
-        let origin = announcement.origin();
-        let message = Bytes::from(announcement.with_hop_count(next).to_bytes());
-        for peer in self.live_peers() {
-            if peer != from && peer != origin && self.send_capability(peer, message.clone()) {
-                index.counters.forwarded.fetch_add(1, Relaxed);
+        let verdicts = index.ingest_batch(&decoded, self.now());
+        let peers = self.live_peers();
+        for ((announcement, from), verdict) in decoded.into_iter().zip(senders).zip(verdicts) {
+            let next = announcement.hop_count.saturating_add(1);
+            if verdict != Ok(IngestOutcome::Accepted) || next >= MAX_CAPABILITY_HOPS {
+                continue;
+            }
+            let origin = announcement.origin();
+            let message = Bytes::from(announcement.with_hop_count(next).to_bytes());
+            for &peer in &peers {
+                if peer != from && peer != origin && self.send_capability(peer, message.clone()) {
+                    index.counters.forwarded.fetch_add(1, Relaxed);
+                }
             }
         }
     }
@@ -255,12 +270,29 @@ impl MeshInner {
     }
 }
 
+/// Handle `events` in order, each run of inbound messages as one batch.
+fn handle_events(inner: &Arc<MeshInner>, events: &mut Vec<Event>, inbound: &mut Vec<(u64, Bytes)>) {
+    for event in events.drain(..) {
+        match event {
+            Event::Inbound(from, bytes) => inbound.push((from, bytes)),
+            Event::PeerUp(peer) => {
+                inner.on_inbound(inbound);
+                inbound.clear();
+                inner.on_peer_up(peer);
+            }
+        }
+    }
+    inner.on_inbound(inbound);
+}
+
 /// The capability task: inbound messages, peer arrivals, coalesced
 /// broadcasts, refreshes and GC.
 pub(crate) async fn run(inner: Arc<MeshInner>) {
     let Some(mut rx) = inner.caps.rx.lock().take() else { return };
     let gc_every = inner.caps.gc_interval;
     let mut next_gc = tokio::time::Instant::now() + gc_every;
+    let mut events = Vec::with_capacity(DRAIN);
+    let mut inbound = Vec::with_capacity(DRAIN);
     loop {
         if inner.shutdown.load(Relaxed) {
             return;
@@ -271,12 +303,13 @@ pub(crate) async fn run(inner: Arc<MeshInner>) {
         let wake = tokio::time::Instant::now() + timer_in;
         let woken = inner.caps.wake.notified();
         tokio::select! {
-            event = rx.recv() => {
-                let Some(event) = event else { return };
-                inner.panics.survive(TaskKind::Maintenance, || match event {
-                    Event::Inbound(from, bytes) => inner.on_inbound(from, &bytes),
-                    Event::PeerUp(peer) => inner.on_peer_up(peer),
-                });
+            received = rx.recv_many(&mut events, DRAIN) => {
+                if received == 0 {
+                    return;
+                }
+                inner.panics.survive(TaskKind::Maintenance, || handle_events(&inner, &mut events, &mut inbound));
+                events.clear();
+                inbound.clear();
             }
             _ = tokio::time::sleep_until(wake.min(next_gc)) => {}
             _ = woken => {}
