@@ -652,6 +652,16 @@ export declare function diffCapabilities(prevJson: string, nextJson: string): st
 export declare function predicateDebugReport(predicateJson: string, contexts: Array<JsEvalContext>): string
 export declare function redactMetadataKeys(reportJson: string, keys: Array<string>): string
 export declare function renderDebugReport(reportJson: string): string
+/** `capsJson` plus the presence tag `<axis>.<key>`, as canonical JSON; throws 'invalid_tag' for an unknown axis. */
+export declare function requireTag(capsJson: string, axis: string, key: string): string
+/** `capsJson` with `<axis>.<key>=<value>` replacing earlier values of that path, as canonical JSON. */
+export declare function requireAxisValue(capsJson: string, axis: string, key: string, value: string): string
+/** `tags` plus `scope:tenant:<tenant>` (once). */
+export declare function withTenantScope(tags: Array<string>, tenant: string): Array<string>
+/** `tags` plus `scope:region:<region>` (once). */
+export declare function withRegionScope(tags: Array<string>, region: string): Array<string>
+/** `tags` plus `scope:subnet-local` (once). */
+export declare function withSubnetLocalScope(tags: Array<string>): Array<string>
 /** JSON of the scope the tags resolve to. */
 export declare function capabilityScope(tags: Array<string>): string
 export declare function scopeAdmits(scopeFilterJson: string, scopeJson: string, sameSubnet: boolean): boolean

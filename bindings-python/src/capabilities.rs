@@ -74,8 +74,7 @@ pub(crate) fn empty_capabilities(py: Python<'_>) -> PyResult<PyObject> {
 }
 
 fn axis_arg(axis: &str) -> PyResult<TaxonomyAxis> {
-    TaxonomyAxis::from_name(axis)
-        .ok_or_else(|| capability_error(CapabilityError::InvalidTag(format!("unknown axis {axis:?} (hardware, software, model)"))))
+    TaxonomyAxis::parse(axis).map_err(capability_error)
 }
 
 /// `caps` plus the flag tag `<axis>.<key>` (`require_tag(caps, "hardware",

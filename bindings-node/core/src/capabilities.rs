@@ -19,7 +19,7 @@ use napi_derive::napi;
 use net_sdk::capabilities::predicate::{self, ClauseTrace, EvalContext, Predicate, PredicateDebugReport, RPC_WHERE_HEADER};
 use net_sdk::capabilities::{
     schema, CapabilityAnnouncement, CapabilityError, CapabilityScope, CapabilitySet, ScopeFilterSpec,
-    SchemaError, Tag, MAX_CAPABILITY_HOPS, RESERVED_PREFIXES,
+    SchemaError, Tag, TaxonomyAxis, MAX_CAPABILITY_HOPS, RESERVED_PREFIXES,
 };
 use net_sdk::subnets::SubnetPolicy;
 use net_sdk::Identity;
@@ -214,6 +214,48 @@ pub fn redact_metadata_keys(report_json: String, keys: Vec<String>) -> Result<St
 #[napi]
 pub fn render_debug_report(report_json: String) -> Result<String> {
     Ok(parse::<PredicateDebugReport>(&report_json, "debug report")?.render())
+}
+
+/// `caps` (JSON) plus the presence tag `<axis>.<key>`, as canonical JSON.
+#[napi]
+pub fn require_tag(caps_json: String, axis: String, key: String) -> Result<String> {
+    let axis = TaxonomyAxis::parse(&axis).map_err(fail)?;
+    Ok(to_json(&caps_of(&caps_json)?.require_tag(axis, &key)))
+}
+
+/// `caps` (JSON) with `<axis>.<key>=<value>` replacing earlier values of
+/// that path, as canonical JSON.
+#[napi]
+pub fn require_axis_value(caps_json: String, axis: String, key: String, value: String) -> Result<String> {
+    let axis = TaxonomyAxis::parse(&axis).map_err(fail)?;
+    Ok(to_json(&caps_of(&caps_json)?.require_axis_value(axis, &key, &value)))
+}
+
+/// Tags as a set with no metadata, for the scope builders.
+fn tag_set(tags: Vec<String>) -> CapabilitySet {
+    CapabilitySet::from_parts(tags.into_iter().map(Tag::parse), BTreeMap::new())
+}
+
+fn tag_strings(set: &CapabilitySet) -> Vec<String> {
+    set.tags().iter().map(|t| t.as_str().to_owned()).collect()
+}
+
+/// `tags` plus `scope:tenant:<tenant>` (once).
+#[napi]
+pub fn with_tenant_scope(tags: Vec<String>, tenant: String) -> Vec<String> {
+    tag_strings(&tag_set(tags).with_tenant_scope(&tenant))
+}
+
+/// `tags` plus `scope:region:<region>` (once).
+#[napi]
+pub fn with_region_scope(tags: Vec<String>, region: String) -> Vec<String> {
+    tag_strings(&tag_set(tags).with_region_scope(&region))
+}
+
+/// `tags` plus `scope:subnet-local` (once).
+#[napi]
+pub fn with_subnet_local_scope(tags: Vec<String>) -> Vec<String> {
+    tag_strings(&tag_set(tags).with_subnet_local_scope())
 }
 
 /// The scope these tags resolve to: JSON `{"kind": "global" |

@@ -350,13 +350,6 @@ function axisPath(axis: TaxonomyAxis, key: string): string {
   return `${axis}.${key}`;
 }
 
-const pathOf = (tag: string): string => {
-  const eq = tag.indexOf('=');
-  return eq < 0 ? tag : tag.slice(0, eq);
-};
-
-const plusTag = (tags: readonly string[], tag: string): string[] => (tags.includes(tag) ? [...tags] : [...tags, tag]);
-
 /** A set with no tags and no metadata. */
 export function emptyCapabilities(): CapabilitySet {
   return { tags: [], metadata: {} };
@@ -364,13 +357,12 @@ export function emptyCapabilities(): CapabilitySet {
 
 /** `caps` plus the presence tag `<axis>.<key>` (once): `requireTag(caps, 'hardware', 'gpu')`. */
 export function requireTag(caps: CapabilitySet, axis: TaxonomyAxis, key: string): CapabilitySet {
-  return { tags: plusTag(caps.tags, axisPath(axis, key)), metadata: { ...caps.metadata } };
+  return capCall(() => JSON.parse(native.requireTag(toWire(caps, 'capabilities'), axis, key)) as CapabilitySet);
 }
 
 /** `caps` with `<axis>.<key>=<value>`, replacing earlier values of that path. */
 export function requireAxisValue(caps: CapabilitySet, axis: TaxonomyAxis, key: string, value: string): CapabilitySet {
-  const path = axisPath(axis, key);
-  return { tags: [...caps.tags.filter((t) => pathOf(t) !== path), `${path}=${value}`], metadata: { ...caps.metadata } };
+  return capCall(() => JSON.parse(native.requireAxisValue(toWire(caps, 'capabilities'), axis, key, value)) as CapabilitySet);
 }
 
 /** `caps` with metadata `key` set to `value`. */
@@ -380,17 +372,17 @@ export function withMetadata(caps: CapabilitySet, key: string, value: string): C
 
 /** `tags` plus `scope:tenant:<tenant>` (once): visible to that tenant's queries and unscoped ones. */
 export function withTenantScope(tags: readonly string[], tenant: string): string[] {
-  return plusTag(tags, `scope:tenant:${tenant}`);
+  return native.withTenantScope(tagsArg(tags), tenant);
 }
 
 /** `tags` plus `scope:region:<region>` (once). */
 export function withRegionScope(tags: readonly string[], region: string): string[] {
-  return plusTag(tags, `scope:region:${region}`);
+  return native.withRegionScope(tagsArg(tags), region);
 }
 
 /** `tags` plus `scope:subnet-local` (once): only `sameSubnet` queries from this subnet see the node. */
 export function withSubnetLocalScope(tags: readonly string[]): string[] {
-  return plusTag(tags, 'scope:subnet-local');
+  return native.withSubnetLocalScope(tagsArg(tags));
 }
 
 /** The canonical wire form of a set (typed sections turned into tags, each tag once). */

@@ -55,6 +55,13 @@ impl TaxonomyAxis {
         Self::ALL.into_iter().find(|a| a.as_str() == name)
     }
 
+    /// [`from_name`](Self::from_name) for a caller's input: an unknown
+    /// name is an `invalid_tag` error that lists the axes.
+    pub fn parse(name: &str) -> Result<Self, CapabilityError> {
+        Self::from_name(name)
+            .ok_or_else(|| CapabilityError::InvalidTag(format!("unknown axis {name:?} (hardware, software, model)")))
+    }
+
     /// The axis a tag path belongs to: the path starts with `<axis>.`.
     pub fn of_path(path: &str) -> Option<Self> {
         let (head, _) = path.split_once('.')?;
