@@ -5,7 +5,10 @@
 //!   only queues them (bounded; overflow is counted as
 //!   `dropped_inbound`); the capability task decodes, verifies, indexes
 //!   and forwards, so a slow signature check never stalls the socket and
-//!   malformed bytes cost one counter, never the loop.
+//!   malformed bytes cost one counter, never the loop. It takes up to
+//!   [`DRAIN`] queued messages per wake-up and checks their signatures as
+//!   one ed25519 batch ([`CapabilityIndex::ingest_batch`]): a node joining
+//!   a large mesh is sent every stored announcement at once.
 //! - **Origin**: [`Mesh::announce_capabilities`] validates the set, puts
 //!   it in the local index at once and broadcasts a freshly signed
 //!   announcement (version = max(previous + 1, Unix micros)) to every
