@@ -93,6 +93,24 @@ fn bench_predicate(c: &mut Criterion) {
     group.finish();
 }
 
+/// The time `ingest` takes to store `iters` messages of `pool`, given to
+/// it in passes of at most the whole pool, each into a fresh index so that
+/// every message is new to it.
+fn fresh_index_passes(iters: u64, pool: &[Vec<u8>], mut ingest: impl FnMut(&CapabilityIndex, &[Vec<u8>])) -> Duration {
+    let mut total = Duration::ZERO;
+    let mut left = iters;
+    while left > 0 {
+        let index = CapabilityIndex::default();
+        let n = left.min(pool.len() as u64);
+        let start = Instant::now();
+        ingest(&index, &pool[..n as usize]);
+        total += start.elapsed();
+        assert_eq!(index.stats().accepted, n, "every announcement stored");
+        left -= n;
+    }
+    total
+}
+
 fn bench_ingest(c: &mut Criterion) {
     const POOL: u32 = 20_000;
     let pool: Vec<Vec<u8>> = (0..POOL)
@@ -103,42 +121,23 @@ fn bench_ingest(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     group.bench_function("verify_and_index", |b| {
         b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            let mut left = iters;
-            while left > 0 {
-                // A fresh index per pass, so every message is new to it.
-                let index = CapabilityIndex::default();
-                let n = left.min(u64::from(POOL));
-                let start = Instant::now();
-                for wire in &pool[..n as usize] {
+            fresh_index_passes(iters, &pool, |index, wires| {
+                for wire in wires {
                     index.ingest_bytes(black_box(wire), 0).unwrap();
                 }
-                total += start.elapsed();
-                assert_eq!(index.stats().accepted, n, "every announcement stored");
-                left -= n;
-            }
-            total
+            })
         })
     });
     // A burst, as the capability task takes it off its queue: up to 256
     // messages decoded, then verified and indexed as one batch.
     group.bench_function("verify_and_index_burst256", |b| {
         b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            let mut left = iters;
-            while left > 0 {
-                let index = CapabilityIndex::default();
-                let n = left.min(u64::from(POOL));
-                let start = Instant::now();
-                for burst in pool[..n as usize].chunks(256) {
+            fresh_index_passes(iters, &pool, |index, wires| {
+                for burst in wires.chunks(256) {
                     let decoded: Vec<_> = burst.iter().map(|wire| index.decode(black_box(wire)).unwrap()).collect();
                     black_box(index.ingest_batch(&decoded, 0));
                 }
-                total += start.elapsed();
-                assert_eq!(index.stats().accepted, n, "every announcement stored");
-                left -= n;
-            }
-            total
+            })
         })
     });
     // Version 2 of every pool origin, ingested into an index that holds
