@@ -12,8 +12,8 @@ use crate::capabilities::{CapabilityFilter, CapabilitySet};
 ///
 /// The runtime calls one method at a time on a daemon (a per-daemon lock),
 /// so `process` takes `&mut self`. The first five methods are the seed's;
-/// the last three have defaults, so a daemon written against the seed
-/// compiles unchanged:
+/// the others have defaults, so a daemon written against the seed compiles
+/// unchanged:
 ///
 /// - `required_capabilities` / `optional_capabilities` are capability tags:
 ///   every required tag must be in the local node's announced set, or the
@@ -24,6 +24,7 @@ use crate::capabilities::{CapabilityFilter, CapabilitySet};
 /// - `configure` hands the daemon its host configuration once, before any
 ///   other call: a daemon that forwards its calls to another thread (a
 ///   foreign daemon) reads `callback_timeout_ms` there.
+/// - `try_snapshot` is `snapshot` with a way to fail.
 pub trait MeshDaemon: Send + Sync {
     /// A human-readable name, for diagnostics.
     fn name(&self) -> &str;
@@ -39,6 +40,14 @@ pub trait MeshDaemon: Send + Sync {
     /// The daemon's state, for persistence and migration; `None` = stateless.
     fn snapshot(&self) -> Option<Bytes> {
         None
+    }
+
+    /// `snapshot`, able to fail: what the runtime calls. The default wraps
+    /// `snapshot`; a daemon whose snapshot can fail (a foreign callback that
+    /// times out) overrides it so the failure is reported, not mistaken for
+    /// a stateless daemon.
+    fn try_snapshot(&self) -> Result<Option<Bytes>, DaemonError> {
+        Ok(self.snapshot())
     }
 
     /// Take back a state produced by `snapshot`.

@@ -148,8 +148,8 @@ impl DaemonHost {
     }
 
     fn snapshot_locked(&self, st: &mut HostState) -> Result<Option<StateSnapshot>, ComputeDaemonError> {
-        let state = catch_unwind(AssertUnwindSafe(|| st.daemon.snapshot()))
-            .map_err(|p| ComputeDaemonError::Panicked(panic_message(p)))?;
+        let state = catch_unwind(AssertUnwindSafe(|| st.daemon.try_snapshot()))
+            .unwrap_or_else(|p| Err(ComputeDaemonError::Panicked(panic_message(p))))?;
         st.log.clear();
         st.since_snapshot = 0;
         let Some(state) = state else {
