@@ -29,7 +29,7 @@ impl MeshDaemon for Echo {
 fn bench_deliver(c: &mut Criterion) {
     let tokio = tokio::runtime::Builder::new_current_thread().build().unwrap();
     let rt = DaemonRuntime::local(CapabilitySet::new());
-    rt.register_factory("echo", || Box::new(Echo) as Box<dyn MeshDaemon>).unwrap();
+    rt.register_factory("echo", || Box::new(Echo)).unwrap();
     tokio.block_on(rt.start()).unwrap();
     let logged = tokio.block_on(rt.spawn("echo", Identity::from_seed([1; 32]), DaemonHostConfig::default())).unwrap();
     let unlogged_cfg = DaemonHostConfig { max_log_entries: 0, ..DaemonHostConfig::default() };

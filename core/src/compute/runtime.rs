@@ -144,16 +144,20 @@ impl DaemonRuntime {
         }
     }
 
-    /// Register `factory` under `kind`. `FactoryAlreadyRegistered` for a
-    /// kind already taken; `ShuttingDown` after `shutdown`.
-    pub fn register_factory<F>(&self, kind: &str, factory: F) -> Result<(), ComputeDaemonError>
+    /// Register `factory` under `kind` (`|| Box::new(MyDaemon)`).
+    /// `FactoryAlreadyRegistered` for a kind already taken; `ShuttingDown`
+    /// after `shutdown`.
+    pub fn register_factory<F, D>(&self, kind: &str, factory: F) -> Result<(), ComputeDaemonError>
     where
-        F: DaemonFactory + 'static,
+        F: Fn() -> Box<D> + Send + Sync + 'static,
+        D: MeshDaemon + 'static,
     {
-        self.register_factory_arc(kind, Arc::new(factory))
+        self.register_factory_arc(kind, Arc::new(move || -> Box<dyn MeshDaemon> { factory() }))
     }
 
-    /// [`register_factory`](Self::register_factory) with a shared factory.
+    /// [`register_factory`](Self::register_factory) with any
+    /// [`DaemonFactory`]: one returning `Box<dyn MeshDaemon>`, or one that
+    /// can fail (a foreign constructor).
     pub fn register_factory_arc(&self, kind: &str, factory: Arc<dyn DaemonFactory>) -> Result<(), ComputeDaemonError> {
         let mut factories = self.inner.factories.write();
         // Checked under the table's lock: `shutdown` clears the table

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use net_sdk::capabilities::{CapabilityFilter, CapabilitySet};
 use net_sdk::compute::{
     foreign_channel, verify_chain, verify_chain_from, CausalEvent, ChainError, ComputeDaemonError as DaemonError,
-    DaemonCall, DaemonHostConfig, DaemonReply, DaemonRuntime, ForeignDaemon, MeshDaemon, StateSnapshot,
+    DaemonCall, DaemonFactory, DaemonHostConfig, DaemonReply, DaemonRuntime, ForeignDaemon, MeshDaemon, StateSnapshot,
 };
 use net_sdk::Identity;
 
@@ -59,7 +59,7 @@ fn total_of(out: &[CausalEvent]) -> u64 {
 
 async fn ready_runtime() -> DaemonRuntime {
     let rt = DaemonRuntime::local(CapabilitySet::new().add_tag("region:eu"));
-    rt.register_factory("counter", || Box::new(Counter::default()) as Box<dyn MeshDaemon>).unwrap();
+    rt.register_factory("counter", || Box::new(Counter::default())).unwrap();
     rt.start().await.unwrap();
     rt
 }
@@ -150,7 +150,7 @@ async fn a_process_error_or_panic_is_counted_and_the_daemon_stays_usable() {
 async fn a_stalled_foreign_callback_times_out_and_the_daemon_recovers() {
     let rt = DaemonRuntime::local(CapabilitySet::new());
     let (caller, server) = foreign_channel::<DaemonCall, DaemonReply>(Duration::from_secs(600));
-    rt.register_factory("foreign", move || Box::new(ForeignDaemon::new("foreign", caller.clone())) as Box<dyn MeshDaemon>)
+    rt.register_factory("foreign", move || Box::new(ForeignDaemon::new("foreign", caller.clone())))
         .unwrap();
     rt.start().await.unwrap();
     let (stalled_tx, stalled_rx) = mpsc::channel();
@@ -212,7 +212,7 @@ async fn a_re_entrant_delivery_is_refused_at_once() {
     let nested = Arc::new(parking_lot::Mutex::new(None));
     let (rt2, me, seen) = (rt.clone(), id.origin_hash(), nested.clone());
     rt.register_factory("recursive", move || {
-        Box::new(Recursive { rt: rt2.clone(), me, nested: seen.clone() }) as Box<dyn MeshDaemon>
+        Box::new(Recursive { rt: rt2.clone(), me, nested: seen.clone() })
     })
     .unwrap();
     rt.start().await.unwrap();
@@ -252,7 +252,7 @@ async fn different_daemons_process_in_parallel() {
     let slots = Arc::new(parking_lot::Mutex::new(vec![(a_tx, b_rx), (b_tx, a_rx)]));
     rt.register_factory("rendezvous", move || {
         let (arrive, partner) = slots.lock().pop().expect("two daemons");
-        Box::new(Rendezvous { arrive, partner: parking_lot::Mutex::new(partner) }) as Box<dyn MeshDaemon>
+        Box::new(Rendezvous { arrive, partner: parking_lot::Mutex::new(partner) })
     })
     .unwrap();
     rt.start().await.unwrap();
@@ -296,7 +296,7 @@ impl MeshDaemon for Exclusive {
 #[tokio::test]
 async fn one_daemon_processes_one_event_at_a_time_and_its_chain_stays_whole() {
     let rt = DaemonRuntime::local(CapabilitySet::new());
-    rt.register_factory("exclusive", || Box::new(Exclusive::default()) as Box<dyn MeshDaemon>).unwrap();
+    rt.register_factory("exclusive", || Box::new(Exclusive::default())).unwrap();
     rt.start().await.unwrap();
     let h = rt.spawn("exclusive", Identity::from_seed([14; 32]), DaemonHostConfig::default()).await.unwrap();
     let threads: Vec<_> = (0..4)
@@ -351,8 +351,8 @@ impl MeshDaemon for NeedsGpu {
 
 async fn runtime_with(caps: CapabilitySet) -> DaemonRuntime {
     let rt = DaemonRuntime::local(caps);
-    rt.register_factory("needs-us", || Box::new(NeedsUs) as Box<dyn MeshDaemon>).unwrap();
-    rt.register_factory("needs-gpu", || Box::new(NeedsGpu) as Box<dyn MeshDaemon>).unwrap();
+    rt.register_factory("needs-us", || Box::new(NeedsUs)).unwrap();
+    rt.register_factory("needs-gpu", || Box::new(NeedsGpu)).unwrap();
     rt.start().await.unwrap();
     rt
 }
@@ -375,10 +375,19 @@ async fn a_missing_required_capability_refuses_the_spawn_and_names_it() {
     assert_eq!(rt.daemon_count(), 1);
 }
 
+/// A factory whose constructor fails (as a foreign one that throws).
+struct Refusing;
+
+impl DaemonFactory for Refusing {
+    fn create(&self) -> Result<Box<dyn MeshDaemon>, DaemonError> {
+        Err(DaemonError::Callback("constructor threw".into()))
+    }
+}
+
 #[tokio::test]
 async fn the_lifecycle_gate() {
     let rt = DaemonRuntime::local(CapabilitySet::new());
-    let counter = || Box::new(Counter::default()) as Box<dyn MeshDaemon>;
+    let counter = || Box::new(Counter::default());
     rt.register_factory("counter", counter).unwrap();
     assert_eq!(rt.register_factory("counter", counter), Err(DaemonError::FactoryAlreadyRegistered("counter".into())));
     assert!(!rt.is_ready());
@@ -393,6 +402,11 @@ async fn the_lifecycle_gate() {
     let err = rt.spawn("nope", id.clone(), DaemonHostConfig::default()).await.unwrap_err();
     assert_eq!(err, DaemonError::FactoryNotFound("nope".into()));
     assert_eq!(err.kind(), "factory-not-found");
+    rt.register_factory_arc("refusing", Arc::new(Refusing)).unwrap();
+    assert_eq!(
+        rt.spawn("refusing", id.clone(), DaemonHostConfig::default()).await.unwrap_err(),
+        DaemonError::Callback("constructor threw".into())
+    );
     let h = rt.spawn("counter", id.clone(), DaemonHostConfig::default()).await.unwrap();
     assert_eq!(
         rt.spawn("counter", id.clone(), DaemonHostConfig::default()).await.unwrap_err(),
@@ -454,7 +468,7 @@ async fn on_a_mesh_the_announced_capabilities_decide() {
     let mesh = Arc::new(mesh);
     let rt = DaemonRuntime::new(mesh.clone());
     assert!(rt.mesh().is_some());
-    rt.register_factory("needs-us", || Box::new(NeedsUs) as Box<dyn MeshDaemon>).unwrap();
+    rt.register_factory("needs-us", || Box::new(NeedsUs)).unwrap();
     rt.start().await.unwrap();
     let id = Identity::from_seed([20; 32]);
     let err = rt.spawn("needs-us", id.clone(), DaemonHostConfig::default()).await.unwrap_err();
