@@ -17,7 +17,7 @@
 //! A late answer to a call that timed out is discarded
 //! ([`ForeignCall::reply`] returns `false`).
 
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender, TryRecvError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::sync::Arc;
 use std::thread::{self, ThreadId};
 use std::time::Duration;
@@ -125,10 +125,7 @@ impl<Req, Resp> ForeignServer<Req, Resp> {
     /// The next call if one is queued.
     pub fn try_recv(&self) -> Option<ForeignCall<Req, Resp>> {
         self.bind_current_thread();
-        match self.rx.try_recv() {
-            Ok(c) => Some(c),
-            Err(TryRecvError::Empty | TryRecvError::Disconnected) => None,
-        }
+        self.rx.try_recv().ok()
     }
 
     /// Answer every call with `f` until every caller is gone.

@@ -185,11 +185,14 @@ async fn a_stalled_foreign_callback_times_out_and_the_daemon_recovers() {
     assert!(!serving.join().unwrap(), "nobody waits for the late answer");
 }
 
+/// What the nested delivery returned.
+type NestedResult = Arc<parking_lot::Mutex<Option<Result<Vec<CausalEvent>, DaemonError>>>>;
+
 /// Delivers to itself from inside `process`.
 struct Recursive {
     rt: DaemonRuntime,
     me: u64,
-    nested: Arc<parking_lot::Mutex<Option<Result<Vec<CausalEvent>, DaemonError>>>>,
+    nested: NestedResult,
 }
 
 impl MeshDaemon for Recursive {
@@ -209,7 +212,7 @@ impl MeshDaemon for Recursive {
 async fn a_re_entrant_delivery_is_refused_at_once() {
     let rt = DaemonRuntime::local(CapabilitySet::new());
     let id = Identity::from_seed([11; 32]);
-    let nested = Arc::new(parking_lot::Mutex::new(None));
+    let nested: NestedResult = Arc::new(parking_lot::Mutex::new(None));
     let (rt2, me, seen) = (rt.clone(), id.origin_hash(), nested.clone());
     rt.register_factory("recursive", move || {
         Box::new(Recursive { rt: rt2.clone(), me, nested: seen.clone() })
