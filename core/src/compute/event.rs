@@ -89,13 +89,30 @@ impl ChainHead {
     }
 }
 
+/// Bytes hashed before the payload: domain, origin, sequence, parent, length.
+const LINK_FIXED: usize = LINK_DOMAIN.len() + 8 + 8 + 32 + 8;
+/// Inputs up to this size are hashed from one stack buffer in one call.
+const LINK_BUF: usize = 256;
+
 fn link_hash(link: &CausalLink, payload: &[u8]) -> [u8; 32] {
+    let len = (payload.len() as u64).to_le_bytes();
+    let parts: [&[u8]; 5] =
+        [LINK_DOMAIN, &link.origin_hash.to_le_bytes(), &link.sequence.to_le_bytes(), &link.parent_hash, &len];
+    if LINK_FIXED + payload.len() <= LINK_BUF {
+        // One contiguous input: the one-shot hash is cheaper than the
+        // incremental hasher for the small payloads most events carry.
+        let mut buf = [0u8; LINK_BUF];
+        let mut n = 0;
+        for p in parts.iter().chain(std::iter::once(&payload)) {
+            buf[n..n + p.len()].copy_from_slice(p);
+            n += p.len();
+        }
+        return *blake3::hash(&buf[..n]).as_bytes();
+    }
     let mut h = blake3::Hasher::new();
-    h.update(LINK_DOMAIN);
-    h.update(&link.origin_hash.to_le_bytes());
-    h.update(&link.sequence.to_le_bytes());
-    h.update(&link.parent_hash);
-    h.update(&(payload.len() as u64).to_le_bytes());
+    for p in parts {
+        h.update(p);
+    }
     h.update(payload);
     *h.finalize().as_bytes()
 }
@@ -150,6 +167,22 @@ mod tests {
         assert_eq!(verify_chain(7, &gap), Err(ChainError::SequenceGap { index: 1, expected: 2, found: 3 }));
 
         assert!(matches!(verify_chain(8, &evs), Err(ChainError::OriginMismatch { index: 0, .. })));
+    }
+
+    #[test]
+    fn short_and_long_payloads_hash_the_same_concatenation() {
+        for size in [0, LINK_BUF - LINK_FIXED - 1, LINK_BUF - LINK_FIXED, LINK_BUF - LINK_FIXED + 1, 1000] {
+            let payload = vec![0xa5u8; size];
+            let link = CausalLink { origin_hash: 9, sequence: 3, parent_hash: [7; 32] };
+            let mut reference = Vec::new();
+            reference.extend_from_slice(LINK_DOMAIN);
+            reference.extend_from_slice(&9u64.to_le_bytes());
+            reference.extend_from_slice(&3u64.to_le_bytes());
+            reference.extend_from_slice(&[7; 32]);
+            reference.extend_from_slice(&(size as u64).to_le_bytes());
+            reference.extend_from_slice(&payload);
+            assert_eq!(link_hash(&link, &payload), *blake3::hash(&reference).as_bytes(), "size {size}");
+        }
     }
 
     #[test]

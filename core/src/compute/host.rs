@@ -58,6 +58,8 @@ struct HostState {
     since_snapshot: u64,
 }
 
+/// Written only by the holder of the daemon's lock (so a plain load and
+/// store, no locked read-modify-write), read by anyone.
 #[derive(Default)]
 struct Counters {
     processed: AtomicU64,
@@ -76,6 +78,10 @@ pub(crate) struct DaemonHost {
     counters: Counters,
     stopped: AtomicBool,
     latest: Mutex<Option<StateSnapshot>>,
+}
+
+fn bump(c: &AtomicU64, n: u64) {
+    c.store(c.load(Relaxed) + n, Relaxed);
 }
 
 fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
@@ -121,18 +127,18 @@ impl DaemonHost {
             return Err(ComputeDaemonError::DaemonNotFound(origin));
         }
         let st = &mut *guard;
-        self.counters.processed.fetch_add(1, Relaxed);
+        bump(&self.counters.processed, 1);
         let result = catch_unwind(AssertUnwindSafe(|| st.daemon.process(event)))
             .unwrap_or_else(|p| Err(ComputeDaemonError::Panicked(panic_message(p))));
         let payloads = match result {
             Ok(p) => p,
             Err(e) => {
-                self.counters.errors.fetch_add(1, Relaxed);
+                bump(&self.counters.errors, 1);
                 return Err(e);
             }
         };
         let outputs: Vec<CausalEvent> = payloads.into_iter().map(|p| st.head.append(p)).collect();
-        self.counters.emitted.fetch_add(outputs.len() as u64, Relaxed);
+        bump(&self.counters.emitted, outputs.len() as u64);
         if self.config.max_log_entries > 0 {
             st.log.push(event.clone());
         }
@@ -156,7 +162,7 @@ impl DaemonHost {
             return Ok(None);
         };
         let snap = StateSnapshot { kind: self.kind.clone(), entity_id: self.entity_id, head: st.head, state };
-        self.counters.snapshots.fetch_add(1, Relaxed);
+        bump(&self.counters.snapshots, 1);
         *self.latest.lock() = Some(snap.clone());
         Ok(Some(snap))
     }
