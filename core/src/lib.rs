@@ -27,6 +27,7 @@ pub mod bus;
 pub mod capabilities;
 pub mod channel;
 pub mod clock;
+pub mod compute;
 pub mod cortex;
 pub mod error;
 pub mod identity;

@@ -17,6 +17,7 @@ mod bus_lossless;
 mod bus_no_alloc;
 mod bus_subscribe;
 mod capability_vectors;
+mod compute;
 mod cortex_models;
 mod cortex_netdb;
 mod cortex_watch;
