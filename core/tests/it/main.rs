@@ -19,6 +19,7 @@ mod bus_subscribe;
 mod capability_vectors;
 mod cortex_models;
 mod cortex_netdb;
+mod cortex_snapshots;
 mod cortex_watch;
 mod identity;
 mod redex_crash;
