@@ -1,7 +1,7 @@
 //! [`NetDb`]: the facade over the CortEX models, built by [`NetDbBuilder`].
 
 use super::memories::MemoriesState;
-use super::snapshot::{restore_error, ModelSnapshot};
+use super::snapshot::{restore_error, Base, ModelSnapshot};
 use super::tasks::TasksState;
 use super::{MemoriesAdapter, NetDbError, NetDbSnapshot, TasksAdapter};
 use crate::redex::{Redex, RedexFileConfig};
@@ -175,10 +175,7 @@ impl NetDbBuilder {
 
 /// The state an enabled model restores from its snapshot in a bundle
 /// (`None` for a model the builder does not enable).
-fn base_of<S: ModelSnapshot>(
-    enabled: bool,
-    snapshot: Option<&S>,
-) -> Result<Option<(super::record::Records<S::Record>, u64)>, NetDbError> {
+fn base_of<S: ModelSnapshot>(enabled: bool, snapshot: Option<&S>) -> Result<Option<Base<S::Record>>, NetDbError> {
     match (enabled, snapshot) {
         (false, _) => Ok(None),
         (true, Some(s)) => Ok(Some(s.base())),

@@ -59,6 +59,9 @@ pub struct MemoriesSnapshot {
     pub memories: Vec<Memory>,
 }
 
+/// A model's folded state and the seq of the next event to fold onto it.
+pub(crate) type Base<R> = (Records<R>, u64);
+
 /// What both model snapshots are: a model's name, its records and a seq.
 /// Encoding, decoding and the conversions to and from a folded state are
 /// written once over it.
@@ -71,12 +74,12 @@ pub(crate) trait ModelSnapshot: Sized {
     fn records(&self) -> &[Self::Record];
 
     /// The snapshot of a folded state.
-    fn of_state((state, next_seq): (Records<Self::Record>, u64)) -> Self {
+    fn of_state((state, next_seq): Base<Self::Record>) -> Self {
         Self::new(next_seq, state.into_values().collect())
     }
 
     /// The folded state it holds, to fold later events onto.
-    fn base(&self) -> (Records<Self::Record>, u64) {
+    fn base(&self) -> Base<Self::Record> {
         (self.records().iter().map(|r| (r.id(), r.clone())).collect(), self.next_seq())
     }
 }
