@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use futures::{Stream, StreamExt};
 use net_sdk::cortex::{
-    self, CortexError, MemoriesAdapter, MemoriesSnapshot, MemoryFilter, MemoryOrder, NetDbSnapshot, RedexFileConfig,
-    TaskFilter, TaskOrder, TaskStatus, TasksAdapter, TasksSnapshot, WatchStream,
+    self, CortexError, MemoriesAdapter, MemoriesSnapshot, MemoryFilter, MemoryOrder, NetDbError, NetDbSnapshot,
+    RedexFileConfig, TaskFilter, TaskOrder, TaskStatus, TasksAdapter, TasksSnapshot, WatchStream,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -204,11 +204,9 @@ impl Tasks {
         fsync_interval_ms: Option<u64>,
         fsync_never: bool,
     ) -> PyResult<Self> {
-        let snapshot = TasksSnapshot::from_bytes(snapshot).map_err(raise)?;
-        let redex = redex_of(redex.as_deref(), persistent_dir)?;
-        let config = model_file(fsync_every_n, fsync_interval_ms, fsync_never)?.with_persistent(persistent);
-        let inner = py.allow_threads(|| TasksAdapter::open_from_snapshot_with(&redex, origin, config, &snapshot));
-        Ok(Self { inner: inner.map_err(raise)? })
+        let place = model_place(redex.as_deref(), persistent_dir, origin, persistent, fsync_every_n, fsync_interval_ms, fsync_never)?;
+        let inner = restore_model(py, snapshot, TasksSnapshot::from_bytes, TasksAdapter::open_from_snapshot_with, place)?;
+        Ok(Self { inner })
     }
 
     /// The model's state and the seq it covers, for `open_from_snapshot`
@@ -316,11 +314,9 @@ impl Memories {
         fsync_interval_ms: Option<u64>,
         fsync_never: bool,
     ) -> PyResult<Self> {
-        let snapshot = MemoriesSnapshot::from_bytes(snapshot).map_err(raise)?;
-        let redex = redex_of(redex.as_deref(), persistent_dir)?;
-        let config = model_file(fsync_every_n, fsync_interval_ms, fsync_never)?.with_persistent(persistent);
-        let inner = py.allow_threads(|| MemoriesAdapter::open_from_snapshot_with(&redex, origin, config, &snapshot));
-        Ok(Self { inner: inner.map_err(raise)? })
+        let place = model_place(redex.as_deref(), persistent_dir, origin, persistent, fsync_every_n, fsync_interval_ms, fsync_never)?;
+        let inner = restore_model(py, snapshot, MemoriesSnapshot::from_bytes, MemoriesAdapter::open_from_snapshot_with, place)?;
+        Ok(Self { inner })
     }
 
     /// The model's state and the seq it covers, for `open_from_snapshot`.
@@ -476,6 +472,41 @@ fn redex_of(redex: Option<&Redex>, persistent_dir: Option<std::path::PathBuf>) -
 /// The models' file configuration (`persistent` is the caller's to set).
 fn model_file(fsync_every_n: Option<u64>, fsync_interval_ms: Option<u64>, fsync_never: bool) -> PyResult<RedexFileConfig> {
     file_config(false, fsync_every_n, fsync_interval_ms, fsync_never, None, None, None, None, false)
+}
+
+/// Where a model opened alone lives: its Redex, origin and file.
+struct ModelPlace {
+    redex: cortex::Redex,
+    origin: u64,
+    config: RedexFileConfig,
+}
+
+fn model_place(
+    redex: Option<&Redex>,
+    persistent_dir: Option<std::path::PathBuf>,
+    origin: u64,
+    persistent: bool,
+    fsync_every_n: Option<u64>,
+    fsync_interval_ms: Option<u64>,
+    fsync_never: bool,
+) -> PyResult<ModelPlace> {
+    let redex = redex_of(redex, persistent_dir)?;
+    let config = model_file(fsync_every_n, fsync_interval_ms, fsync_never)?.with_persistent(persistent);
+    Ok(ModelPlace { redex, origin, config })
+}
+
+/// A model opened alone on top of its snapshot's bytes (the GIL released
+/// while its log folds).
+fn restore_model<S: Sync, A: Send>(
+    py: Python<'_>,
+    bytes: &[u8],
+    parse: fn(&[u8]) -> Result<S, NetDbError>,
+    open: fn(&cortex::Redex, u64, RedexFileConfig, &S) -> Result<A, NetDbError>,
+    place: ModelPlace,
+) -> PyResult<A> {
+    let snapshot = parse(bytes).map_err(raise)?;
+    let ModelPlace { redex, origin, config } = place;
+    py.allow_threads(|| open(&redex, origin, config, &snapshot)).map_err(raise)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -293,6 +293,10 @@ function origin(hash: number | bigint | undefined): bigint {
   return typeof hash === 'number' ? BigInt(hash) : (hash ?? 0n);
 }
 
+function modelOptions(originHash: number | bigint, opts: AdapterOptions): core.ModelOptions {
+  return { originHash: origin(originHash), persistent: opts.persistent };
+}
+
 /** The tasks model: mutations return their event's seq. */
 export class TasksAdapter {
   /** @internal */
@@ -315,8 +319,7 @@ export class TasksAdapter {
     snapshot: Buffer,
     opts: AdapterOptions = {},
   ): Promise<TasksAdapter> {
-    const options = { originHash: origin(originHash), persistent: opts.persistent };
-    return new TasksAdapter(netdb(() => native.Tasks.openFromSnapshot(redex.native, snapshot, options)));
+    return new TasksAdapter(netdb(() => native.Tasks.openFromSnapshot(redex.native, snapshot, modelOptions(originHash, opts))));
   }
 
   /** The model's state and the seq it covers, for `openFromSnapshot` (`db.snapshot()` bundles exactly this). */
@@ -391,8 +394,7 @@ export class MemoriesAdapter {
     snapshot: Buffer,
     opts: AdapterOptions = {},
   ): Promise<MemoriesAdapter> {
-    const options = { originHash: origin(originHash), persistent: opts.persistent };
-    return new MemoriesAdapter(netdb(() => native.Memories.openFromSnapshot(redex.native, snapshot, options)));
+    return new MemoriesAdapter(netdb(() => native.Memories.openFromSnapshot(redex.native, snapshot, modelOptions(originHash, opts))));
   }
 
   /** The model's state and the seq it covers, for `openFromSnapshot`. */

@@ -5,7 +5,7 @@
 
 use std::ffi::{c_char, c_int};
 
-use net_sdk::cortex::{MemoriesSnapshot, NetDb, NetDbBuilder, NetDbSnapshot, TasksSnapshot};
+use net_sdk::cortex::{MemoriesSnapshot, NetDb, NetDbBuilder, NetDbError, NetDbSnapshot, TasksSnapshot};
 
 use super::config::{netdb_config, NetDbConfigJson};
 use super::manager::{redex_of, NetRedex};
@@ -85,16 +85,20 @@ pub extern "C" fn net_netdb_open_from_snapshot(
     })
 }
 
-/// A NetDb holding one model, restored from that model's snapshot.
+/// A NetDb holding one model alone, which `restore` builds from the
+/// snapshot's bytes.
 fn open_restored(
     redex: *mut NetRedex,
     config_json: *const c_char,
-    enable: fn(NetDbBuilder) -> NetDbBuilder,
-    bundle: NetDbSnapshot,
-) -> Result<*mut NetNetDb, CortexFfiError> {
-    let (b, ..) = configured(redex, config_json)?;
-    let db = enable(b).build_from_snapshot(&bundle)?;
-    Ok(NETDBS.insert(NetNetDb { db })?)
+    snapshot: *const u8,
+    snapshot_len: usize,
+    restore: fn(NetDbBuilder, &[u8]) -> Result<NetDb, NetDbError>,
+) -> *mut NetNetDb {
+    guard::pointer(|| {
+        let bytes = args::bytes(snapshot, snapshot_len, "snapshot")?;
+        let (b, ..) = configured(redex, config_json)?;
+        Ok(NETDBS.insert(NetNetDb { db: restore(b, bytes)? })?)
+    })
 }
 
 /// Open a NetDb holding only the tasks model, restored from a snapshot
@@ -112,9 +116,9 @@ pub extern "C" fn net_netdb_open_from_tasks_snapshot(
     snapshot: *const u8,
     snapshot_len: usize,
 ) -> *mut NetNetDb {
-    guard::pointer(|| {
-        let snapshot = TasksSnapshot::from_bytes(args::bytes(snapshot, snapshot_len, "snapshot")?)?;
-        open_restored(redex, config_json, NetDbBuilder::with_tasks, NetDbSnapshot::new(Some(snapshot), None))
+    open_restored(redex, config_json, snapshot, snapshot_len, |b, bytes| {
+        let tasks = TasksSnapshot::from_bytes(bytes)?;
+        b.with_tasks().build_from_snapshot(&NetDbSnapshot::new(Some(tasks), None))
     })
 }
 
@@ -128,9 +132,9 @@ pub extern "C" fn net_netdb_open_from_memories_snapshot(
     snapshot: *const u8,
     snapshot_len: usize,
 ) -> *mut NetNetDb {
-    guard::pointer(|| {
-        let snapshot = MemoriesSnapshot::from_bytes(args::bytes(snapshot, snapshot_len, "snapshot")?)?;
-        open_restored(redex, config_json, NetDbBuilder::with_memories, NetDbSnapshot::new(None, Some(snapshot)))
+    open_restored(redex, config_json, snapshot, snapshot_len, |b, bytes| {
+        let memories = MemoriesSnapshot::from_bytes(bytes)?;
+        b.with_memories().build_from_snapshot(&NetDbSnapshot::new(None, Some(memories)))
     })
 }
 
