@@ -159,14 +159,23 @@ static inline netgo_chandle netgo_netdb_open(uintptr_t redex, const char *cfg) {
     return netgo_chandle_of(net_netdb_open(NETGO_REDEX(redex), cfg));
 }
 
-static inline netgo_chandle netgo_netdb_open_from_snapshot(uintptr_t redex, const char *cfg, const uint8_t *bundle,
-                                                           size_t len) {
-    return netgo_chandle_of(net_netdb_open_from_snapshot(NETGO_REDEX(redex), cfg, bundle, len));
+/* Open on top of a snapshot: model 0 a tasks snapshot, 1 a memories
+ * snapshot (a NetDb holding that model alone), anything else a bundle. */
+static inline netgo_chandle netgo_netdb_open_from_snapshot(uintptr_t redex, const char *cfg, int model,
+                                                           const uint8_t *bytes, size_t len) {
+    net_redex_t *r = NETGO_REDEX(redex);
+    return netgo_chandle_of(model == 0   ? net_netdb_open_from_tasks_snapshot(r, cfg, bytes, len)
+                            : model == 1 ? net_netdb_open_from_memories_snapshot(r, cfg, bytes, len)
+                                         : net_netdb_open_from_snapshot(r, cfg, bytes, len));
 }
 
-static inline netgo_json netgo_netdb_snapshot(uintptr_t db) {
+/* Model 0: the tasks snapshot, 1: the memories snapshot, anything else:
+ * the bundle of every model's. */
+static inline netgo_json netgo_netdb_snapshot(uintptr_t db, int model) {
     netgo_json r = {0, NULL, NULL};
-    r.code = net_netdb_snapshot(NETGO_DB(db), &r.json);
+    r.code = model == 0   ? net_netdb_tasks_snapshot(NETGO_DB(db), &r.json)
+             : model == 1 ? net_netdb_memories_snapshot(NETGO_DB(db), &r.json)
+                          : net_netdb_snapshot(NETGO_DB(db), &r.json);
     r.err = netgo_cortex_error(r.code);
     return r;
 }

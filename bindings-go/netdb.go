@@ -47,19 +47,42 @@ type NetDb struct {
 
 // OpenNetDb opens the models cfg enables on redex, folding their logs.
 func OpenNetDb(redex *Redex, cfg NetDbConfig) (*NetDb, error) {
-	return openNetDb(redex, cfg, nil)
+	return openNetDb(redex, cfg, modelBundle, nil)
 }
 
 // OpenNetDbFromSnapshot opens the models on top of a bundle from
 // NetDb.Snapshot, folding only the events after it.
 func OpenNetDbFromSnapshot(redex *Redex, cfg NetDbConfig, bundle []byte) (*NetDb, error) {
-	if bundle == nil {
-		bundle = []byte{}
-	}
-	return openNetDb(redex, cfg, bundle)
+	return openNetDb(redex, cfg, modelBundle, given(bundle))
 }
 
-func openNetDb(redex *Redex, cfg NetDbConfig, bundle []byte) (*NetDb, error) {
+// OpenNetDbFromTasksSnapshot opens a NetDb holding only the tasks model,
+// restored from a Tasks.Snapshot: its state, then the events the log
+// holds after it. cfg's WithTasks and WithMemories are ignored. Bytes
+// that are not a tasks snapshot (garbage, truncated, another model's) are
+// ErrNetDbBundle.
+func OpenNetDbFromTasksSnapshot(redex *Redex, cfg NetDbConfig, snapshot []byte) (*NetDb, error) {
+	return openNetDb(redex, cfg, modelTasks, given(snapshot))
+}
+
+// OpenNetDbFromMemoriesSnapshot opens a NetDb holding only the memories
+// model, restored from a Memories.Snapshot; as OpenNetDbFromTasksSnapshot.
+func OpenNetDbFromMemoriesSnapshot(redex *Redex, cfg NetDbConfig, snapshot []byte) (*NetDb, error) {
+	return openNetDb(redex, cfg, modelMemories, given(snapshot))
+}
+
+// given keeps "restore from these bytes" apart from "no snapshot" when
+// the bytes are empty.
+func given(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// openNetDb opens on top of snapshot (model modelTasks, modelMemories or
+// modelBundle says what it is), or from the logs alone when it is nil.
+func openNetDb(redex *Redex, cfg NetDbConfig, model int, snapshot []byte) (*NetDb, error) {
 	h := redex.h()
 	if h == 0 {
 		return nil, &Error{Kind: ErrRedexClosed.Kind, Message: "the Redex is closed", Code: -8}
@@ -67,13 +90,13 @@ func openNetDb(redex *Redex, cfg NetDbConfig, bundle []byte) (*NetDb, error) {
 	ccfg := cfg.cjson()
 	defer C.free(unsafe.Pointer(ccfg))
 	var r C.netgo_chandle
-	if bundle == nil {
+	if snapshot == nil {
 		r = C.netgo_netdb_open(h, ccfg)
 	} else {
-		r = C.netgo_netdb_open_from_snapshot(h, ccfg, bytesPtr(bundle), C.size_t(len(bundle)))
+		r = C.netgo_netdb_open_from_snapshot(h, ccfg, C.int(model), bytesPtr(snapshot), C.size_t(len(snapshot)))
 	}
 	runtime.KeepAlive(redex)
-	runtime.KeepAlive(bundle)
+	runtime.KeepAlive(snapshot)
 	if r.handle == 0 {
 		return nil, cortexErr(-1, r.err)
 	}
@@ -88,14 +111,16 @@ func (db *NetDb) h() (C.uintptr_t, error) {
 	return db.handle.live(ErrCortexClosed.Kind, "the NetDb is closed")
 }
 
-// Snapshot returns every model's state as a bundle for
-// OpenNetDbFromSnapshot.
-func (db *NetDb) Snapshot() ([]byte, error) {
+// Snapshot returns every model's snapshot (Tasks.Snapshot,
+// Memories.Snapshot) as one bundle for OpenNetDbFromSnapshot.
+func (db *NetDb) Snapshot() ([]byte, error) { return db.snapshot(modelBundle) }
+
+func (db *NetDb) snapshot(model int) ([]byte, error) {
 	h, err := db.h()
 	if err != nil {
 		return nil, err
 	}
-	r := C.netgo_netdb_snapshot(h)
+	r := C.netgo_netdb_snapshot(h, C.int(model))
 	runtime.KeepAlive(db)
 	if r.code < 0 {
 		return nil, cortexErr(r.code, r.err)
@@ -116,9 +141,12 @@ func (db *NetDb) Tasks() *Tasks { return &Tasks{db: db} }
 // Memories is the memories model of db.
 func (db *NetDb) Memories() *Memories { return &Memories{db: db} }
 
+// What a model argument of the shims names.
 const (
 	modelTasks    = 0
 	modelMemories = 1
+	// Every model at once: a NetDb snapshot bundle.
+	modelBundle = -1
 )
 
 func seqResult(db *NetDb, r C.netgo_seq) (uint64, error) {

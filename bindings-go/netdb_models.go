@@ -103,6 +103,10 @@ func (t *Tasks) List(filter TaskFilter) ([]Task, error) {
 // Count is how many tasks filter selects.
 func (t *Tasks) Count(filter TaskFilter) (int, error) { return t.db.count(modelTasks, filter) }
 
+// Snapshot returns the tasks model's state and the seq it covers, for
+// OpenNetDbFromTasksSnapshot (NetDb.Snapshot bundles exactly this).
+func (t *Tasks) Snapshot() ([]byte, error) { return t.db.snapshot(modelTasks) }
+
 // Watch streams the result of filter: the current one first, then each
 // differing result. The loop ends when the NetDb closes; when ctx is done
 // it yields ctx.Err() and ends.
@@ -214,6 +218,10 @@ func (m *Memories) List(filter MemoryFilter) ([]Memory, error) {
 
 // Count is how many memories filter selects.
 func (m *Memories) Count(filter MemoryFilter) (int, error) { return m.db.count(modelMemories, filter) }
+
+// Snapshot returns the memories model's state and the seq it covers, for
+// OpenNetDbFromMemoriesSnapshot.
+func (m *Memories) Snapshot() ([]byte, error) { return m.db.snapshot(modelMemories) }
 
 // Watch streams the result of filter (see Tasks.Watch).
 func (m *Memories) Watch(ctx context.Context, filter MemoryFilter) (iter.Seq2[[]Memory, error], error) {

@@ -2,8 +2,10 @@ package net
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -121,6 +123,105 @@ func TestNetDbPersistsAcrossReopenAndRestoresSnapshots(t *testing.T) {
 	}
 	if _, err := OpenNetDbFromSnapshot(newRedex(t, ""), NetDbConfig{WithTasks: true}, []byte("{}")); !errors.Is(err, ErrNetDbBundle) {
 		t.Fatalf("bad bundle: %v", err)
+	}
+}
+
+func openRestored(t *testing.T, open func(*Redex, NetDbConfig, []byte) (*NetDb, error), r *Redex, cfg NetDbConfig, snapshot []byte) *NetDb {
+	t.Helper()
+	db, err := open(r, cfg, snapshot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func mustSnapshot(t *testing.T, snapshot func() ([]byte, error)) []byte {
+	t.Helper()
+	b, err := snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestNetDbModelSnapshots(t *testing.T) {
+	r := newRedex(t, "")
+	cfg := NetDbConfig{Origin: 7, WithTasks: true, WithMemories: true}
+	db := openDb(t, r, cfg)
+	tasks := db.Tasks()
+	for i := uint64(0); i < 5; i++ {
+		tasks.Create(i, "task", i)
+	}
+	tasks.Complete(1)
+	db.Memories().Store(1, "kept", []string{"a"}, 1)
+	snap := mustSnapshot(t, tasks.Snapshot)
+
+	// A bundle carries exactly the model snapshots.
+	var bundle map[string]json.RawMessage
+	if err := json.Unmarshal(mustSnapshot(t, db.Snapshot), &bundle); err != nil {
+		t.Fatal(err)
+	}
+	if string(bundle["tasks"]) != string(snap) || string(bundle["memories"]) != string(mustSnapshot(t, db.Memories().Snapshot)) {
+		t.Fatalf("the bundle's models are not the model snapshots:\n%s", bundle["tasks"])
+	}
+
+	// On its own log: the snapshot's state, then each later event once.
+	tasks.Rename(2, "after the snapshot")
+	tasks.Delete(3)
+	restored := openRestored(t, OpenNetDbFromTasksSnapshot, r, cfg, snap)
+	a, _ := tasks.List(TaskFilter{})
+	b, _ := restored.Tasks().List(TaskFilter{})
+	if !reflect.DeepEqual(a, b) {
+		t.Fatalf("restored tasks differ:\n%v\n%v", a, b)
+	}
+	if string(mustSnapshot(t, restored.Tasks().Snapshot)) != string(mustSnapshot(t, tasks.Snapshot)) {
+		t.Fatal("restored state or folded seq differs")
+	}
+	seq, _ := tasks.Create(10, "later", 0)
+	if err := restored.Tasks().WaitForSeq(context.Background(), seq); err != nil {
+		t.Fatal(err)
+	}
+	if next, err := restored.Tasks().Create(11, "from the restored side", 0); err != nil || next != seq+1 {
+		t.Fatalf("create after restore: %d, %v", next, err)
+	}
+	// Only the restored model, whatever cfg enables.
+	if _, err := restored.Memories().Count(MemoryFilter{}); !errors.Is(err, ErrMissingModel) {
+		t.Fatalf("memories of a tasks-only NetDb: %v", err)
+	}
+	if _, err := restored.Memories().Snapshot(); !errors.Is(err, ErrMissingModel) {
+		t.Fatalf("memories snapshot of a tasks-only NetDb: %v", err)
+	}
+
+	// Into a fresh Redex: the snapshot is the base.
+	mems := openRestored(t, OpenNetDbFromMemoriesSnapshot, newRedex(t, ""), NetDbConfig{Origin: 7}, mustSnapshot(t, db.Memories().Snapshot))
+	if _, err := mems.Memories().Tag(1, "b"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := mems.Memories().List(MemoryFilter{}); len(got) != 1 || !reflect.DeepEqual(got[0].Tags, []string{"a", "b"}) {
+		t.Fatalf("restored memories: %+v", got)
+	}
+
+	// Bytes that are not a snapshot of that model.
+	memSnap := mustSnapshot(t, db.Memories().Snapshot)
+	for _, bad := range [][]byte{nil, []byte("garbage"), snap[:len(snap)-1], memSnap, mustSnapshot(t, db.Snapshot)} {
+		if _, err := OpenNetDbFromTasksSnapshot(newRedex(t, ""), cfg, bad); !errors.Is(err, ErrNetDbBundle) {
+			t.Fatalf("%q: %v", bad, err)
+		}
+	}
+	_, err := OpenNetDbFromMemoriesSnapshot(newRedex(t, ""), cfg, snap)
+	if !errors.Is(err, ErrNetDbBundle) || !strings.Contains(err.Error(), "a tasks snapshot, not a memories snapshot") {
+		t.Fatalf("a tasks snapshot as memories: %v", err)
+	}
+	// Closed handles.
+	closed := newRedex(t, "")
+	closed.Close()
+	if _, err := OpenNetDbFromTasksSnapshot(closed, cfg, snap); !errors.Is(err, ErrRedexClosed) {
+		t.Fatalf("closed Redex: %v", err)
+	}
+	restored.Close()
+	if _, err := restored.Tasks().Snapshot(); !errors.Is(err, ErrCortexClosed) {
+		t.Fatalf("closed NetDb: %v", err)
 	}
 }
 

@@ -77,7 +77,7 @@ typedef enum {
   NET_CORTEX_ERR_NOT_FOUND = -13,
   // `create` / `store` with an id already in use (`cortex:exists`).
   NET_CORTEX_ERR_EXISTS = -14,
-  // A snapshot bundle was refused (`netdb:bundle`).
+  // A snapshot (a bundle, or one model's) was refused (`netdb:bundle`).
   NET_CORTEX_ERR_BUNDLE = -15,
   // The NetDb was opened without that model (`netdb:missing_model`).
   NET_CORTEX_ERR_MISSING_MODEL = -16,
@@ -90,8 +90,8 @@ typedef enum {
 } net_cortex_error_t;
 
 // A NetDb (opaque): tasks and memories event-sourced on a RedEX manager.
-// Created by `net_netdb_open` / `net_netdb_open_from_snapshot`, released
-// by `net_netdb_free`.
+// Created by `net_netdb_open` and the `net_netdb_open_from_*snapshot`
+// functions, released by `net_netdb_free`.
 typedef struct net_netdb_t net_netdb_t;
 
 // A watch of a NetDb query (opaque). Created by the `net_netdb_*_watch`
@@ -306,6 +306,12 @@ int net_netdb_tasks_count(net_netdb_t *db, const char *filter_json);
 // `NET_CORTEX_ERR_TIMEOUT` (kind `timeout`) if it is not by then.
 int net_netdb_tasks_wait_for_seq(net_netdb_t *db, uint64_t seq, uint32_t timeout_ms);
 
+// The tasks model's snapshot (JSON text: its state and the seq it
+// covers) in `*out_json`, released with `net_cortex_free_string`; feed
+// its bytes to `net_netdb_open_from_tasks_snapshot`. Kind
+// `netdb:missing_model` if the NetDb has no tasks model.
+int net_netdb_tasks_snapshot(net_netdb_t *db, char **out_json);
+
 // Store memory `id` with `content` (`content_len` bytes of UTF-8) and
 // `tags_json` (NUL-terminated JSON array of strings; NULL for none);
 // `created_at` is kept as given.
@@ -350,6 +356,10 @@ int net_netdb_memories_count(net_netdb_t *db, const char *filter_json);
 // Wait up to `timeout_ms` until the memories event at `seq` is folded.
 int net_netdb_memories_wait_for_seq(net_netdb_t *db, uint64_t seq, uint32_t timeout_ms);
 
+// The memories model's snapshot in `*out_json`, for
+// `net_netdb_open_from_memories_snapshot`; as `net_netdb_tasks_snapshot`.
+int net_netdb_memories_snapshot(net_netdb_t *db, char **out_json);
+
 // Open a NetDb on `redex` with `config_json` (NUL-terminated; NULL for
 // none of the models): `{"origin": n, "persistent": bool, "with_tasks":
 // bool, "with_memories": bool, "file": {file configuration as for
@@ -367,9 +377,32 @@ net_netdb_t *net_netdb_open_from_snapshot(net_redex_t *redex,
                                           const uint8_t *bundle,
                                           size_t bundle_len);
 
-// Every model's state as a bundle (JSON text) in `*out_json`, released
+// Open a NetDb holding only the tasks model, restored from a snapshot
+// made by `net_netdb_tasks_snapshot` (`snapshot_len` bytes): the
+// snapshot's state, then the events its log holds after it.
+// `config_json` is as for `net_netdb_open`; its model flags are ignored.
+// Returns a handle owned by the caller, released with `net_netdb_free`,
+// or NULL. Kinds on failure: `netdb:bundle` (not a tasks snapshot:
+// garbage, truncated, another model's; or a log that no longer holds the
+// events after it), and those of `net_netdb_open`.
+net_netdb_t *net_netdb_open_from_tasks_snapshot(net_redex_t *redex,
+                                                const char *config_json,
+                                                const uint8_t *snapshot,
+                                                size_t snapshot_len);
+
+// Open a NetDb holding only the memories model, restored from a snapshot
+// made by `net_netdb_memories_snapshot`; as
+// `net_netdb_open_from_tasks_snapshot`.
+net_netdb_t *net_netdb_open_from_memories_snapshot(net_redex_t *redex,
+                                                   const char *config_json,
+                                                   const uint8_t *snapshot,
+                                                   size_t snapshot_len);
+
+// Every model's snapshot, bundled (JSON text), in `*out_json`, released
 // with `net_cortex_free_string`; feed its bytes to
-// `net_netdb_open_from_snapshot`.
+// `net_netdb_open_from_snapshot`. Its `"tasks"` and `"memories"` entries
+// are what `net_netdb_tasks_snapshot` / `net_netdb_memories_snapshot`
+// return.
 int net_netdb_snapshot(net_netdb_t *db, char **out_json);
 
 // Close every model: mutations then fail with `NET_CORTEX_ERR_CLOSED`,

@@ -548,6 +548,13 @@ export interface MemoryFilterJs {
   limit?: number
 }
 
+/** How one model is opened alone (`Tasks.openFromSnapshot`). */
+export interface ModelOptions {
+  originHash?: bigint
+  persistent?: boolean
+  file?: RedexFileOptions
+}
+
 /** Tasks and memories event-sourced on a Redex. */
 export declare class NetDb {
   static open(redex: Redex, options?: NetDbOptions | undefined | null): NetDb
@@ -560,6 +567,10 @@ export declare class NetDb {
 
 /** The tasks model; every mutation returns its event's seq. */
 export declare class Tasks {
+  /** The tasks model alone, restored from a `snapshot()`; throws code 'netdb:bundle' for other bytes. */
+  static openFromSnapshot(redex: Redex, snapshot: Buffer, options?: ModelOptions | undefined | null): Tasks
+  /** The model's state and the seq it covers (what `NetDb.snapshot()` bundles). */
+  snapshot(): Buffer
   create(id: bigint, title: string, createdAt: bigint): bigint
   rename(id: bigint, title: string): bigint
   setStatus(id: bigint, status: string): bigint
@@ -575,6 +586,8 @@ export declare class Tasks {
 
 /** The memories model. */
 export declare class Memories {
+  static openFromSnapshot(redex: Redex, snapshot: Buffer, options?: ModelOptions | undefined | null): Memories
+  snapshot(): Buffer
   store(id: bigint, content: string, tags: Array<string>, createdAt: bigint): bigint
   tag(id: bigint, tag: string): bigint
   untag(id: bigint, tag: string): bigint

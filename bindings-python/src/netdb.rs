@@ -1,14 +1,14 @@
-//! NetDb: `NetDb`, its `Tasks` and `Memories` models, their `Task` and
-//! `Memory` records, and `Watch` (an iterator and async iterator of
-//! result batches).
+//! NetDb: `NetDb`, its `Tasks` and `Memories` models (also opened alone
+//! from a model snapshot), their `Task` and `Memory` records, and `Watch`
+//! (an iterator and async iterator of result batches).
 
 use std::pin::Pin;
 use std::sync::Arc;
 
 use futures::{Stream, StreamExt};
 use net_sdk::cortex::{
-    self, CortexError, MemoriesAdapter, MemoryFilter, MemoryOrder, NetDbSnapshot, TaskFilter, TaskOrder, TaskStatus,
-    TasksAdapter, WatchStream,
+    self, CortexError, MemoriesAdapter, MemoriesSnapshot, MemoryFilter, MemoryOrder, NetDbError, NetDbSnapshot,
+    RedexFileConfig, TaskFilter, TaskOrder, TaskStatus, TasksAdapter, TasksSnapshot, WatchStream,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -177,7 +177,8 @@ fn watch_of<T: Send + 'static>(stream: WatchStream<T>, batch: fn(Vec<T>) -> Batc
     Watch::new(stream.map(batch).boxed())
 }
 
-/// The tasks model of a NetDb. Every mutation returns its event's seq.
+/// The tasks model of a NetDb, or alone (`Tasks.open_from_snapshot`).
+/// Every mutation returns its event's seq.
 #[pyclass(frozen, module = "net_sdk._native")]
 pub struct Tasks {
     inner: TasksAdapter,
@@ -185,6 +186,35 @@ pub struct Tasks {
 
 #[pymethods]
 impl Tasks {
+    /// Open the tasks model alone, restored from `snapshot()` bytes: its
+    /// state, then the events the log holds after it. `NetDbError`
+    /// (`netdb:bundle`) for bytes that are not a tasks snapshot.
+    #[staticmethod]
+    #[pyo3(signature = (snapshot, *, redex=None, persistent_dir=None, origin=0, persistent=false,
+        fsync_every_n=None, fsync_interval_ms=None, fsync_never=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn open_from_snapshot(
+        py: Python<'_>,
+        snapshot: &[u8],
+        redex: Option<PyRef<'_, Redex>>,
+        persistent_dir: Option<std::path::PathBuf>,
+        origin: u64,
+        persistent: bool,
+        fsync_every_n: Option<u64>,
+        fsync_interval_ms: Option<u64>,
+        fsync_never: bool,
+    ) -> PyResult<Self> {
+        let place = model_place(redex.as_deref(), persistent_dir, origin, persistent, fsync_every_n, fsync_interval_ms, fsync_never)?;
+        let inner = restore_model(py, snapshot, TasksSnapshot::from_bytes, TasksAdapter::open_from_snapshot_with, place)?;
+        Ok(Self { inner })
+    }
+
+    /// The model's state and the seq it covers, for `open_from_snapshot`
+    /// (`NetDb.snapshot()` bundles exactly this).
+    fn snapshot<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.snapshot().to_bytes())
+    }
+
     /// Create task `id` (pending); `created_at` is kept as given.
     #[pyo3(signature = (id, title, created_at=0))]
     fn create(&self, id: u64, title: &str, created_at: u64) -> PyResult<u64> {
@@ -258,7 +288,8 @@ impl Tasks {
     }
 }
 
-/// The memories model of a NetDb.
+/// The memories model of a NetDb, or alone
+/// (`Memories.open_from_snapshot`).
 #[pyclass(frozen, module = "net_sdk._native")]
 pub struct Memories {
     inner: MemoriesAdapter,
@@ -266,6 +297,33 @@ pub struct Memories {
 
 #[pymethods]
 impl Memories {
+    /// Open the memories model alone, restored from `snapshot()` bytes; as
+    /// `Tasks.open_from_snapshot`.
+    #[staticmethod]
+    #[pyo3(signature = (snapshot, *, redex=None, persistent_dir=None, origin=0, persistent=false,
+        fsync_every_n=None, fsync_interval_ms=None, fsync_never=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn open_from_snapshot(
+        py: Python<'_>,
+        snapshot: &[u8],
+        redex: Option<PyRef<'_, Redex>>,
+        persistent_dir: Option<std::path::PathBuf>,
+        origin: u64,
+        persistent: bool,
+        fsync_every_n: Option<u64>,
+        fsync_interval_ms: Option<u64>,
+        fsync_never: bool,
+    ) -> PyResult<Self> {
+        let place = model_place(redex.as_deref(), persistent_dir, origin, persistent, fsync_every_n, fsync_interval_ms, fsync_never)?;
+        let inner = restore_model(py, snapshot, MemoriesSnapshot::from_bytes, MemoriesAdapter::open_from_snapshot_with, place)?;
+        Ok(Self { inner })
+    }
+
+    /// The model's state and the seq it covers, for `open_from_snapshot`.
+    fn snapshot<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.snapshot().to_bytes())
+    }
+
     /// Store memory `id` with `tags`; `created_at` is kept as given.
     #[pyo3(signature = (id, content, tags=Vec::new(), created_at=0))]
     fn store(&self, id: u64, content: &str, tags: Vec<String>, created_at: u64) -> PyResult<u64> {
@@ -400,6 +458,57 @@ pub struct NetDb {
     db: cortex::NetDb,
 }
 
+/// The Redex a call names: `redex`, a new one under `persistent_dir`, or
+/// a new one in memory.
+fn redex_of(redex: Option<&Redex>, persistent_dir: Option<std::path::PathBuf>) -> PyResult<cortex::Redex> {
+    match (redex, persistent_dir) {
+        (Some(r), None) => Ok(r.inner.clone()),
+        (None, Some(d)) => Ok(cortex::Redex::new().with_persistent_dir(d)),
+        (None, None) => Ok(cortex::Redex::new()),
+        (Some(_), Some(_)) => Err(PyValueError::new_err("give redex or persistent_dir, not both")),
+    }
+}
+
+/// The models' file configuration (`persistent` is the caller's to set).
+fn model_file(fsync_every_n: Option<u64>, fsync_interval_ms: Option<u64>, fsync_never: bool) -> PyResult<RedexFileConfig> {
+    file_config(false, fsync_every_n, fsync_interval_ms, fsync_never, None, None, None, None, false)
+}
+
+/// Where a model opened alone lives: its Redex, origin and file.
+struct ModelPlace {
+    redex: cortex::Redex,
+    origin: u64,
+    config: RedexFileConfig,
+}
+
+fn model_place(
+    redex: Option<&Redex>,
+    persistent_dir: Option<std::path::PathBuf>,
+    origin: u64,
+    persistent: bool,
+    fsync_every_n: Option<u64>,
+    fsync_interval_ms: Option<u64>,
+    fsync_never: bool,
+) -> PyResult<ModelPlace> {
+    let redex = redex_of(redex, persistent_dir)?;
+    let config = model_file(fsync_every_n, fsync_interval_ms, fsync_never)?.with_persistent(persistent);
+    Ok(ModelPlace { redex, origin, config })
+}
+
+/// A model opened alone on top of its snapshot's bytes (the GIL released
+/// while its log folds).
+fn restore_model<S: Sync, A: Send>(
+    py: Python<'_>,
+    bytes: &[u8],
+    parse: fn(&[u8]) -> Result<S, NetDbError>,
+    open: fn(&cortex::Redex, u64, RedexFileConfig, &S) -> Result<A, NetDbError>,
+    place: ModelPlace,
+) -> PyResult<A> {
+    let snapshot = parse(bytes).map_err(raise)?;
+    let ModelPlace { redex, origin, config } = place;
+    py.allow_threads(|| open(&redex, origin, config, &snapshot)).map_err(raise)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn builder(
     redex: Option<&Redex>,
@@ -412,13 +521,8 @@ fn builder(
     fsync_interval_ms: Option<u64>,
     fsync_never: bool,
 ) -> PyResult<cortex::NetDbBuilder> {
-    let redex = match (redex, persistent_dir) {
-        (Some(r), None) => r.inner.clone(),
-        (None, Some(d)) => cortex::Redex::new().with_persistent_dir(d),
-        (None, None) => cortex::Redex::new(),
-        (Some(_), Some(_)) => return Err(PyValueError::new_err("give redex or persistent_dir, not both")),
-    };
-    let config = file_config(false, fsync_every_n, fsync_interval_ms, fsync_never, None, None, None, None, false)?;
+    let redex = redex_of(redex, persistent_dir)?;
+    let config = model_file(fsync_every_n, fsync_interval_ms, fsync_never)?;
     let mut b = cortex::NetDb::builder(redex).origin(origin).persistent(persistent).file_config(config);
     if with_tasks {
         b = b.with_tasks();

@@ -1,15 +1,17 @@
 """NetDb from Python: tasks and memories, queries, waits, watches (sync
-and async), snapshot bundles, persistence across reopen, typed errors."""
+and async), snapshot bundles and model snapshots, persistence across
+reopen, typed errors."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from net_sdk import CortexError, NetDb, NetDbError, Redex, TimeoutError
+from net_sdk import CortexError, Memories, NetDb, NetDbError, Redex, Tasks, TimeoutError
 
 
 def state(db: NetDb) -> list[tuple[Any, ...]]:
@@ -85,6 +87,74 @@ def test_persistence_across_reopen_and_snapshots(tmp_path: Path) -> None:
     assert state(restored) == before
     restored.tasks.complete(4)
     assert restored.tasks.count(status="completed") == 2
+
+
+def task_rows(tasks: Tasks) -> list[tuple[Any, ...]]:
+    return [(t.id, t.title, t.status, t.created_at, t.updated_at_nanos, t.origin, t.seq) for t in tasks.list()]
+
+
+def test_model_snapshots_restore_and_fold_later_events_once() -> None:
+    redex = Redex()
+    db = NetDb.open(redex=redex, origin=7, with_tasks=True, with_memories=True)
+    for i in range(5):
+        db.tasks.create(i, f"task {i}", i)
+    db.tasks.complete(1)
+    db.memories.store(1, "kept", ["a"])
+    snap = db.tasks.snapshot()
+    assert isinstance(snap, bytes)
+    # The bundle carries exactly the model snapshots.
+    bundle = json.loads(db.snapshot())
+    assert bundle["tasks"] == json.loads(snap)
+    assert bundle["memories"] == json.loads(db.memories.snapshot())
+
+    # On its own log: the snapshot's state, then each later event once.
+    db.tasks.rename(2, "after the snapshot")
+    db.tasks.delete(3)
+    restored = Tasks.open_from_snapshot(snap, redex=redex, origin=7)
+    assert task_rows(restored) == task_rows(db.tasks)
+    assert restored.snapshot() == db.tasks.snapshot()
+    seq = db.tasks.create(10, "later")
+    restored.wait_for_seq(seq, timeout=1)
+    got = restored.get(10)
+    assert got is not None and got.title == "later"
+    assert restored.create(11, "from the restored side") == seq + 1
+
+    # Into a fresh Redex: the snapshot is the base.
+    fresh = Tasks.open_from_snapshot(snap)
+    assert [t.title for t in fresh.list()] == [f"task {i}" for i in range(5)]
+    memories = Memories.open_from_snapshot(db.memories.snapshot(), origin=7)
+    memories.tag(1, "b")
+    kept = memories.get(1)
+    assert kept is not None and kept.tags == ["a", "b"]
+
+
+def test_model_snapshot_over_its_persistent_log(tmp_path: Path) -> None:
+    opts: dict[str, Any] = dict(origin=7, persistent=True, fsync_never=True)
+    with NetDb.open(persistent_dir=str(tmp_path), with_memories=True, **opts) as db:
+        db.memories.store(1, "one", ["a"])
+        snap = db.memories.snapshot()
+        db.memories.store(2, "two")
+        db.memories.pin(1)
+        full = db.memories.snapshot()
+    restored = Memories.open_from_snapshot(snap, persistent_dir=str(tmp_path), **opts)
+    assert restored.snapshot() == full
+
+
+def test_bad_model_snapshots_are_typed_errors() -> None:
+    db = NetDb.open(with_tasks=True, with_memories=True)
+    db.tasks.create(1, "t")
+    db.memories.store(1, "m")
+    tasks = db.tasks.snapshot()
+    for bad in [b"garbage", b"", tasks[:-1], db.memories.snapshot(), db.snapshot()]:
+        with pytest.raises(NetDbError) as refused:
+            Tasks.open_from_snapshot(bad)
+        assert refused.value.kind == "netdb:bundle"
+    with pytest.raises(NetDbError, match="a tasks snapshot, not a memories snapshot"):
+        Memories.open_from_snapshot(tasks)
+    with pytest.raises(TypeError):
+        Tasks.open_from_snapshot("not bytes")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        Tasks.open_from_snapshot(tasks, redex=Redex(), persistent_dir="/tmp")
 
 
 def test_watch_and_snapshot_and_watch() -> None:

@@ -273,6 +273,17 @@ static void persistence_torn_tails_and_corruption(void) {
     remove_dir(dir);
 }
 
+/* Both NetDbs list the same `count` tasks: the same JSON, record by record. */
+static void check_same_tasks(net_netdb_t* x, net_netdb_t* y, int count) {
+    char* a = NULL;
+    char* b = NULL;
+    CHECK_EQ(net_netdb_tasks_query(x, NULL, &a), count);
+    CHECK_EQ(net_netdb_tasks_query(y, NULL, &b), count);
+    CHECK(a && b && strcmp(a, b) == 0);
+    net_cortex_free_string(a);
+    net_cortex_free_string(b);
+}
+
 static void netdb_tasks_and_memories(void) {
     net_redex_t* redex = net_redex_new(NULL);
     net_netdb_t* db = net_netdb_open(redex, "{\"origin\": 43981, \"with_tasks\": true, \"with_memories\": true}");
@@ -339,13 +350,7 @@ static void netdb_tasks_and_memories(void) {
     const char* both = "{\"with_tasks\": true, \"with_memories\": true}";
     net_netdb_t* restored = net_netdb_open_from_snapshot(fresh, both, (const uint8_t*)bundle, strlen(bundle));
     CHECK(restored != NULL);
-    char* a = NULL;
-    char* b = NULL;
-    CHECK_EQ(net_netdb_tasks_query(db, NULL, &a), 2);
-    CHECK_EQ(net_netdb_tasks_query(restored, NULL, &b), 2);
-    CHECK(a && b && strcmp(a, b) == 0);
-    net_cortex_free_string(a);
-    net_cortex_free_string(b);
+    check_same_tasks(db, restored, 2);
     CHECK(net_netdb_open_from_snapshot(fresh, both, (const uint8_t*)"{}", 2) == NULL);
     CHECK_CKIND("netdb:bundle");
     CHECK(net_netdb_open_from_snapshot(fresh, both, (const uint8_t*)"{\"format\":1,\"tasks\":null,\"memories\":null}",
@@ -366,6 +371,93 @@ static void netdb_tasks_and_memories(void) {
     CHECK_EQ(net_netdb_tasks_create(db, 10, NAME("late"), 0, NULL), NET_CORTEX_ERR_CLOSED);
     CHECK_CKIND("cortex:closed");
     CHECK_EQ(net_netdb_tasks_count(db, NULL), 2); /* queries still answer */
+    net_netdb_free(restored);
+    net_netdb_free(db);
+    net_redex_free(fresh);
+    net_redex_free(redex);
+}
+
+/* Model-level snapshots: each model alone, restored into a NetDb that holds
+ * just that model (on its own log: the events after the snapshot fold on
+ * top; into a fresh manager: the snapshot is the base); the bundle carries
+ * the same JSON; bad bytes, NULL and stale handles are refused. */
+static void netdb_model_snapshots(void) {
+    net_redex_t* redex = net_redex_new(NULL);
+    net_netdb_t* db = net_netdb_open(redex, "{\"origin\": 7, \"with_tasks\": true, \"with_memories\": true}");
+    CHECK(db != NULL);
+    CHECK_OK(net_netdb_tasks_create(db, 1, NAME("one"), 10, NULL));
+    CHECK_OK(net_netdb_tasks_create(db, 2, NAME("two"), 20, NULL));
+    CHECK_OK(net_netdb_memories_store(db, 1, NAME("fact"), "[\"a\"]", 1, NULL));
+    char* tasks = NULL;
+    char* memories = NULL;
+    char* bundle = NULL;
+    CHECK_OK(net_netdb_tasks_snapshot(db, &tasks));
+    CHECK_OK(net_netdb_memories_snapshot(db, &memories));
+    CHECK(contains(tasks, "\"model\":\"tasks\",\"next_seq\":2,"));
+    CHECK(contains(memories, "\"model\":\"memories\",\"next_seq\":1,"));
+    CHECK_OK(net_netdb_snapshot(db, &bundle));
+    CHECK(contains(bundle, tasks));
+    CHECK(contains(bundle, memories));
+
+    /* On its own log: the state at the snapshot, then the later events once. */
+    CHECK_OK(net_netdb_tasks_rename(db, 2, NAME("two later"), NULL));
+    uint64_t seq = 0;
+    CHECK_OK(net_netdb_tasks_complete(db, 1, &seq));
+    CHECK_EQ(seq, 3);
+    net_netdb_t* restored = net_netdb_open_from_tasks_snapshot(redex, "{\"origin\": 7, \"with_memories\": true}",
+                                                               (const uint8_t*)tasks, strlen(tasks));
+    CHECK(restored != NULL);
+    check_same_tasks(db, restored, 2);
+    CHECK_EQ(net_netdb_tasks_count(restored, "{\"title_contains\": \"two later\"}"), 1);
+    char* out = NULL;
+    CHECK_OK(net_netdb_tasks_create(restored, 3, NAME("three"), 30, &seq));
+    CHECK_EQ(seq, 4);
+    CHECK_EQ(net_netdb_tasks_count(db, NULL), 3); /* one log, two readers */
+    /* Only the restored model: the config's model flags are ignored. */
+    CHECK_EQ(net_netdb_memories_count(restored, NULL), NET_CORTEX_ERR_MISSING_MODEL);
+    CHECK_EQ(net_netdb_memories_snapshot(restored, &out), NET_CORTEX_ERR_MISSING_MODEL);
+    CHECK_CKIND("netdb:missing_model");
+
+    /* Into a fresh manager: the snapshot is the base, new events fold on it. */
+    net_redex_t* fresh = net_redex_new(NULL);
+    net_netdb_t* mem = net_netdb_open_from_memories_snapshot(fresh, NULL, (const uint8_t*)memories, strlen(memories));
+    CHECK(mem != NULL);
+    CHECK_EQ(net_netdb_memories_count(mem, "{\"tags_all\": [\"a\"]}"), 1);
+    CHECK_OK(net_netdb_memories_tag(mem, 1, NAME("b"), NULL));
+    CHECK_EQ(net_netdb_memories_count(mem, "{\"tags_all\": [\"a\", \"b\"]}"), 1);
+    CHECK_EQ(net_netdb_tasks_count(mem, NULL), NET_CORTEX_ERR_MISSING_MODEL);
+
+    /* Bytes that are not a snapshot of that model. */
+    CHECK(net_netdb_open_from_tasks_snapshot(fresh, NULL, (const uint8_t*)memories, strlen(memories)) == NULL);
+    CHECK_CKIND("netdb:bundle");
+    CHECK(contains(net_cortex_last_error_message(), "a memories snapshot, not a tasks snapshot"));
+    CHECK(net_netdb_open_from_memories_snapshot(fresh, NULL, (const uint8_t*)memories, strlen(memories) - 1) == NULL);
+    CHECK_CKIND("netdb:bundle");
+    CHECK(net_netdb_open_from_tasks_snapshot(fresh, NULL, (const uint8_t*)"\xff\x00garbage", 9) == NULL);
+    CHECK_CKIND("netdb:bundle");
+    CHECK(net_netdb_open_from_tasks_snapshot(fresh, NULL, (const uint8_t*)bundle, strlen(bundle)) == NULL);
+    CHECK_CKIND("netdb:bundle");
+    CHECK(net_netdb_open_from_memories_snapshot(fresh, NULL, NULL, 0) == NULL);
+    CHECK_CKIND("netdb:bundle");
+    CHECK(net_netdb_open_from_tasks_snapshot(fresh, "{\"origin\": -1}", (const uint8_t*)tasks, strlen(tasks)) == NULL);
+    CHECK_CKIND("invalid_json");
+
+    /* NULL and stale handles, NULL out pointers. */
+    CHECK(net_netdb_open_from_tasks_snapshot(fresh, NULL, NULL, 4) == NULL);
+    CHECK_CKIND("null_parameter");
+    CHECK(net_netdb_open_from_memories_snapshot(NULL, NULL, (const uint8_t*)memories, strlen(memories)) == NULL);
+    CHECK_CKIND("null_parameter");
+    CHECK_EQ(net_netdb_tasks_snapshot(NULL, &out), NET_CORTEX_ERR_NULL);
+    CHECK_CKIND("null_parameter");
+    CHECK_EQ(net_netdb_memories_snapshot(db, NULL), NET_CORTEX_ERR_NULL);
+    CHECK_CKIND("null_parameter");
+    net_netdb_free(mem);
+    CHECK_EQ(net_netdb_memories_snapshot(mem, &out), NET_CORTEX_ERR_NULL);
+    CHECK_CKIND("invalid_handle");
+
+    net_cortex_free_string(tasks);
+    net_cortex_free_string(memories);
+    net_cortex_free_string(bundle);
     net_netdb_free(restored);
     net_netdb_free(db);
     net_redex_free(fresh);
@@ -531,6 +623,7 @@ int main(void) {
     bad_names_and_configs();
     persistence_torn_tails_and_corruption();
     netdb_tasks_and_memories();
+    netdb_model_snapshots();
     netdb_watches();
     netdb_persists_across_reopen();
     misuse();

@@ -1,6 +1,6 @@
-//! NetDb: `NetDb`, its `Tasks` and `Memories` models, and their watches
-//! (`TasksWatch`, `MemoriesWatch`: `nextBatch` resolves to the next
-//! result batch).
+//! NetDb: `NetDb`, its `Tasks` and `Memories` models (also opened alone
+//! from a model snapshot), and their watches (`TasksWatch`,
+//! `MemoriesWatch`: `nextBatch` resolves to the next result batch).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -11,8 +11,8 @@ use napi::bindgen_prelude::{BigInt, Buffer, Env};
 use napi::JsObject;
 use napi_derive::napi;
 use net_sdk::cortex::{
-    self, CortexError, MemoriesAdapter, MemoryFilter, MemoryOrder, NetDbError, NetDbSnapshot, TaskFilter, TaskOrder,
-    TaskStatus, TasksAdapter, WatchStream,
+    self, CortexError, MemoriesAdapter, MemoriesSnapshot, MemoryFilter, MemoryOrder, NetDbError, NetDbSnapshot,
+    RedexFileConfig, TaskFilter, TaskOrder, TaskStatus, TasksAdapter, TasksSnapshot, WatchStream,
 };
 use tokio::sync::{Mutex, Notify};
 
@@ -43,9 +43,14 @@ pub struct NetDbOptions {
     pub file: Option<RedexFileOptions>,
 }
 
+fn origin_of(hash: Option<&BigInt>) -> Result<u64> {
+    hash.map(|h| u64_of(h, "originHash")).transpose().map(Option::unwrap_or_default)
+}
+
 fn builder(redex: &Redex, o: NetDbOptions) -> Result<cortex::NetDbBuilder> {
-    let origin = o.origin_hash.as_ref().map(|h| u64_of(h, "originHash")).transpose()?.unwrap_or(0);
-    let mut b = cortex::NetDb::builder(redex.inner.clone()).origin(origin).persistent(o.persistent.unwrap_or(false));
+    let mut b = cortex::NetDb::builder(redex.inner.clone())
+        .origin(origin_of(o.origin_hash.as_ref())?)
+        .persistent(o.persistent.unwrap_or(false));
     if let Some(f) = o.file {
         b = b.file_config(file_config(f)?);
     }
@@ -56,6 +61,25 @@ fn builder(redex: &Redex, o: NetDbOptions) -> Result<cortex::NetDbBuilder> {
         b = b.with_memories();
     }
     Ok(b)
+}
+
+/// How one model is opened alone (`Tasks.openFromSnapshot`).
+#[napi(object)]
+#[derive(Default)]
+pub struct ModelOptions {
+    /// The producer identity stamped on every event.
+    pub origin_hash: Option<BigInt>,
+    /// Keep the model's file on disk (the Redex needs a directory).
+    pub persistent: Option<bool>,
+    /// The model's file settings (fsync policy...); `persistent` wins.
+    pub file: Option<RedexFileOptions>,
+}
+
+/// The origin and file configuration `options` ask for.
+fn model_options(options: Option<ModelOptions>) -> Result<(u64, RedexFileConfig)> {
+    let o = options.unwrap_or_default();
+    let file = o.file.map(file_config).transpose()?.unwrap_or_default();
+    Ok((origin_of(o.origin_hash.as_ref())?, file.with_persistent(o.persistent.unwrap_or(false))))
 }
 
 /// Tasks and memories event-sourced on a Redex.
@@ -301,6 +325,24 @@ pub struct Tasks {
 
 #[napi]
 impl Tasks {
+    /// Open the tasks model alone on `redex`, restored from a `snapshot()`:
+    /// its state, then the events the log holds after it. Throws code
+    /// `netdb:bundle` for bytes that are not a tasks snapshot.
+    #[napi(factory)]
+    pub fn open_from_snapshot(redex: &Redex, snapshot: Buffer, options: Option<ModelOptions>) -> Result<Tasks> {
+        let snapshot = TasksSnapshot::from_bytes(&snapshot).map_err(netdb_fail)?;
+        let (origin, config) = model_options(options)?;
+        let inner = TasksAdapter::open_from_snapshot_with(&redex.inner, origin, config, &snapshot).map_err(netdb_fail)?;
+        Ok(Tasks { inner })
+    }
+
+    /// The model's state and the seq it covers, for `openFromSnapshot`
+    /// (`NetDb.snapshot()` bundles exactly this).
+    #[napi]
+    pub fn snapshot(&self) -> Buffer {
+        self.inner.snapshot().to_bytes().into()
+    }
+
     /// Create task `id` (pending); `createdAt` is kept as given.
     #[napi]
     pub fn create(&self, id: BigInt, title: String, created_at: BigInt) -> Result<BigInt> {
@@ -375,6 +417,23 @@ pub struct Memories {
 
 #[napi]
 impl Memories {
+    /// Open the memories model alone on `redex`, restored from a
+    /// `snapshot()`; as `Tasks.openFromSnapshot`.
+    #[napi(factory)]
+    pub fn open_from_snapshot(redex: &Redex, snapshot: Buffer, options: Option<ModelOptions>) -> Result<Memories> {
+        let snapshot = MemoriesSnapshot::from_bytes(&snapshot).map_err(netdb_fail)?;
+        let (origin, config) = model_options(options)?;
+        let inner =
+            MemoriesAdapter::open_from_snapshot_with(&redex.inner, origin, config, &snapshot).map_err(netdb_fail)?;
+        Ok(Memories { inner })
+    }
+
+    /// The model's state and the seq it covers, for `openFromSnapshot`.
+    #[napi]
+    pub fn snapshot(&self) -> Buffer {
+        self.inner.snapshot().to_bytes().into()
+    }
+
     /// Store memory `id` with `tags`; `createdAt` is kept as given.
     #[napi]
     pub fn store(&self, id: BigInt, content: String, tags: Vec<String>, created_at: BigInt) -> Result<BigInt> {

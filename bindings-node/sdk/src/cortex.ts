@@ -275,8 +275,26 @@ async function waitSeq(wait: () => Promise<void>): Promise<void> {
   }
 }
 
+function netdb<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw toCortexError(e, 'netdb');
+  }
+}
+
+/** How a standalone adapter's file is kept. */
+export interface AdapterOptions {
+  /** Keep the model's file on disk (the Redex needs a `persistentDir`). */
+  persistent?: boolean;
+}
+
 function origin(hash: number | bigint | undefined): bigint {
   return typeof hash === 'number' ? BigInt(hash) : (hash ?? 0n);
+}
+
+function modelOptions(originHash: number | bigint, opts: AdapterOptions): core.ModelOptions {
+  return { originHash: origin(originHash), persistent: opts.persistent };
 }
 
 /** The tasks model: mutations return their event's seq. */
@@ -285,9 +303,28 @@ export class TasksAdapter {
   constructor(private readonly tasks: core.Tasks) {}
 
   /** Open the tasks model alone on `redex`. */
-  static async open(redex: Redex, originHash: number | bigint, opts: { persistent?: boolean } = {}): Promise<TasksAdapter> {
+  static async open(redex: Redex, originHash: number | bigint, opts: AdapterOptions = {}): Promise<TasksAdapter> {
     const db = await NetDb.open({ redex, originHash, persistent: opts.persistent, withTasks: true });
     return db.tasks as TasksAdapter;
+  }
+
+  /**
+   * Open the tasks model alone on `redex`, restored from a `snapshot()`:
+   * its state, then the events the log holds after it. Throws `NetDbError`
+   * (`netdb:bundle`) for bytes that are not a tasks snapshot.
+   */
+  static async openFromSnapshot(
+    redex: Redex,
+    originHash: number | bigint,
+    snapshot: Buffer,
+    opts: AdapterOptions = {},
+  ): Promise<TasksAdapter> {
+    return new TasksAdapter(netdb(() => native.Tasks.openFromSnapshot(redex.native, snapshot, modelOptions(originHash, opts))));
+  }
+
+  /** The model's state and the seq it covers, for `openFromSnapshot` (`db.snapshot()` bundles exactly this). */
+  snapshot(): Buffer {
+    return cortex(() => this.tasks.snapshot());
   }
 
   create(id: bigint, title: string, createdAt: bigint = 0n): bigint {
@@ -345,9 +382,24 @@ export class MemoriesAdapter {
   constructor(private readonly memories: core.Memories) {}
 
   /** Open the memories model alone on `redex`. */
-  static async open(redex: Redex, originHash: number | bigint, opts: { persistent?: boolean } = {}): Promise<MemoriesAdapter> {
+  static async open(redex: Redex, originHash: number | bigint, opts: AdapterOptions = {}): Promise<MemoriesAdapter> {
     const db = await NetDb.open({ redex, originHash, persistent: opts.persistent, withMemories: true });
     return db.memories as MemoriesAdapter;
+  }
+
+  /** Open the memories model alone on `redex`, restored from a `snapshot()`; as `TasksAdapter.openFromSnapshot`. */
+  static async openFromSnapshot(
+    redex: Redex,
+    originHash: number | bigint,
+    snapshot: Buffer,
+    opts: AdapterOptions = {},
+  ): Promise<MemoriesAdapter> {
+    return new MemoriesAdapter(netdb(() => native.Memories.openFromSnapshot(redex.native, snapshot, modelOptions(originHash, opts))));
+  }
+
+  /** The model's state and the seq it covers, for `openFromSnapshot`. */
+  snapshot(): Buffer {
+    return cortex(() => this.memories.snapshot());
   }
 
   store(id: bigint, content: string, tags: string[] = [], createdAt: bigint = 0n): bigint {
@@ -445,34 +497,22 @@ export class NetDb {
   /** Open the enabled models, folding their logs. Throws `NetDbError` / `CortexError`. */
   static async open(config: NetDbConfig = {}): Promise<NetDb> {
     const redex = redexOf(config);
-    try {
-      return new NetDb(native.NetDb.open(redex.native, nativeOptions(config)));
-    } catch (e) {
-      throw toCortexError(e, 'netdb');
-    }
+    return new NetDb(netdb(() => native.NetDb.open(redex.native, nativeOptions(config))));
   }
 
   /** Restore from a `snapshot()` bundle, folding only later events. */
   static async openFromSnapshot(config: NetDbConfig, bundle: Buffer): Promise<NetDb> {
     const redex = redexOf(config);
-    try {
-      return new NetDb(native.NetDb.openFromSnapshot(redex.native, nativeOptions(config), bundle));
-    } catch (e) {
-      throw toCortexError(e, 'netdb');
-    }
+    return new NetDb(netdb(() => native.NetDb.openFromSnapshot(redex.native, nativeOptions(config), bundle)));
   }
 
-  /** Every model's state as one bundle. */
+  /** Every model's snapshot (`adapter.snapshot()`), bundled. */
   snapshot(): Buffer {
     return this.db.snapshot();
   }
 
   /** Close every model: mutations then throw `CortexError` (`cortex:closed`), watches end. */
   close(): void {
-    try {
-      this.db.close();
-    } catch (e) {
-      throw toCortexError(e, 'netdb');
-    }
+    netdb(() => this.db.close());
   }
 }

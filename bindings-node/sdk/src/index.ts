@@ -129,6 +129,7 @@ export {
   type MemoryOrder,
   type SnapshotAndWatch,
   type NetDbConfig,
+  type AdapterOptions,
 } from './cortex';
 export type {
   NetEvent,

@@ -125,6 +125,54 @@ test('NetDb state survives reopen and a snapshot bundle restores it', async () =
   }
 });
 
+test('model-level persistence: adapter.snapshot() and openFromSnapshot', async () => {
+  const redex = new Redex();
+  const tasks = await TasksAdapter.open(redex, 7n);
+  for (let i = 0n; i < 5n; i++) tasks.create(i, `task ${i}`, i);
+  tasks.complete(1n);
+  const snap = tasks.snapshot();
+  assert.ok(Buffer.isBuffer(snap));
+
+  // On its own log: the snapshot's state, then each later event once.
+  tasks.rename(2n, 'after the snapshot');
+  tasks.delete(3n);
+  const restored = await TasksAdapter.openFromSnapshot(redex, 7n, snap);
+  assert.deepEqual(restored.listTasks(), tasks.listTasks());
+  assert.deepEqual(restored.snapshot(), tasks.snapshot(), 'same state and folded seq');
+  const seq = tasks.create(10n, 'later');
+  await restored.waitForSeq(seq, 1000);
+  assert.equal(restored.get(10n).title, 'later');
+  assert.equal(restored.create(11n, 'from the restored side'), seq + 1n);
+
+  // Into a fresh Redex: the snapshot is the base.
+  const fresh = await TasksAdapter.openFromSnapshot(new Redex(), 7n, snap);
+  assert.deepEqual(fresh.listTasks().map((t) => t.title), ['task 0', 'task 1', 'task 2', 'task 3', 'task 4']);
+  assert.equal(fresh.get(1n).status, TaskStatus.Completed);
+
+  // A NetDb bundle carries exactly the model snapshots.
+  const db = await NetDb.open({ originHash: 1n, withTasks: true, withMemories: true });
+  db.tasks.create(1n, 'x');
+  db.memories.store(1n, 'm', ['t']);
+  const bundle = JSON.parse(db.snapshot().toString());
+  assert.deepEqual(bundle.tasks, JSON.parse(db.tasks.snapshot().toString()));
+  assert.deepEqual(bundle.memories, JSON.parse(db.memories.snapshot().toString()));
+  const memories = await MemoriesAdapter.openFromSnapshot(new Redex(), 1n, db.memories.snapshot());
+  assert.deepEqual(memories.listMemories(), db.memories.listMemories());
+  memories.tag(1n, 'u');
+  assert.deepEqual(memories.get(1n).tags, ['t', 'u']);
+
+  // Bytes that are not a tasks snapshot: typed errors.
+  const bad = [Buffer.from('garbage'), Buffer.alloc(0), snap.subarray(0, snap.length - 1), db.memories.snapshot(), db.snapshot()];
+  for (const bytes of bad) {
+    await assert.rejects(TasksAdapter.openFromSnapshot(new Redex(), 1n, bytes), (e) => e instanceof NetDbError && e.kind === 'netdb:bundle');
+  }
+  await assert.rejects(
+    MemoriesAdapter.openFromSnapshot(new Redex(), 1n, snap),
+    (e) => e instanceof NetDbError && e.kind === 'netdb:bundle' && e.message.includes('a tasks snapshot, not a memories snapshot'),
+  );
+  await assert.rejects(TasksAdapter.openFromSnapshot(new Redex(), 1n, 'not a buffer'), (e) => e instanceof NetDbError && e.kind === 'invalid_argument');
+});
+
 test("@net-mesh/sdk/cortex (the seed's module path) exports the same classes as the top level", () => {
   assert.equal(cortexModule.Redex, Redex);
   assert.equal(cortexModule.NetDb, NetDb);

@@ -642,6 +642,19 @@ class Watch:
 
 @final
 class Tasks:
+    @staticmethod
+    def open_from_snapshot(
+        snapshot: bytes,
+        *,
+        redex: Optional[Redex] = None,
+        persistent_dir: Optional[str] = None,
+        origin: int = 0,
+        persistent: bool = False,
+        fsync_every_n: Optional[int] = None,
+        fsync_interval_ms: Optional[int] = None,
+        fsync_never: bool = False,
+    ) -> Tasks: ...
+    def snapshot(self) -> bytes: ...
     def create(self, id: int, title: str, created_at: int = 0) -> int: ...
     def rename(self, id: int, title: str) -> int: ...
     def set_status(self, id: int, status: _TaskStatus) -> int: ...
@@ -683,6 +696,19 @@ class Tasks:
 
 @final
 class Memories:
+    @staticmethod
+    def open_from_snapshot(
+        snapshot: bytes,
+        *,
+        redex: Optional[Redex] = None,
+        persistent_dir: Optional[str] = None,
+        origin: int = 0,
+        persistent: bool = False,
+        fsync_every_n: Optional[int] = None,
+        fsync_interval_ms: Optional[int] = None,
+        fsync_never: bool = False,
+    ) -> Memories: ...
+    def snapshot(self) -> bytes: ...
     def store(self, id: int, content: str, tags: builtins.list[str] = ..., created_at: int = 0) -> int: ...
     def tag(self, id: int, tag: str) -> int: ...
     def untag(self, id: int, tag: str) -> int: ...

@@ -54,9 +54,10 @@ impl CortexError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum NetDbError {
-    /// A snapshot bundle that does not parse, has an unknown version, or
-    /// does not fit the log it is restored onto.
-    #[error("NetDb snapshot bundle: {0}")]
+    /// A snapshot (a bundle, or one model's) that does not parse, is of
+    /// another model, has an unknown format, or does not fit the log it is
+    /// restored onto.
+    #[error("NetDb snapshot: {0}")]
     Bundle(String),
     /// The model was not enabled on the builder (`with_tasks()` /
     /// `with_memories()`), or the bundle lacks it.

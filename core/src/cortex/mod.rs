@@ -10,7 +10,8 @@
 //! its filter runs over them), `model_adapter` and `watcher` (the adapter
 //! and watch-builder plumbing both models share), `watch` ([`WatchStream`]),
 //! `tasks` and `memories` (the two models: state, events, filters,
-//! adapters), `snapshot` ([`NetDbSnapshot`]), `netdb` ([`NetDb`],
+//! adapters), `snapshot` ([`TasksSnapshot`], [`MemoriesSnapshot`] and
+//! their bundle [`NetDbSnapshot`]), `netdb` ([`NetDb`],
 //! [`NetDbBuilder`]), `error` ([`CortexError`], [`NetDbError`]).
 //!
 //! The RedEX types are re-exported here, so `net_sdk::cortex` is the one

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use super::fold::{Folded, Model};
 use super::query::Query;
 use super::record::{Record, Records};
+use super::snapshot::{restore_error, ModelSnapshot};
 use super::watch::WatchStream;
-use super::CortexError;
+use super::{CortexError, NetDbError};
 use crate::redex::{Redex, RedexFileConfig};
 
 pub(crate) struct ModelAdapter<M: Model> {
@@ -40,6 +41,18 @@ where
     ) -> Result<Self, CortexError> {
         let file = redex.open_file(file, config).map_err(|source| CortexError::Redex { model: M::NAME, source })?;
         Ok(Self { folded: Folded::open(file, origin, base)? })
+    }
+
+    /// Open the model on top of `snapshot`'s state, folding only the
+    /// events after it (see `TasksAdapter::open_from_snapshot`).
+    pub fn open_from_snapshot<S: ModelSnapshot<Record = R>>(
+        redex: &Redex,
+        file: &str,
+        origin: u64,
+        config: RedexFileConfig,
+        snapshot: &S,
+    ) -> Result<Self, NetDbError> {
+        Self::open(redex, file, origin, config, Some(snapshot.base())).map_err(|e| restore_error(e.into()))
     }
 
     /// Append the event `create` builds, unless record `id` exists
@@ -101,9 +114,9 @@ where
         WatchStream::new(self.folded.clone(), rx, None, move |s| filter.run(s))
     }
 
-    /// The folded state and the seq it covers.
-    pub fn snapshot_state(&self) -> (Records<R>, u64) {
-        self.folded.snapshot()
+    /// The folded state and the seq it covers, as the model's snapshot.
+    pub fn snapshot<S: ModelSnapshot<Record = R>>(&self) -> S {
+        S::of_state(self.folded.snapshot())
     }
 
     pub fn close(&self) -> Result<(), CortexError> {

@@ -1,9 +1,9 @@
 //! [`NetDb`]: the facade over the CortEX models, built by [`NetDbBuilder`].
 
 use super::memories::MemoriesState;
-use super::snapshot::{MemoriesSnapshot, TasksSnapshot};
+use super::snapshot::{restore_error, Base, ModelSnapshot};
 use super::tasks::TasksState;
-use super::{CortexError, MemoriesAdapter, NetDbError, NetDbSnapshot, TasksAdapter};
+use super::{MemoriesAdapter, NetDbError, NetDbSnapshot, TasksAdapter};
 use crate::redex::{Redex, RedexFileConfig};
 
 /// Configures and opens a [`NetDb`] (see [`NetDb::builder`]).
@@ -70,17 +70,13 @@ impl NetDb {
         self.memories.as_ref().ok_or(NetDbError::MissingModel("memories"))
     }
 
-    /// Every enabled model's state and the seq it covers.
+    /// Every enabled model's snapshot ([`TasksAdapter::snapshot`],
+    /// [`MemoriesAdapter::snapshot`]), bundled.
     pub fn snapshot(&self) -> NetDbSnapshot {
-        let tasks = self.tasks.as_ref().map(|t| {
-            let (state, next_seq) = t.snapshot_state();
-            TasksSnapshot { next_seq, tasks: state.into_values().collect() }
-        });
-        let memories = self.memories.as_ref().map(|m| {
-            let (state, next_seq) = m.snapshot_state();
-            MemoriesSnapshot { next_seq, memories: state.into_values().collect() }
-        });
-        NetDbSnapshot::new(tasks, memories)
+        NetDbSnapshot::new(
+            self.tasks.as_ref().map(TasksAdapter::snapshot),
+            self.memories.as_ref().map(MemoriesAdapter::snapshot),
+        )
     }
 
     /// Close every model (their files are synced and closed). Closing
@@ -145,24 +141,9 @@ impl NetDbBuilder {
     /// bundle; [`NetDbError::Bundle`] for a bundle of an unknown format or
     /// one whose seq the log has already evicted past; those of `build`.
     pub fn build_from_snapshot(self, bundle: &NetDbSnapshot) -> Result<NetDb, NetDbError> {
-        let tasks = if self.tasks {
-            let t = bundle.tasks.as_ref().ok_or(NetDbError::MissingModel("tasks"))?;
-            Some((t.tasks.iter().map(|t| (t.id, t.clone())).collect::<TasksState>(), t.next_seq))
-        } else {
-            None
-        };
-        let memories = if self.memories {
-            let m = bundle.memories.as_ref().ok_or(NetDbError::MissingModel("memories"))?;
-            Some((m.memories.iter().map(|m| (m.id, m.clone())).collect::<MemoriesState>(), m.next_seq))
-        } else {
-            None
-        };
-        self.open(tasks, memories).map_err(|e| match e {
-            NetDbError::Cortex(CortexError::FoldHalted { model, seq, reason }) if reason.contains("evicted") => {
-                NetDbError::Bundle(format!("the {model} log no longer holds the events after the bundle (seq {seq}): {reason}"))
-            }
-            other => other,
-        })
+        let tasks = base_of(self.tasks, bundle.tasks.as_ref())?;
+        let memories = base_of(self.memories, bundle.memories.as_ref())?;
+        self.open(tasks, memories).map_err(restore_error)
     }
 
     fn open(
@@ -189,5 +170,15 @@ impl NetDbBuilder {
             false => None,
         };
         Ok(NetDb { origin: self.origin, tasks, memories })
+    }
+}
+
+/// The state an enabled model restores from its snapshot in a bundle
+/// (`None` for a model the builder does not enable).
+fn base_of<S: ModelSnapshot>(enabled: bool, snapshot: Option<&S>) -> Result<Option<Base<S::Record>>, NetDbError> {
+    match (enabled, snapshot) {
+        (false, _) => Ok(None),
+        (true, Some(s)) => Ok(Some(s.base())),
+        (true, None) => Err(NetDbError::MissingModel(S::MODEL)),
     }
 }

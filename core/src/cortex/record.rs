@@ -11,6 +11,8 @@ pub(crate) type Records<R> = BTreeMap<u64, R>;
 
 /// One record of a model, as its queries and watches hand it out.
 pub(crate) trait Record: Clone + PartialEq + Send + Sync + 'static {
+    /// The id the model keeps the record under.
+    fn id(&self) -> u64;
     /// Note that the event `at` was applied to this record (its updated
     /// time and seq).
     fn touch(&mut self, at: Applied);

@@ -20,6 +20,7 @@ mod capability_vectors;
 mod compute;
 mod cortex_models;
 mod cortex_netdb;
+mod cortex_snapshots;
 mod cortex_watch;
 mod identity;
 mod redex_crash;

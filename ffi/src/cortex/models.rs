@@ -1,5 +1,6 @@
 //! Tasks and memories through `net_cortex.h`: mutations (each returning
-//! its event's seq), JSON queries, counts and `wait_for_seq`.
+//! its event's seq), JSON queries, counts, `wait_for_seq` and model
+//! snapshots.
 
 use std::ffi::{c_char, c_int};
 use std::future::Future;
@@ -11,7 +12,7 @@ use net_sdk::runtime::block_on;
 
 use super::guard;
 use super::memory::write_string;
-use super::netdb::{with_db, NetNetDb, NETDBS};
+use super::netdb::{with_db, write_snapshot, NetNetDb, NETDBS};
 use super::status::CortexFfiError;
 use crate::args;
 
@@ -158,6 +159,15 @@ pub extern "C" fn net_netdb_tasks_wait_for_seq(db: *mut NetNetDb, seq: u64, time
     })
 }
 
+/// The tasks model's snapshot (JSON text: its state and the seq it
+/// covers) in `*out_json`, released with `net_cortex_free_string`; feed
+/// its bytes to `net_netdb_open_from_tasks_snapshot`. Kind
+/// `netdb:missing_model` if the NetDb has no tasks model.
+#[no_mangle]
+pub extern "C" fn net_netdb_tasks_snapshot(db: *mut NetNetDb, out_json: *mut *mut c_char) -> c_int {
+    guard::status(|| write_snapshot(out_json, with_db(db, |d| Ok(tasks(d)?.snapshot().to_bytes()))?))
+}
+
 /// Store memory `id` with `content` (`content_len` bytes of UTF-8) and
 /// `tags_json` (NUL-terminated JSON array of strings; NULL for none);
 /// `created_at` is kept as given.
@@ -236,4 +246,11 @@ pub extern "C" fn net_netdb_memories_wait_for_seq(db: *mut NetNetDb, seq: u64, t
         let m = memories(d)?;
         Ok(Box::pin(async move { m.wait_for_seq(seq).await }))
     })
+}
+
+/// The memories model's snapshot in `*out_json`, for
+/// `net_netdb_open_from_memories_snapshot`; as `net_netdb_tasks_snapshot`.
+#[no_mangle]
+pub extern "C" fn net_netdb_memories_snapshot(db: *mut NetNetDb, out_json: *mut *mut c_char) -> c_int {
+    guard::status(|| write_snapshot(out_json, with_db(db, |d| Ok(memories(d)?.snapshot().to_bytes()))?))
 }

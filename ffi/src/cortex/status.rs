@@ -52,7 +52,7 @@ pub enum NetCortexStatus {
     NET_CORTEX_ERR_NOT_FOUND = -13,
     /// `create` / `store` with an id already in use (`cortex:exists`).
     NET_CORTEX_ERR_EXISTS = -14,
-    /// A snapshot bundle was refused (`netdb:bundle`).
+    /// A snapshot (a bundle, or one model's) was refused (`netdb:bundle`).
     NET_CORTEX_ERR_BUNDLE = -15,
     /// The NetDb was opened without that model (`netdb:missing_model`).
     NET_CORTEX_ERR_MISSING_MODEL = -16,

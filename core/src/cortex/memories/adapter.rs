@@ -6,7 +6,7 @@ use super::model::{MemoriesModel, MemoriesState, Memory, MemoryEvent};
 use crate::cortex::model_adapter::ModelAdapter;
 use crate::cortex::watch::WatchStream;
 use crate::cortex::watcher::Watcher;
-use crate::cortex::CortexError;
+use crate::cortex::{CortexError, MemoriesSnapshot, NetDbError};
 use crate::redex::{Redex, RedexFileConfig};
 
 /// The RedEX file the memories model lives in.
@@ -29,6 +29,23 @@ impl MemoriesAdapter {
     /// Open with an explicit file configuration (e.g. `persistent`).
     pub fn open_with(redex: &Redex, origin: u64, config: RedexFileConfig) -> Result<Self, CortexError> {
         Self::open_from(redex, origin, config, None)
+    }
+
+    /// Open the memories model on top of `snapshot` (from [`MemoriesAdapter::snapshot`]),
+    /// in memory; see [`MemoriesAdapter::open_from_snapshot_with`].
+    pub fn open_from_snapshot(redex: &Redex, origin: u64, snapshot: &MemoriesSnapshot) -> Result<Self, NetDbError> {
+        Self::open_from_snapshot_with(redex, origin, RedexFileConfig::default(), snapshot)
+    }
+
+    /// Open with an explicit file configuration on top of `snapshot`; as
+    /// [`TasksAdapter::open_from_snapshot_with`](crate::cortex::TasksAdapter::open_from_snapshot_with).
+    pub fn open_from_snapshot_with(
+        redex: &Redex,
+        origin: u64,
+        config: RedexFileConfig,
+        snapshot: &MemoriesSnapshot,
+    ) -> Result<Self, NetDbError> {
+        Ok(Self { model: ModelAdapter::open_from_snapshot(redex, MEMORIES_FILE, origin, config, snapshot)? })
     }
 
     pub(crate) fn open_from(
@@ -124,8 +141,10 @@ impl MemoriesAdapter {
         self.model.snapshot_and_watch(watcher.watch.into_filter())
     }
 
-    pub(crate) fn snapshot_state(&self) -> (MemoriesState, u64) {
-        self.model.snapshot_state()
+    /// The folded state and the seq it covers, for
+    /// [`MemoriesAdapter::open_from_snapshot`]; `NetDb::snapshot` bundles exactly this.
+    pub fn snapshot(&self) -> MemoriesSnapshot {
+        self.model.snapshot()
     }
 
     /// Refuse further mutations, end watches and close the file.

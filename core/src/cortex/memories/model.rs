@@ -29,6 +29,10 @@ pub struct Memory {
 pub(crate) type MemoriesState = Records<Memory>;
 
 impl Record for Memory {
+    fn id(&self) -> u64 {
+        self.id
+    }
+
     fn touch(&mut self, at: Applied) {
         self.updated_at_nanos = at.ts_nanos;
         self.seq = at.seq;

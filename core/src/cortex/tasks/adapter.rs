@@ -6,7 +6,7 @@ use super::model::{Task, TaskEvent, TaskStatus, TasksModel, TasksState};
 use crate::cortex::model_adapter::ModelAdapter;
 use crate::cortex::watch::WatchStream;
 use crate::cortex::watcher::Watcher;
-use crate::cortex::CortexError;
+use crate::cortex::{CortexError, NetDbError, TasksSnapshot};
 use crate::redex::{Redex, RedexFileConfig};
 
 /// The RedEX file the tasks model lives in.
@@ -29,6 +29,31 @@ impl TasksAdapter {
     /// Open with an explicit file configuration (e.g. `persistent`).
     pub fn open_with(redex: &Redex, origin: u64, config: RedexFileConfig) -> Result<Self, CortexError> {
         Self::open_from(redex, origin, config, None)
+    }
+
+    /// Open the tasks model on top of `snapshot` (from [`TasksAdapter::snapshot`]),
+    /// in memory; see [`TasksAdapter::open_from_snapshot_with`].
+    pub fn open_from_snapshot(redex: &Redex, origin: u64, snapshot: &TasksSnapshot) -> Result<Self, NetDbError> {
+        Self::open_from_snapshot_with(redex, origin, RedexFileConfig::default(), snapshot)
+    }
+
+    /// Open with an explicit file configuration on top of `snapshot`: its
+    /// state and `folded_seq` are the snapshot's, and the events the log
+    /// holds after the snapshot's seq are folded on top (each once). A log
+    /// that ends before that seq (a fresh, e.g. in-memory, `Redex`) is a
+    /// different log: the snapshot is the base and later events fold onto
+    /// it from the log's end.
+    ///
+    /// # Errors
+    /// [`NetDbError::Bundle`] if the log has evicted events after the
+    /// snapshot's seq; [`NetDbError::Cortex`] as for `open_with`.
+    pub fn open_from_snapshot_with(
+        redex: &Redex,
+        origin: u64,
+        config: RedexFileConfig,
+        snapshot: &TasksSnapshot,
+    ) -> Result<Self, NetDbError> {
+        Ok(Self { model: ModelAdapter::open_from_snapshot(redex, TASKS_FILE, origin, config, snapshot)? })
     }
 
     pub(crate) fn open_from(
@@ -116,9 +141,10 @@ impl TasksAdapter {
         self.model.snapshot_and_watch(watcher.watch.into_filter())
     }
 
-    /// The folded state and the seq it covers.
-    pub(crate) fn snapshot_state(&self) -> (TasksState, u64) {
-        self.model.snapshot_state()
+    /// The folded state and the seq it covers, for
+    /// [`TasksAdapter::open_from_snapshot`]; `NetDb::snapshot` bundles exactly this.
+    pub fn snapshot(&self) -> TasksSnapshot {
+        self.model.snapshot()
     }
 
     /// Refuse further mutations, end watches and close the file.

@@ -88,6 +88,10 @@ pub struct Task {
 pub(crate) type TasksState = Records<Task>;
 
 impl Record for Task {
+    fn id(&self) -> u64 {
+        self.id
+    }
+
     fn touch(&mut self, at: Applied) {
         self.updated_at_nanos = at.ts_nanos;
         self.seq = at.seq;
