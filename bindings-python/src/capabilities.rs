@@ -11,7 +11,7 @@ use net_sdk::capabilities::predicate::{
     predicate_to_rpc_header as core_to_header, EvalContext, PredicateDebugReport, RPC_WHERE_HEADER as CORE_WHERE_HEADER,
 };
 use net_sdk::capabilities::{
-    validate_capabilities as core_validate, CapabilityError, CapabilityScope, CapabilitySet, TaxonomyAxis,
+    validate_capabilities as core_validate, CapabilityScope, CapabilitySet, TaxonomyAxis,
 };
 use net_sdk::subnets::SubnetPolicy;
 use pyo3::prelude::*;
