@@ -15,6 +15,10 @@ use super::RedexEvent;
 /// Size of a payload chunk; a larger payload gets a chunk of its own size.
 /// Two transparent huge pages (see [`fresh_chunk`]).
 const CHUNK: usize = 4 << 20;
+/// A log's first chunk, in ordinary pages: a huge page is 2 MiB of memory
+/// at the first write, too much for each of many small logs (a model's
+/// file, a quiet channel). A log that outgrows it gets huge-page chunks.
+const FIRST_CHUNK: usize = 64 << 10;
 /// The transparent huge page size with 4 KiB base pages (x86-64, aarch64).
 const HUGE_PAGE: usize = 2 << 20;
 
@@ -141,6 +145,7 @@ impl MemLog {
         let end = self.end();
         let fresh = match self.spare.take() {
             Some(spare) if spare.capacity() >= at_least => spare,
+            _ if end == 0 && at_least <= FIRST_CHUNK => BytesMut::with_capacity(FIRST_CHUNK),
             _ => fresh_chunk(CHUNK.max(at_least)),
         };
         let full = std::mem::replace(&mut self.active, fresh);
@@ -331,5 +336,22 @@ mod tests {
         log.evict_front(2);
         assert_eq!(log.bytes(), 10 + CHUNK as u64);
         assert_eq!(read(&log, 3, 4), vec![(3, vec![3u8; 7])]);
+    }
+
+    #[test]
+    fn a_small_log_stays_in_ordinary_pages_and_a_growing_one_gets_aligned_chunks() {
+        let mut log = MemLog::new(0);
+        log.push(b"first", 1);
+        assert_eq!(log.active.capacity(), FIRST_CHUNK);
+        let rec = vec![5u8; 1000];
+        while log.sealed.is_empty() {
+            log.push(&rec, 2);
+        }
+        assert_eq!(log.active.capacity(), CHUNK);
+        assert_eq!(log.active.as_ptr().align_offset(HUGE_PAGE), 0, "huge-page chunks start on a 2 MiB boundary");
+        let all = read(&log, 0, u64::MAX);
+        assert_eq!(all[0].1, b"first");
+        assert!(all[1..].iter().all(|r| r.1 == rec));
+        assert_eq!(all.iter().map(|r| r.1.len() as u64).sum::<u64>(), log.bytes());
     }
 }
