@@ -128,12 +128,12 @@ fn bench_ingest(c: &mut Criterion) {
             })
         })
     });
-    // A burst, as the capability task takes it off its queue: up to 256
+    // A burst, as the capability task takes it off its queue: up to 1024
     // messages decoded, then verified and indexed as one batch.
-    group.bench_function("verify_and_index_burst256", |b| {
+    group.bench_function("verify_and_index_burst1024", |b| {
         b.iter_custom(|iters| {
             fresh_index_passes(iters, &pool, |index, wires| {
-                for burst in wires.chunks(256) {
+                for burst in wires.chunks(1024) {
                     let decoded: Vec<_> = burst.iter().map(|wire| index.decode(black_box(wire)).unwrap()).collect();
                     black_box(index.ingest_batch(&decoded, 0));
                 }

@@ -46,7 +46,7 @@ use crate::subnets::SubnetId;
 const QUEUE: usize = 4096;
 /// Queued events taken per wake-up; inbound messages among them are
 /// verified as one batch.
-const DRAIN: usize = 256;
+const DRAIN: usize = 1024;
 /// How long a send refused for back-pressure is retried.
 const SEND_RETRY_FOR: Duration = Duration::from_secs(10);
 

@@ -312,10 +312,13 @@ async fn a_burst_of_announces_coalesces_into_one_broadcast() {
     assert_eq!(a.find_nodes(&CapabilityFilter::new().require_tag("n=999")), vec![a.node_id()]);
     let last = CapabilityFilter::new().require_tag("n=999");
     wait_for("B receives the coalesced set", || b.find_nodes(&last) == vec![a.node_id()]).await;
+    // B may get the latest set before the flush: when A's task handles
+    // B's arrival after the burst began, it sends B the set as it stands
+    // then (a push to a new peer, not a broadcast).
     let broadcasts = a.capability_stats().broadcasts;
-    assert!((2..=2 + windows).contains(&broadcasts), "1000 announces over {windows} flush intervals: {broadcasts} broadcasts");
-    wait_for("B counted every broadcast version", || b.capability_stats().accepted >= broadcasts).await;
-    assert_eq!(b.capability_stats().accepted, broadcasts);
+    assert!((1..=2 + windows).contains(&broadcasts), "1000 announces over {windows} flush intervals: {broadcasts} broadcasts");
+    let accepted = b.capability_stats().accepted;
+    assert!((2..=broadcasts + 1).contains(&accepted), "B accepted {accepted} versions of {broadcasts} broadcasts and the arrival push");
     assert!(b.find_nodes(&CapabilityFilter::new().require_tag("n=998")).is_empty());
     a.shutdown().await.unwrap();
     b.shutdown().await.unwrap();
