@@ -84,6 +84,8 @@ headers: $(CBINDGEN)
 
 ## check-headers: the checked-in headers must be exactly what ffi/ generates
 ## (net_cortex.h comes from ffi/src/cortex/ alone; net.h skips that module).
+## net_meshos.h is the seed header (its comments kept by hand): its
+## declarations must equal the seed's (tests/c/seed/) and ffi/src/meshos's.
 check-headers: $(CBINDGEN)
 	@tmp=$$(mktemp -d); \
 	$(CBINDGEN) --quiet --config ffi/cbindgen.toml --crate net-ffi --output $$tmp/net.h ffi; \
@@ -92,6 +94,9 @@ check-headers: $(CBINDGEN)
 	$(CBINDGEN) --quiet --config ffi/cbindgen_cortex.toml --output $$tmp/net_cortex.h ffi/src/cortex/mod.rs; \
 	if ! diff -u include/net_cortex.h $$tmp/net_cortex.h; then \
 	  echo "include/net_cortex.h is out of date: run 'make headers' and commit it"; rm -rf $$tmp; exit 1; fi; \
+	$(CBINDGEN) --quiet --config ffi/cbindgen_meshos.toml --output $$tmp/net_meshos.h ffi/src/meshos/mod.rs; \
+	python3 tools/check_meshos_header.py tests/c/seed/net_meshos.h include/net_meshos.h $$tmp/net_meshos.h || { \
+	  echo "net_meshos.h: the seed, include/net_meshos.h and ffi/src/meshos must declare the same"; rm -rf $$tmp; exit 1; }; \
 	rm -rf $$tmp; echo "headers: include/net.h and include/net_cortex.h match ffi/"
 
 test: deps build check-headers test-rust test-c test-examples test-miri $(FACE_TESTS)
@@ -121,11 +126,11 @@ test-rust:
 $(C_BUILD):
 	mkdir -p $@
 
-$(C_BUILD)/%: tests/c/%.c $(wildcard tests/c/*.h) include/net.h include/net_cortex.h build | $(C_BUILD)
+$(C_BUILD)/%: tests/c/%.c $(wildcard tests/c/*.h tests/c/seed/*.h) include/net.h include/net_cortex.h include/net_meshos.h build | $(C_BUILD)
 	$(CC) $(CFLAGS_STRICT) -o $@ $< $(LDFLAGS_NET)
 	$(CXX) $(CXXFLAGS_STRICT) -x c++ -fsyntax-only $<
 
-$(C_BUILD)/example_%: examples/c/%.c include/net.h build | $(C_BUILD)
+$(C_BUILD)/example_%: examples/c/%.c include/net.h include/net_meshos.h build | $(C_BUILD)
 	$(CC) $(CFLAGS_STRICT) -o $@ $< $(LDFLAGS_NET)
 
 ## C: every tests/c/*_test.c, compiled as C (and checked as C++), run under

@@ -26,6 +26,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+typedef struct NetMeshOsSdk NetMeshOsSdk;
 
 // The capacity `net_redis_dedup_new(0)` uses.
 #define NET_REDIS_DEDUP_DEFAULT_CAPACITY 4096
@@ -136,6 +137,11 @@ typedef enum {
   // `invalid_predicate`, `invalid_header`, `invalid_subnet`,
   // `announcement_too_large`, ...).
   NET_ERR_CAPABILITY = -23,
+  // A daemon call failed; the kind is the compute runtime's
+  // (`process-failed`, `daemon-not-found`, `snapshot-decode`,
+  // `snapshot-mismatch`, `state-failed`, `reentrant-call`,
+  // `callback-timeout`, `daemon-panicked`, ...).
+  NET_ERR_DAEMON = -24,
   // A Rust panic was caught at the boundary; kind `runtime_panic`.
   NET_ERR_PANIC = -98,
   // An error with no more specific code.
@@ -145,6 +151,9 @@ typedef enum {
 // A cancellation token (opaque). Created by `net_cancel_new`, released by
 // `net_cancel_free`.
 typedef struct net_cancel_t net_cancel_t;
+
+// The outputs of one delivery, each already wrapped in the daemon's chain.
+typedef struct net_daemon_outputs_t net_daemon_outputs_t;
 
 // An ed25519 identity (opaque). Created by `net_identity_generate` or
 // `net_identity_from_seed`, released by `net_identity_free`.
@@ -170,6 +179,18 @@ typedef struct net_redis_dedup_t net_redis_dedup_t;
 // A live subscription to a node's events (opaque). Created by
 // `net_subscribe`, released by `net_subscription_free`.
 typedef struct net_subscription_t net_subscription_t;
+
+// A daemon's counters.
+typedef struct {
+  // Events handed to `process`, failed or not.
+  uint64_t events_processed;
+  // Outputs emitted.
+  uint64_t events_emitted;
+  // `process` calls that failed.
+  uint64_t errors;
+  // Snapshots taken.
+  uint64_t snapshots_taken;
+} net_daemon_stats_t;
 
 // Handle to a node, as returned by `net_init`.
 typedef net_node_t *net_handle_t;
@@ -424,6 +445,86 @@ int net_capabilities_normalize(const char *caps_json, size_t caps_len, char **ou
 // `*out_hash` and its 16-bit wire hash to `*out_wire_hash` (either may be
 // NULL). `NET_ERR_CHANNEL` (kind `invalid_channel`) for a bad name.
 int net_channel_hash(const char *name, size_t len, uint32_t *out_hash, uint16_t *out_wire_hash);
+
+// Start a MeshOS SDK on `mesh` (as `net_meshos_sdk_start`, which starts
+// one without a mesh): tags daemons publish with
+// `net_meshos_publish_capabilities` are committed to the mesh's capability
+// announcement (peers' `net_mesh_find_nodes` sees them), required tags are
+// checked against what the mesh announces, and metadata lists its peers.
+// `this_node` is the mesh's node id. The SDK keeps the mesh's node running
+// until it is freed; release it with `net_meshos_sdk_free`.
+int net_daemon_sdk_start_on_mesh(net_mesh_t *mesh,
+                                 uint64_t tick_interval_ms,
+                                 size_t event_queue_capacity,
+                                 size_t action_queue_capacity,
+                                 size_t control_capacity,
+                                 NetMeshOsSdk **out);
+
+// Deliver an event (from `event_origin`, numbered `sequence`) to daemon
+// `daemon_id` of `sdk`: its `process` runs on this thread. On success
+// `*out` holds its outputs, released with `net_daemon_outputs_free`.
+// A failing `process` returns `NET_ERR_DAEMON` (kind `process-failed`)
+// and counts in its `errors`; an unknown daemon is `daemon-not-found`; a
+// delivery to a daemon from inside its own `process` is `reentrant-call`.
+int net_daemon_deliver(NetMeshOsSdk *sdk,
+                       uint64_t daemon_id,
+                       uint64_t event_origin,
+                       uint64_t sequence,
+                       const uint8_t *payload,
+                       size_t payload_len,
+                       net_daemon_outputs_t **out);
+
+// How many outputs a delivery produced (0 for NULL).
+size_t net_daemon_outputs_count(const net_daemon_outputs_t *outputs);
+
+// Output `index`: `*data` / `*len` point into `outputs` (valid until it is
+// freed). `NET_ERR_INVALID_ARGUMENT` for an index past the end.
+int net_daemon_outputs_get(const net_daemon_outputs_t *outputs,
+                           size_t index,
+                           const uint8_t **data,
+                           size_t *len);
+
+// Free a delivery's outputs. NULL is a no-op.
+void net_daemon_outputs_free(net_daemon_outputs_t *outputs);
+
+// Snapshot daemon `daemon_id` now (its vtable's `snapshot` runs). On
+// success `*out` / `*out_len` hold the snapshot bytes (daemon state plus
+// where its chain stands), released with `net_daemon_bytes_free`; a
+// stateless daemon (no `snapshot` callback, or one that emitted nothing)
+// gives `*out = NULL`, `*out_len = 0`.
+int net_daemon_snapshot(NetMeshOsSdk *sdk, uint64_t daemon_id, uint8_t **out, size_t *out_len);
+
+// Free snapshot bytes (pass the length `net_daemon_snapshot` gave). NULL
+// is a no-op.
+void net_daemon_bytes_free(uint8_t *bytes, size_t len);
+
+// Give daemon `daemon_id` back the state in a snapshot of it (its
+// vtable's `restore` runs; its chain continues from the snapshot point).
+// `snapshot-decode` for bytes that are not a snapshot, `snapshot-mismatch`
+// for another daemon's, `state-failed` when `restore` returns non-zero.
+int net_daemon_restore(NetMeshOsSdk *sdk,
+                       uint64_t daemon_id,
+                       const uint8_t *snapshot,
+                       size_t snapshot_len);
+
+// Daemon `daemon_id`'s counters.
+int net_daemon_stats(NetMeshOsSdk *sdk, uint64_t daemon_id, net_daemon_stats_t *out);
+
+// Route a control event (`kind` one of `net_meshos.h`'s
+// `NET_MESHOS_CONTROL_*`, except `NONE`) to daemon `daemon_id`: its
+// `on_control` runs on the SDK's supervisor thread, then the event waits
+// on its channel. The supervisor's side, for the host that embeds the SDK
+// and for tests. `level` must be in `[0, 1]` for `BACKPRESSURE_ON`.
+int net_daemon_send_control(NetMeshOsSdk *sdk,
+                            uint64_t daemon_id,
+                            int kind,
+                            uint64_t grace_period_ms,
+                            float level);
+
+// Every log line published since the last call, as a JSON array of
+// `{"daemon_id", "daemon_name", "level", "message", "at_ms"}`, released
+// with `net_free_string`; NULL on error.
+char *net_daemon_drain_logs(NetMeshOsSdk *sdk);
 
 // A filter remembering the `capacity` most recently seen dedup ids
 // (`0`: `NET_REDIS_DEDUP_DEFAULT_CAPACITY`). Owned by the caller; release

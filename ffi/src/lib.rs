@@ -7,7 +7,8 @@
 //! guard (`guard`). All behaviour lives in the `net_sdk` core.
 //!
 //! `cortex` is the RedEX / NetDb part, described by its own header
-//! `include/net_cortex.h`.
+//! `include/net_cortex.h`; `meshos` is the MeshOS daemon SDK, declared by
+//! `include/net_meshos.h` (the seed header, exactly).
 
 #![allow(non_camel_case_types)]
 #![allow(clippy::missing_safety_doc)] // each function documents its contract in net.h
@@ -21,6 +22,7 @@ mod channel;
 mod config;
 /// cbindgen:ignore
 mod cortex;
+mod daemon;
 mod dedup;
 mod guard;
 mod identity;
@@ -28,6 +30,8 @@ mod ingest;
 mod last_error;
 mod last_error_slot;
 mod mesh;
+/// cbindgen:ignore
+mod meshos;
 mod metrics;
 mod node;
 mod poll;
@@ -41,11 +45,13 @@ pub use cancel::*;
 pub use capabilities::*;
 pub use cortex::*;
 pub use channel::*;
+pub use daemon::*;
 pub use dedup::*;
 pub use identity::*;
 pub use ingest::*;
 pub use last_error::*;
 pub use mesh::*;
+pub use meshos::*;
 pub use metrics::*;
 pub use node::*;
 pub use poll::*;

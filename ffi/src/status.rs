@@ -66,6 +66,11 @@ pub enum NetStatus {
     /// `invalid_predicate`, `invalid_header`, `invalid_subnet`,
     /// `announcement_too_large`, ...).
     NET_ERR_CAPABILITY = -23,
+    /// A daemon call failed; the kind is the compute runtime's
+    /// (`process-failed`, `daemon-not-found`, `snapshot-decode`,
+    /// `snapshot-mismatch`, `state-failed`, `reentrant-call`,
+    /// `callback-timeout`, `daemon-panicked`, ...).
+    NET_ERR_DAEMON = -24,
     /// A Rust panic was caught at the boundary; kind `runtime_panic`.
     NET_ERR_PANIC = -98,
     /// An error with no more specific code.
@@ -141,6 +146,12 @@ impl FfiError {
             _ => context,
         };
         Self::new(status, err.kind(), err.to_string())
+    }
+}
+
+impl From<net_sdk::compute::ComputeDaemonError> for FfiError {
+    fn from(e: net_sdk::compute::ComputeDaemonError) -> Self {
+        Self::new(NetStatus::NET_ERR_DAEMON, e.kind(), e.to_string())
     }
 }
 

@@ -366,6 +366,9 @@ impl SdkInner {
 
     #[cfg(feature = "net")]
     fn commit(&self, caps: CapabilitySet) -> Result<(), MeshOsError> {
+        // The announcement may start a broadcast task: give callers that
+        // are not on a runtime (C, the supervisor thread) the shared one.
+        let _context = tokio::runtime::Handle::try_current().is_err().then(|| crate::runtime::runtime().enter());
         match &self.mesh {
             Some(mesh) => mesh
                 .announce_capabilities_now(caps)

@@ -19,7 +19,7 @@
 mod capabilities;
 mod config;
 mod handshake;
-mod node;
+pub(crate) mod node;
 mod peers;
 mod recv;
 mod send;
