@@ -19,10 +19,10 @@ pub struct NetMeshOsSdk {
 impl NetMeshOsSdk {
     /// The live SDK behind `ptr`: `NULL` → `ERR_NULL`, shut down →
     /// `ERR_ALREADY_SHUTDOWN`.
-    pub(crate) fn live<'a>(ptr: *const NetMeshOsSdk) -> Result<Arc<MeshOsDaemonSdk>, MeshOsFfiError> {
+    pub(crate) fn live(ptr: *const NetMeshOsSdk) -> Result<Arc<MeshOsDaemonSdk>, MeshOsFfiError> {
         // SAFETY: the caller passes NULL or a pointer from `net_meshos_sdk_start`
         // not yet freed (the header's contract).
-        let this: &'a NetMeshOsSdk = unsafe { ptr.as_ref() }.ok_or_else(|| MeshOsFfiError::null_handle("sdk"))?;
+        let this: &NetMeshOsSdk = unsafe { ptr.as_ref() }.ok_or_else(|| MeshOsFfiError::null_handle("sdk"))?;
         this.sdk.read().clone().ok_or_else(|| MeshOsFfiError::already_shutdown("the SDK"))
     }
 }
