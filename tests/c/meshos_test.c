@@ -354,6 +354,10 @@ static void test_lifecycle(NetMeshOsSdk* sdk) {
     CHECK_EQ(net_meshos_publish_capabilities(h, NULL, 0), NET_MESHOS_OK);
 
     /* Graceful shutdown: Shutdown reaches on_control, then everything is refused. */
+    uint8_t* last = NULL;
+    size_t last_len = 0;
+    CHECK_EQ(net_daemon_snapshot(sdk, id, &last, &last_len), NET_SUCCESS);
+    uint64_t count_at_snapshot = c.count;
     int before = c.ncontrols;
     CHECK_EQ(net_meshos_graceful_shutdown(h, 20), NET_MESHOS_OK);
     CHECK(c.ncontrols == before + 1 && c.controls[before] == NET_MESHOS_CONTROL_SHUTDOWN && c.graces[before] == 20);
@@ -370,6 +374,20 @@ static void test_lifecycle(NetMeshOsSdk* sdk) {
     CHECK(deliver(sdk, id, "x") == UINT64_MAX);
     CHECK_KIND("daemon-not-found");
     net_meshos_handle_free(h);
+
+    /* Spawn from the snapshot: the same identity registered anew takes the
+     * state back, and its chain goes on from the snapshot point. */
+    counter_t fresh;
+    memset(&fresh, 0, sizeof fresh);
+    NetMeshOsHandle* again = NULL;
+    CHECK_EQ(net_meshos_register_daemon_with_vtable(sdk, S("counter"), SEED_A, &COUNTER, &fresh, &again), NET_MESHOS_OK);
+    CHECK(net_meshos_handle_daemon_id(again) == id);
+    CHECK_EQ(net_daemon_restore(sdk, id, last, last_len), NET_SUCCESS);
+    CHECK(fresh.count == count_at_snapshot);
+    CHECK(deliver(sdk, id, "x") == count_at_snapshot + 1);
+    net_daemon_bytes_free(last, last_len);
+    CHECK_EQ(net_meshos_graceful_shutdown(again, 1), NET_MESHOS_OK);
+    net_meshos_handle_free(again);
 }
 
 static void test_bounded_queues(void) {
