@@ -8,6 +8,7 @@ use std::ffi::{c_char, c_int, CString};
 
 use bytes::Bytes;
 use net_sdk::compute::{CausalEvent, StateSnapshot};
+use net_sdk::meshos::MeshOsDaemonSdk;
 
 use crate::args;
 use crate::guard;
@@ -34,13 +35,18 @@ pub struct NetDaemonStats {
     pub snapshots_taken: u64,
 }
 
-fn runtime_of(sdk: *const NetMeshOsSdk) -> Result<net_sdk::compute::DaemonRuntime, FfiError> {
+/// The live SDK behind `sdk`, in net.h's terms: NULL is
+/// `NET_ERR_NULL_POINTER`, a shut-down SDK `NET_ERR_SHUTTING_DOWN`.
+fn live_sdk(sdk: *const NetMeshOsSdk) -> Result<std::sync::Arc<MeshOsDaemonSdk>, FfiError> {
     if sdk.is_null() {
         return Err(FfiError::null("sdk"));
     }
-    let live = NetMeshOsSdk::live(sdk)
-        .map_err(|_| FfiError::new(NetStatus::NET_ERR_SHUTTING_DOWN, "already_shutdown", "the MeshOS SDK was shut down"))?;
-    Ok(live.runtime().clone())
+    NetMeshOsSdk::live(sdk)
+        .map_err(|_| FfiError::new(NetStatus::NET_ERR_SHUTTING_DOWN, "already_shutdown", "the MeshOS SDK was shut down"))
+}
+
+fn runtime_of(sdk: *const NetMeshOsSdk) -> Result<net_sdk::compute::DaemonRuntime, FfiError> {
+    Ok(live_sdk(sdk)?.runtime().clone())
 }
 
 /// Start a MeshOS SDK on `mesh` (as `net_meshos_sdk_start`, which starts
@@ -63,7 +69,7 @@ pub extern "C" fn net_daemon_sdk_start_on_mesh(
         let out = args::out(out, "out")?;
         let mesh = with_mesh(mesh, |m| Ok(m.clone()))?;
         let config = config_of(0, tick_interval_ms, event_queue_capacity, action_queue_capacity, control_capacity);
-        *out = into_handle(net_sdk::meshos::MeshOsDaemonSdk::start_on_mesh(config, std::sync::Arc::new(mesh)));
+        *out = into_handle(MeshOsDaemonSdk::start_on_mesh(config, std::sync::Arc::new(mesh)));
         Ok(())
     })
 }
@@ -224,11 +230,7 @@ pub extern "C" fn net_daemon_send_control(
     level: f32,
 ) -> c_int {
     guard::status(|| {
-        if sdk.is_null() {
-            return Err(FfiError::null("sdk"));
-        }
-        let live = NetMeshOsSdk::live(sdk)
-            .map_err(|_| FfiError::new(NetStatus::NET_ERR_SHUTTING_DOWN, "already_shutdown", "the MeshOS SDK was shut down"))?;
+        let live = live_sdk(sdk)?;
         let control = control_from_wire(kind, grace_period_ms, level)
             .ok_or_else(|| FfiError::invalid_argument("NET_MESHOS_CONTROL_NONE is not an event"))?;
         if !(0.0..=1.0).contains(&level) {
@@ -253,13 +255,7 @@ pub extern "C" fn net_daemon_drain_logs(sdk: *mut NetMeshOsSdk) -> *mut c_char {
     guard::guarded(
         |_| std::ptr::null_mut(),
         || {
-            if sdk.is_null() {
-                return Err(FfiError::null("sdk"));
-            }
-            let live = NetMeshOsSdk::live(sdk).map_err(|_| {
-                FfiError::new(NetStatus::NET_ERR_SHUTTING_DOWN, "already_shutdown", "the MeshOS SDK was shut down")
-            })?;
-            let lines: Vec<serde_json::Value> = live
+            let lines: Vec<serde_json::Value> = live_sdk(sdk)?
                 .drain_logs()
                 .into_iter()
                 .map(|r| {
