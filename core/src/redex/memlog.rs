@@ -10,6 +10,7 @@ use std::collections::VecDeque;
 
 use bytes::{Bytes, BytesMut};
 
+use super::prefault::Prefetch;
 use super::RedexEvent;
 
 /// Size of a payload chunk; a larger payload gets a chunk of its own size.
@@ -31,7 +32,7 @@ const HUGE_PAGE: usize = 2 << 20;
 /// The allocation is over-sized by one huge page and split at the
 /// boundary: the unused head is address space only, never touched. Where
 /// the kernel gives no huge pages the advice changes nothing.
-fn fresh_chunk(capacity: usize) -> BytesMut {
+pub(crate) fn fresh_chunk(capacity: usize) -> BytesMut {
     let mut whole = BytesMut::with_capacity(capacity + HUGE_PAGE);
     let skip = whole.as_ptr().align_offset(HUGE_PAGE).min(HUGE_PAGE);
     let mut chunk = whole.split_off(skip);
@@ -74,6 +75,9 @@ pub(crate) struct MemLog {
     /// that evicts as fast as it appends reuses memory that is already
     /// faulted in instead of touching fresh pages.
     spare: Option<BytesMut>,
+    /// The next standard chunk, faulted in by the background worker while
+    /// this one fills (see `prefault`).
+    prefetch: Prefetch,
     /// Payload bytes of the retained records.
     bytes: u64,
 }
@@ -88,6 +92,7 @@ impl MemLog {
             active: BytesMut::new(),
             active_base: 0,
             spare: None,
+            prefetch: Prefetch::default(),
             bytes: 0,
         }
     }
@@ -130,8 +135,13 @@ impl MemLog {
     /// Append a record; returns its seq.
     #[inline]
     pub fn push(&mut self, payload: &[u8], ts_nanos: u64) -> u64 {
-        if self.active.capacity() - self.active.len() < payload.len() {
+        let room = self.active.capacity() - self.active.len();
+        if room < payload.len() {
             self.new_chunk(payload.len());
+        } else if room < CHUNK / 2 && self.active.capacity() >= CHUNK && self.spare.is_none() {
+            // Past half of a standard chunk (never the small first one): a
+            // log this large will want the next, so have it faulted in.
+            self.prefetch.request(CHUNK);
         }
         let pos = self.end();
         self.active.extend_from_slice(payload);
@@ -143,7 +153,7 @@ impl MemLog {
     #[cold]
     fn new_chunk(&mut self, at_least: usize) {
         let end = self.end();
-        let fresh = match self.spare.take() {
+        let fresh = match self.spare.take().or_else(|| self.prefetch.take(at_least)) {
             Some(spare) if spare.capacity() >= at_least => spare,
             _ if end == 0 && at_least <= FIRST_CHUNK => BytesMut::with_capacity(FIRST_CHUNK),
             _ => fresh_chunk(CHUNK.max(at_least)),

@@ -48,6 +48,7 @@ mod event;
 mod file;
 mod manager;
 mod memlog;
+mod prefault;
 mod meta;
 mod record;
 mod repair;
