@@ -70,11 +70,17 @@ pub(crate) struct Prefetch {
 
 impl Prefetch {
     /// Ask for a faulted-in chunk of `capacity` bytes, unless one is
-    /// already asked for.
+    /// already asked for. Called on every append past half a chunk, so the
+    /// common case (already asked) is one inlined test.
+    #[inline]
     pub(crate) fn request(&mut self, capacity: usize) {
-        if self.requested {
-            return;
+        if !self.requested {
+            self.send(capacity);
         }
+    }
+
+    #[cold]
+    fn send(&mut self, capacity: usize) {
         if let Some(tx) = worker() {
             self.requested = tx.try_send((self.slot.clone(), capacity)).is_ok();
         }
