@@ -7,7 +7,7 @@
 
 use bytes::Bytes;
 
-use super::bridge::ForeignCaller;
+use super::bridge::{ForeignCaller, ServingThread};
 use super::config::DaemonHostConfig;
 use super::daemon::MeshDaemon;
 use super::error::ComputeDaemonError;
@@ -125,5 +125,9 @@ impl MeshDaemon for ForeignDaemon {
 
     fn configure(&mut self, config: &DaemonHostConfig) {
         self.caller = self.caller.clone().with_timeout(config.callback_timeout());
+    }
+
+    fn serving_thread(&self) -> Option<ServingThread> {
+        Some(self.caller.serving_thread())
     }
 }

@@ -25,7 +25,7 @@ mod host;
 mod runtime;
 mod snapshot;
 
-pub use bridge::{foreign_channel, ForeignCall, ForeignCaller, ForeignServer};
+pub use bridge::{foreign_channel, ForeignCall, ForeignCaller, ForeignServer, ServingThread};
 pub use config::{DaemonHostConfig, DaemonStats};
 pub use daemon::{DaemonFactory, MeshDaemon};
 pub use error::{ChainError, ComputeDaemonError, ComputeDaemonError as DaemonError};

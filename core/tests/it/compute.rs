@@ -227,6 +227,34 @@ async fn a_re_entrant_delivery_is_refused_at_once() {
     rt.shutdown().await.unwrap(); // drops the daemon, which holds the runtime
 }
 
+#[tokio::test]
+async fn a_foreign_callback_delivering_to_its_own_daemon_is_refused_at_once() {
+    let rt = DaemonRuntime::local(CapabilitySet::new());
+    let (caller, server) = foreign_channel::<DaemonCall, DaemonReply>(Duration::from_secs(30));
+    rt.register_factory("foreign", move || Box::new(ForeignDaemon::new("foreign", caller.clone())))
+        .unwrap();
+    rt.start().await.unwrap();
+    let id = Identity::from_seed([12; 32]);
+    let (inner, me) = (rt.clone(), id.origin_hash());
+    // The serving thread, inside a `process` call, delivers to the daemon
+    // it serves: the outer delivery holds the daemon's lock, so waiting
+    // for it would last the whole 30 s bound.
+    let serving = thread::spawn(move || {
+        let call = server.recv().unwrap();
+        let started = std::time::Instant::now();
+        let nested = inner.deliver(me, &ev(2));
+        let took = started.elapsed();
+        call.reply(DaemonReply::Processed(Ok(vec![])));
+        (nested, took)
+    });
+    let h = rt.spawn("foreign", id, DaemonHostConfig::default()).await.unwrap();
+    assert_eq!(rt.deliver(h.origin_hash, &ev(1)).unwrap(), vec![]);
+    let (nested, took) = serving.join().unwrap();
+    assert!(matches!(nested, Err(DaemonError::Reentrant(_))), "{nested:?}");
+    assert!(took < Duration::from_secs(5), "refused at once, not after the bound");
+    rt.shutdown().await.unwrap();
+}
+
 /// Meets its partner inside `process`: only possible if both run at once.
 struct Rendezvous {
     arrive: mpsc::SyncSender<()>,
