@@ -37,7 +37,8 @@ kinded!(
     net_sdk::cortex::RedexError => "redex",
     net_sdk::cortex::CortexError => "cortex",
     net_sdk::cortex::NetDbError => "netdb",
-    net_sdk::capabilities::CapabilityError => "capability"
+    net_sdk::capabilities::CapabilityError => "capability",
+    net_sdk::compute::ComputeDaemonError => "daemon"
 );
 
 impl Kinded for net_sdk::SdkError {

@@ -13,12 +13,19 @@ package re-exports it and adds Python conveniences::
 
 and the encrypted mesh between nodes (``MeshNode``; see its docstring),
 with capability announcements, discovery, predicates and subnets
-(``net_sdk.capabilities``; every name of it is re-exported here).
+(``net_sdk.capabilities``; every name of it is re-exported here), and
+the compute runtime (``DaemonRuntime``: stateful daemons written as
+plain Python classes; see ``net_sdk.compute``).
 """
 
 from ._native import (
     MAX_MESSAGE_SIZE,
     TOKEN_WIRE_SIZE,
+    CausalEvent,
+    DaemonHandle,
+    DaemonHostConfig,
+    DaemonRuntime,
+    DaemonStats,
     Event,
     Identity,
     MeshMessages,
@@ -51,6 +58,7 @@ from ._node import Channel, NetNode
 from .capabilities import *  # noqa: F403 - the names of capabilities.__all__
 from .capabilities import __all__ as _capability_names
 from ._typed import TypedSubscription
+from .compute import MeshDaemon
 from .errors import (
     AuthFailedError,
     BackendError,
@@ -61,6 +69,7 @@ from .errors import (
     CortexError,
     CorruptNonceError,
     CursorError,
+    DaemonError,
     HandshakeError,
     IdentityError,
     MessageTooLargeError,
@@ -86,10 +95,17 @@ __all__ = [
     "CortexError",
     "CorruptNonceError",
     "CursorError",
+    "CausalEvent",
+    "DaemonError",
+    "DaemonHandle",
+    "DaemonHostConfig",
+    "DaemonRuntime",
+    "DaemonStats",
     "Event",
     "HandshakeError",
     "Identity",
     "IdentityError",
+    "MeshDaemon",
     "MeshMessages",
     "MeshNode",
     "MeshStats",
