@@ -11,14 +11,16 @@
 
 use net_sdk::capabilities::CapabilitySet;
 use net_sdk::compute::{
-    foreign_channel, ComputeDaemonError, DaemonCall, DaemonFactory, DaemonHostConfig, DaemonReply, ForeignDaemon,
-    ForeignServer, MeshDaemon,
+    foreign_channel, ComputeDaemonError, DaemonCall, DaemonFactory, DaemonHealth, DaemonHostConfig, DaemonReply,
+    ForeignDaemon, ForeignServer, MeshDaemon,
 };
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::capability_json::caps_or_tags;
+use crate::compute_control::{health_of, DaemonControl};
 use crate::compute_payload::{binary, binary_list};
 use crate::compute_records::CausalEvent;
 use crate::exit_guard::with_gil_unless_exiting;
@@ -38,60 +40,54 @@ fn declared(daemon: &Bound<'_, PyAny>, attr: &str) -> PyResult<CapabilitySet> {
     }
 }
 
-/// A new Python daemon from the user's factory (a class or any callable).
+/// Host the Python object `daemon`: read what it declares (`name`, else
+/// `default_name`; the capability attributes) and start the thread that
+/// serves its calls. The bound is replaced by the spawn's
+/// `callback_timeout_ms` (`ForeignDaemon::configure`) before the first call.
+pub(crate) fn foreign_daemon(daemon: &Bound<'_, PyAny>, default_name: &str) -> PyResult<Box<dyn MeshDaemon>> {
+    let py = daemon.py();
+    if !daemon.getattr_opt(intern!(py, "process"))?.is_some_and(|p| p.is_callable()) {
+        let ty = daemon.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+        return Err(PyTypeError::new_err(format!("a daemon needs a process method; {ty} has none")));
+    }
+    let name = match daemon.getattr_opt(intern!(py, "name"))? {
+        Some(n) if !n.is_none() => n.extract::<String>()?,
+        _ => default_name.to_owned(),
+    };
+    let required = declared(daemon, "required_capabilities")?;
+    let optional = declared(daemon, "optional_capabilities")?;
+    let (caller, server) = foreign_channel(DaemonHostConfig::default().callback_timeout());
+    let served = daemon.clone().unbind();
+    std::thread::Builder::new()
+        .name(format!("net-daemon {name}"))
+        .spawn(move || serve(&server, served))
+        .map_err(|e| PyRuntimeError::new_err(format!("cannot start the daemon's thread: {e}")))?;
+    Ok(Box::new(
+        ForeignDaemon::new(name, caller).with_required_capabilities(required).with_optional_capabilities(optional),
+    ))
+}
+
+/// Builds a Python daemon per spawn with the user's factory (a class or
+/// any callable).
 pub(crate) struct PyFactory {
     kind: String,
     factory: PyObject,
-}
-
-/// What the factory made, read while the GIL was held.
-struct Made {
-    daemon: PyObject,
-    name: String,
-    required: CapabilitySet,
-    optional: CapabilitySet,
 }
 
 impl PyFactory {
     pub(crate) fn new(kind: &str, factory: PyObject) -> Self {
         Self { kind: kind.to_owned(), factory }
     }
-
-    fn make(&self, py: Python<'_>) -> PyResult<Made> {
-        let daemon = self.factory.bind(py).call0()?;
-        if !daemon.getattr_opt(intern!(py, "process"))?.is_some_and(|p| p.is_callable()) {
-            let ty = daemon.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-            return Err(pyo3::exceptions::PyTypeError::new_err(format!("the factory made a {ty}, which has no process method")));
-        }
-        let name = match daemon.getattr_opt(intern!(py, "name"))? {
-            Some(n) if !n.is_none() => n.extract::<String>()?,
-            _ => self.kind.clone(),
-        };
-        let required = declared(&daemon, "required_capabilities")?;
-        let optional = declared(&daemon, "optional_capabilities")?;
-        Ok(Made { daemon: daemon.unbind(), name, required, optional })
-    }
 }
 
 impl DaemonFactory for PyFactory {
     /// Runs on the spawning thread, which released the GIL.
     fn create(&self) -> Result<Box<dyn MeshDaemon>, ComputeDaemonError> {
-        let made = with_gil_unless_exiting(|py| self.make(py).map_err(|e| describe(py, &e)))
-            .ok_or(ComputeDaemonError::CallbackDropped)?
-            .map_err(ComputeDaemonError::Callback)?;
-        // The bound is replaced by the spawn's `callback_timeout_ms`
-        // (`ForeignDaemon::configure`) before the first call.
-        let (caller, server) = foreign_channel(DaemonHostConfig::default().callback_timeout());
-        let daemon = made.daemon;
-        std::thread::Builder::new()
-            .name(format!("net-daemon {}", self.kind))
-            .spawn(move || serve(&server, daemon))
-            .map_err(|e| ComputeDaemonError::Core(format!("cannot start the daemon's thread: {e}")))?;
-        Ok(Box::new(
-            ForeignDaemon::new(made.name, caller)
-                .with_required_capabilities(made.required)
-                .with_optional_capabilities(made.optional),
-        ))
+        with_gil_unless_exiting(|py| {
+            self.factory.bind(py).call0().and_then(|d| foreign_daemon(&d, &self.kind)).map_err(|e| describe(py, &e))
+        })
+        .ok_or(ComputeDaemonError::CallbackDropped)?
+        .map_err(ComputeDaemonError::Callback)
     }
 }
 
@@ -137,6 +133,30 @@ fn answer(daemon: &Bound<'_, PyAny>, request: &DaemonCall) -> DaemonReply {
             (|| match daemon.getattr_opt(intern!(py, "restore"))? {
                 None => Ok(()),
                 Some(f) => f.call1((PyBytes::new(py, state),)).map(drop),
+            })()
+            .map_err(failed),
+        ),
+        // The MeshOS supervisor's calls; a daemon without the method
+        // answers as the core's defaults do.
+        DaemonCall::Control(control) => DaemonReply::Controlled(
+            (|| match daemon.getattr_opt(intern!(py, "on_control"))? {
+                None => Ok(()),
+                Some(f) => f.call1((DaemonControl::from(*control),)).map(drop),
+            })()
+            .map_err(failed),
+        ),
+        DaemonCall::Health => DaemonReply::Health(
+            (|| match daemon.getattr_opt(intern!(py, "health"))? {
+                None => Ok(Ok(DaemonHealth::Healthy)),
+                Some(f) => Ok(health_of(&f.call0()?.extract::<String>()?)),
+            })()
+            .map_err(failed)
+            .and_then(|h| h),
+        ),
+        DaemonCall::Saturation => DaemonReply::Saturation(
+            (|| match daemon.getattr_opt(intern!(py, "saturation"))? {
+                None => Ok(0.0),
+                Some(f) => f.call0()?.extract::<f32>(),
             })()
             .map_err(failed),
         ),

@@ -69,6 +69,13 @@ pub struct DaemonRuntime {
     rt: compute::DaemonRuntime,
 }
 
+impl DaemonRuntime {
+    /// The Python face of a runtime the core made (the MeshOS SDK's).
+    pub(crate) fn from_core(rt: compute::DaemonRuntime) -> Self {
+        Self { rt }
+    }
+}
+
 #[pymethods]
 impl DaemonRuntime {
     /// A runtime without a mesh; `capabilities` (a capability set, or a

@@ -76,3 +76,9 @@ pub(crate) fn net_error(py: Python<'_>, family: &str, kind: &str, message: Strin
 pub(crate) fn raise<E: Kinded>(e: E) -> PyErr {
     Python::with_gil(|py| net_error(py, e.family(), e.kind(), e.to_string()))
 }
+
+/// A MeshOS error as `net_sdk.errors.MeshOsError`: its message without the
+/// core's `<<meshos-sdk-kind:KIND>>` envelope (the kind travels apart).
+pub(crate) fn meshos_error(e: net_sdk::meshos::MeshOsError) -> PyErr {
+    Python::with_gil(|py| net_error(py, "meshos", e.kind().as_str(), e.message().to_owned()))
+}

@@ -24,7 +24,10 @@
 //! Compute: `compute_runtime` (`DaemonRuntime`), `compute_daemon` (a
 //! Python daemon served on its own thread through the core's bridge),
 //! `compute_handle` (`DaemonHandle`), `compute_records` (`CausalEvent`,
-//! `DaemonHostConfig`, `DaemonStats`), `compute_payload` (binary payloads).
+//! `DaemonHostConfig`, `DaemonStats`), `compute_payload` (binary payloads),
+//! `compute_control` (`DaemonControl`). MeshOS: `meshos_sdk`
+//! (`MeshOsDaemonSdk`), `meshos_handle` (`MeshOsDaemonHandle`),
+//! `meshos_log` (`LogRecord`, log levels).
 
 use pyo3::prelude::*;
 
@@ -33,6 +36,7 @@ mod blocking;
 mod capabilities;
 mod capability_json;
 mod channel;
+mod compute_control;
 mod compute_daemon;
 mod compute_handle;
 mod compute_payload;
@@ -51,6 +55,9 @@ mod mesh_receive;
 mod mesh_receiver;
 mod mesh_records;
 mod mesh_stream;
+mod meshos_handle;
+mod meshos_log;
+mod meshos_sdk;
 mod netdb;
 mod metrics;
 mod node;
@@ -96,6 +103,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<compute_records::CausalEvent>()?;
     m.add_class::<compute_records::DaemonHostConfig>()?;
     m.add_class::<compute_records::DaemonStats>()?;
+    m.add_class::<compute_control::DaemonControl>()?;
+    m.add_class::<meshos_sdk::MeshOsDaemonSdk>()?;
+    m.add_class::<meshos_handle::MeshOsDaemonHandle>()?;
+    m.add_class::<meshos_log::LogRecord>()?;
     m.add("MAX_MESSAGE_SIZE", net_sdk::mesh::MAX_MESSAGE_SIZE)?;
     m.add_function(wrap_pyfunction!(channel::channel_hash, m)?)?;
     m.add_function(wrap_pyfunction!(channel::channel_wire_hash, m)?)?;

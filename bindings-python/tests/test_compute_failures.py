@@ -185,7 +185,7 @@ def test_bad_input_is_refused_with_typed_errors() -> None:
     assert factory_raised.value.kind == "callback-failed" and "RuntimeError: cannot build" in str(factory_raised.value)
     with pytest.raises(DaemonError) as no_process:
         rt.spawn("no-process", identity(27))
-    assert "no process method" in str(no_process.value)
+    assert "needs a process method" in str(no_process.value)
 
     h = rt.spawn("counter", identity(27))
     rt.deliver(h.origin_hash, ev(1))

@@ -20,6 +20,11 @@ A daemon is a plain Python class; the runtime needs only ``process``::
         def restore(self, state: bytes) -> None:  # optional
             self.total = int.from_bytes(state, "little")
 
+Hosted by a ``MeshOsDaemonSdk``, a daemon may also have the supervision
+methods ``on_control(control: DaemonControl) -> None``, ``health() -> str``
+("healthy", "degraded" or "unhealthy") and ``saturation() -> float``
+(0 to 1; 0.8 and above turns into ``BackpressureOn``).
+
 ``MeshDaemon`` is that shape as a ``typing.Protocol`` (only ``process`` is
 required; the runtime looks the optional members up by name).
 """

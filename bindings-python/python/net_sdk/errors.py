@@ -38,6 +38,9 @@ Node and Go errors carry). The class is chosen from the kind, so
     │                             snapshot-decode, snapshot-mismatch,
     │                             callback-timeout, reentrant-call,
     │                             callback-dropped, callback-failed, ...
+    ├── MeshOsError               the MeshOS daemon SDK: register_failed, queue_full,
+    │                             loop_closed, invalid_log_level, already_shutdown,
+    │                             shutdown_failed, runtime_panic, invalid_argument
     └── CapabilityError, ValueError   capability input refused: invalid_json,
                                   invalid_capabilities (``.errors`` lists the schema
                                   errors), invalid_predicate, invalid_header,
@@ -196,8 +199,16 @@ class DaemonError(NetError):
         self.outputs = []
 
 
+class MeshOsError(NetError):
+    """A MeshOS daemon SDK failure; ``kind`` is the core's (``register_failed``,
+    ``queue_full``, ``loop_closed``, ``invalid_log_level``,
+    ``already_shutdown``, ``shutdown_failed``, ``runtime_panic``,
+    ``invalid_argument``), the same in every face."""
+
+
 _FAMILIES: Dict[str, Type[NetError]] = {
     "daemon": DaemonError,
+    "meshos": MeshOsError,
     "capability": CapabilityError,
     "redex": RedexError,
     "cortex": CortexError,
@@ -249,7 +260,7 @@ _BY_KIND: Dict[str, Type[NetError]] = {
 def _from_kind(family: str, kind: str, message: str) -> NetError:
     """The exception for a core failure (called by the native module).
     ``family`` (token, identity, channel, bus, redex, cortex, netdb,
-    capability, daemon) picks the RedEX / CortEX / NetDb / capability classes and settles the one kind that
+    capability, daemon, meshos) picks the RedEX / CortEX / NetDb / capability classes and settles the one kind that
     two families share, ``invalid_signature``."""
     if family == "token":
         return TokenError(message, kind)
