@@ -106,7 +106,7 @@ impl MeshOsDaemonHandle {
     /// health, saturation, maintenance_state, capabilities, peers), as of
     /// the last refresh (taken now the first time).
     fn metadata(&self, py: Python<'_>) -> PyResult<PyObject> {
-        let view = self.inner.metadata().map_err(meshos_error)?;
+        let view = py.allow_threads(|| self.inner.metadata()).map_err(meshos_error)?;
         to_py(py, &view)
     }
 

@@ -51,6 +51,21 @@ pub struct MeshOsDaemonSdk {
     sdk: Arc<meshos::MeshOsDaemonSdk>,
 }
 
+impl Drop for MeshOsDaemonSdk {
+    /// The core's shutdown joins the supervisor thread, which may be in a
+    /// daemon's callback waiting for the GIL this thread holds (a drop
+    /// runs with it): shut down with the GIL released, or the join would
+    /// last the callback's whole timeout.
+    fn drop(&mut self) {
+        let sdk = &self.sdk;
+        Python::with_gil(|py| {
+            py.allow_threads(|| {
+                let _ = sdk.shutdown_now();
+            })
+        });
+    }
+}
+
 #[pymethods]
 impl MeshOsDaemonSdk {
     /// An SDK without a mesh. Every setting left 0 takes its default

@@ -5,6 +5,8 @@ logs, metadata, published capabilities, graceful shutdown, errors."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import threading
 import time
 from typing import Callable, List
 
@@ -158,3 +160,26 @@ def test_the_async_forms() -> None:
         assert sdk.is_shut_down()
 
     asyncio.run(main())
+
+
+class SlowHealth(Supervised):
+    """Its health check takes a while (and lets go of the GIL meanwhile)."""
+
+    checking = threading.Event()
+
+    def health(self) -> str:
+        SlowHealth.checking.set()
+        time.sleep(0.3)
+        return "healthy"
+
+
+def test_dropping_an_sdk_mid_callback_does_not_wait_out_the_callback_timeout() -> None:
+    sdk = MeshOsDaemonSdk.start(tick_interval_ms=10)
+    SlowHealth.checking.clear()
+    h = sdk.register_daemon(SlowHealth(), identity(67), DaemonHostConfig(callback_timeout_ms=20_000))
+    assert SlowHealth.checking.wait(5)
+    started = time.monotonic()
+    del sdk  # the supervisor is inside health(), which needs the GIL back
+    gc.collect()
+    assert time.monotonic() - started < 5, "the drop waited for the callback's timeout"
+    assert h.next_control(timeout=5) is None, "the SDK shut down"
