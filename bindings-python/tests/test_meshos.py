@@ -102,7 +102,7 @@ def test_logs_capabilities_and_graceful_shutdown() -> None:
     assert sdk.drain_logs() == []
     for bad in ("loud", 9):
         with pytest.raises(MeshOsError) as level:
-            h.publish_log(bad, "x")
+            h.publish_log(bad, "x")  # type: ignore[arg-type]  # on purpose
         assert level.value.kind == "invalid_log_level"
     h.publish_capabilities(["model:llama", "gpu"])
     assert sorted(h.metadata()["capabilities"]) == ["gpu", "model:llama"]
