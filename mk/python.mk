@@ -6,9 +6,10 @@
 #   make test-python   build the wheel, fresh venv, pytest (incl. stubtest), mypy --strict, the examples
 #   make test-python-abi3   the same abi3 wheel (cp39-abi3) under every CPython >= 3.9 here (at least two)
 #   make test-python-sdist  `maturin sdist`, then pip builds it from source in a fresh venv
-#   make demo-python   run examples/python/quickstart.py, mesh_pair.py, redex_file.py, netdb.py and capabilities.py
+#   make demo-python   run examples/python/quickstart.py, mesh_pair.py, redex_file.py, netdb.py, capabilities.py and compute.py
 #   make bench-python  emit_raw / emit_raw_batch: stored events/s under the default config, and ring push;
-#                      the mesh: 64-byte messages received/s (lists of 64, one per call) and round-trip p50/p99
+#                      the mesh: 64-byte messages received/s (lists of 64, one per call) and round-trip p50/p99;
+#                      compute: deliveries/s through a Python echo daemon (one per call, and batches)
 
 PYTHON3        ?= python3
 PY_MATURIN_VER := 1.8.1
@@ -60,6 +61,7 @@ test-python: python-env
 	@echo "== Python redex_file"; $(PY) examples/python/redex_file.py
 	@echo "== Python netdb"; $(PY) examples/python/netdb.py
 	@echo "== Python capabilities"; $(PY) examples/python/capabilities.py
+	@echo "== Python compute"; $(PY) examples/python/compute.py
 
 demo-python: python-env
 	@echo "== Python quickstart"; $(PY) examples/python/quickstart.py
@@ -67,10 +69,12 @@ demo-python: python-env
 	@echo "== Python redex_file"; $(PY) examples/python/redex_file.py
 	@echo "== Python netdb"; $(PY) examples/python/netdb.py
 	@echo "== Python capabilities"; $(PY) examples/python/capabilities.py
+	@echo "== Python compute"; $(PY) examples/python/compute.py
 
 bench-python: python-env
 	@echo "== Python binding (stored events/s, default config; ring push rows: accepted, not stored; best of 5 rounds)"; $(PY) bindings-python/bench/bench_emit.py
 	@echo "== Python mesh (two processes on loopback; messages received by the peer, not accepted; best of 3 rounds)"; $(PY) bindings-python/bench/bench_mesh.py
+	@echo "== Python compute (deliveries through a Python echo daemon, counted only when answered; best of 3 rounds)"; $(PY) bindings-python/bench/bench_compute.py
 
 ## One wheel for every CPython from 3.9 on (pyo3 abi3-py39): the suite under each.
 test-python-abi3: python-wheel

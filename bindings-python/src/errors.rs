@@ -37,7 +37,8 @@ kinded!(
     net_sdk::cortex::RedexError => "redex",
     net_sdk::cortex::CortexError => "cortex",
     net_sdk::cortex::NetDbError => "netdb",
-    net_sdk::capabilities::CapabilityError => "capability"
+    net_sdk::capabilities::CapabilityError => "capability",
+    net_sdk::compute::ComputeDaemonError => "daemon"
 );
 
 impl Kinded for net_sdk::SdkError {
@@ -74,4 +75,10 @@ pub(crate) fn net_error(py: Python<'_>, family: &str, kind: &str, message: Strin
 /// `map_err` adapter: any kinded core error as its typed exception.
 pub(crate) fn raise<E: Kinded>(e: E) -> PyErr {
     Python::with_gil(|py| net_error(py, e.family(), e.kind(), e.to_string()))
+}
+
+/// A MeshOS error as `net_sdk.errors.MeshOsError`: its message without the
+/// core's `<<meshos-sdk-kind:KIND>>` envelope (the kind travels apart).
+pub(crate) fn meshos_error(e: net_sdk::meshos::MeshOsError) -> PyErr {
+    Python::with_gil(|py| net_error(py, "meshos", e.kind().as_str(), e.message().to_owned()))
 }

@@ -16,6 +16,13 @@ pub struct Identity {
     inner: net_sdk::Identity,
 }
 
+impl Identity {
+    /// The core identity (compute spawns daemons under one).
+    pub(crate) fn core(&self) -> &net_sdk::Identity {
+        &self.inner
+    }
+}
+
 pub(crate) fn entity_id(bytes: &[u8]) -> PyResult<EntityId> {
     EntityId::from_bytes(bytes).map_err(raise)
 }

@@ -21,6 +21,13 @@
 //! shapes, `CapabilityError`), `mesh_capabilities` (announce and find on a
 //! `MeshNode`, `CapabilityStats`). RedEX and NetDb: `redex` (`Redex`, `RedexFile`,
 //! `RedexTail`) and `netdb` (`NetDb`, `Tasks`, `Memories`, `Watch`).
+//! Compute: `compute_runtime` (`DaemonRuntime`), `compute_daemon` (a
+//! Python daemon served on its own thread through the core's bridge),
+//! `compute_handle` (`DaemonHandle`), `compute_records` (`CausalEvent`,
+//! `DaemonHostConfig`, `DaemonStats`), `compute_payload` (binary payloads),
+//! `compute_control` (`DaemonControl`). MeshOS: `meshos_sdk`
+//! (`MeshOsDaemonSdk`), `meshos_handle` (`MeshOsDaemonHandle`),
+//! `meshos_log` (`LogRecord`, log levels).
 
 use pyo3::prelude::*;
 
@@ -29,6 +36,12 @@ mod blocking;
 mod capabilities;
 mod capability_json;
 mod channel;
+mod compute_control;
+mod compute_daemon;
+mod compute_handle;
+mod compute_payload;
+mod compute_records;
+mod compute_runtime;
 mod dedup;
 mod errors;
 mod exit_guard;
@@ -42,6 +55,9 @@ mod mesh_receive;
 mod mesh_receiver;
 mod mesh_records;
 mod mesh_stream;
+mod meshos_handle;
+mod meshos_log;
+mod meshos_sdk;
 mod netdb;
 mod metrics;
 mod node;
@@ -82,6 +98,15 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<netdb::Task>()?;
     m.add_class::<netdb::Memory>()?;
     m.add_class::<netdb::Watch>()?;
+    m.add_class::<compute_runtime::DaemonRuntime>()?;
+    m.add_class::<compute_handle::DaemonHandle>()?;
+    m.add_class::<compute_records::CausalEvent>()?;
+    m.add_class::<compute_records::DaemonHostConfig>()?;
+    m.add_class::<compute_records::DaemonStats>()?;
+    m.add_class::<compute_control::DaemonControl>()?;
+    m.add_class::<meshos_sdk::MeshOsDaemonSdk>()?;
+    m.add_class::<meshos_handle::MeshOsDaemonHandle>()?;
+    m.add_class::<meshos_log::LogRecord>()?;
     m.add("MAX_MESSAGE_SIZE", net_sdk::mesh::MAX_MESSAGE_SIZE)?;
     m.add_function(wrap_pyfunction!(channel::channel_hash, m)?)?;
     m.add_function(wrap_pyfunction!(channel::channel_wire_hash, m)?)?;

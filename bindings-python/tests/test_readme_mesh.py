@@ -1,5 +1,5 @@
-"""The README's mesh and capabilities sections run as written: every
-``python`` block under "## The mesh" and "## Capabilities" is a complete
+"""The README's mesh, capabilities and compute sections run as written: every
+``python`` block under "## The mesh", "## Capabilities", "## Compute" and "## MeshOS" is a complete
 program, run here in a fresh interpreter."""
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ def blocks(heading: str) -> List[str]:
 def test_the_sections_have_programs() -> None:
     assert len(blocks("The mesh")) == 3
     assert len(blocks("Capabilities")) == 2
+    assert len(blocks("Compute")) == 1
+    assert len(blocks("MeshOS")) == 1
 
 
 @pytest.mark.parametrize(
-    "section,index", [("The mesh", 0), ("The mesh", 1), ("The mesh", 2), ("Capabilities", 0), ("Capabilities", 1)]
+    "section,index", [("The mesh", 0), ("The mesh", 1), ("The mesh", 2), ("Capabilities", 0), ("Capabilities", 1), ("Compute", 0), ("MeshOS", 0)]
 )
 def test_readme_block_runs(section: str, index: int) -> None:
     code = blocks(section)[index]

@@ -13,12 +13,23 @@ package re-exports it and adds Python conveniences::
 
 and the encrypted mesh between nodes (``MeshNode``; see its docstring),
 with capability announcements, discovery, predicates and subnets
-(``net_sdk.capabilities``; every name of it is re-exported here).
+(``net_sdk.capabilities``; every name of it is re-exported here), and
+the compute runtime (``DaemonRuntime``: stateful daemons written as
+plain Python classes; see ``net_sdk.compute``).
 """
 
 from ._native import (
     MAX_MESSAGE_SIZE,
     TOKEN_WIRE_SIZE,
+    CausalEvent,
+    DaemonHandle,
+    DaemonHostConfig,
+    DaemonRuntime,
+    DaemonStats,
+    DaemonControl,
+    LogRecord,
+    MeshOsDaemonHandle,
+    MeshOsDaemonSdk,
     Event,
     Identity,
     MeshMessages,
@@ -51,6 +62,7 @@ from ._node import Channel, NetNode
 from .capabilities import *  # noqa: F403 - the names of capabilities.__all__
 from .capabilities import __all__ as _capability_names
 from ._typed import TypedSubscription
+from .compute import MeshDaemon
 from .errors import (
     AuthFailedError,
     BackendError,
@@ -61,8 +73,10 @@ from .errors import (
     CortexError,
     CorruptNonceError,
     CursorError,
+    DaemonError,
     HandshakeError,
     IdentityError,
+    MeshOsError,
     MessageTooLargeError,
     NetDbError,
     NetError,
@@ -86,10 +100,22 @@ __all__ = [
     "CortexError",
     "CorruptNonceError",
     "CursorError",
+    "CausalEvent",
+    "DaemonControl",
+    "DaemonError",
+    "DaemonHandle",
+    "DaemonHostConfig",
+    "DaemonRuntime",
+    "DaemonStats",
     "Event",
     "HandshakeError",
     "Identity",
     "IdentityError",
+    "LogRecord",
+    "MeshDaemon",
+    "MeshOsDaemonHandle",
+    "MeshOsDaemonSdk",
+    "MeshOsError",
     "MeshMessages",
     "MeshNode",
     "MeshStats",

@@ -30,6 +30,17 @@ Node and Go errors carry). The class is chosen from the kind, so
     │                             cortex:decode, cortex:not_found, cortex:exists,
     │                             cortex:closed
     ├── NetDbError                netdb:bundle, netdb:missing_model
+    ├── DaemonError               the compute runtime or a daemon: not-ready,
+    │                             shutting-down, factory-not-found,
+    │                             factory-already-registered, daemon-not-found,
+    │                             already-running, missing-capabilities,
+    │                             requirements-unmet, state-failed,
+    │                             snapshot-decode, snapshot-mismatch,
+    │                             callback-timeout, reentrant-call,
+    │                             callback-dropped, callback-failed, ...
+    ├── MeshOsError               the MeshOS daemon SDK: register_failed, queue_full,
+    │                             loop_closed, invalid_log_level, already_shutdown,
+    │                             shutdown_failed, runtime_panic, invalid_argument
     └── CapabilityError, ValueError   capability input refused: invalid_json,
                                   invalid_capabilities (``.errors`` lists the schema
                                   errors), invalid_predicate, invalid_header,
@@ -170,7 +181,34 @@ class CapabilityError(NetError, ValueError):
         self.errors = []
 
 
+class DaemonError(NetError):
+    """A failure of the compute runtime or of a daemon; ``kind`` is the
+    core's stable string (the same in every face): ``callback-failed`` (a
+    daemon's ``process`` raised; the message names the exception),
+    ``callback-timeout`` (a callback did not answer within the daemon's
+    ``callback_timeout_ms``), ``reentrant-call`` (a callback called into
+    its own daemon), ``missing-capabilities`` (the node lacks a tag the
+    daemon requires), ``daemon-not-found``, ``factory-not-found``, ...
+    ``outputs`` holds, for a failed ``deliver_batch``, the outputs of the
+    events delivered before the failure (otherwise it is empty)."""
+
+    outputs: List[List[bytes]]
+
+    def __init__(self, message: str, kind: str = "core") -> None:
+        super().__init__(message, kind)
+        self.outputs = []
+
+
+class MeshOsError(NetError):
+    """A MeshOS daemon SDK failure; ``kind`` is the core's (``register_failed``,
+    ``queue_full``, ``loop_closed``, ``invalid_log_level``,
+    ``already_shutdown``, ``shutdown_failed``, ``runtime_panic``,
+    ``invalid_argument``), the same in every face."""
+
+
 _FAMILIES: Dict[str, Type[NetError]] = {
+    "daemon": DaemonError,
+    "meshos": MeshOsError,
     "capability": CapabilityError,
     "redex": RedexError,
     "cortex": CortexError,
@@ -222,12 +260,15 @@ _BY_KIND: Dict[str, Type[NetError]] = {
 def _from_kind(family: str, kind: str, message: str) -> NetError:
     """The exception for a core failure (called by the native module).
     ``family`` (token, identity, channel, bus, redex, cortex, netdb,
-    capability) picks the RedEX / CortEX / NetDb / capability classes and settles the one kind that
+    capability, daemon, meshos) picks the RedEX / CortEX / NetDb / capability classes and settles the one kind that
     two families share, ``invalid_signature``."""
     if family == "token":
         return TokenError(message, kind)
     if family == "identity":
         return IdentityError(message, kind)
+    if family == "daemon" and message.startswith("daemon: "):
+        # The core prefixes every compute message; the class says it.
+        message = message[len("daemon: "):]
     if family in _FAMILIES:
         return _FAMILIES[family](message, kind)
     return _BY_KIND.get(kind, NetError)(message, kind)

@@ -43,6 +43,21 @@ impl<Req, Resp> Clone for ForeignCaller<Req, Resp> {
     }
 }
 
+/// Tells whether the calling thread is a channel's serving thread, without
+/// making a call: a host asks it before taking a daemon's lock, since a
+/// call from the serving thread would wait on the very call it serves.
+#[derive(Clone)]
+pub struct ServingThread {
+    shared: Arc<Shared>,
+}
+
+impl ServingThread {
+    /// Whether the current thread serves the channel right now.
+    pub fn is_current(&self) -> bool {
+        *self.shared.serving_thread.lock() == Some(thread::current().id())
+    }
+}
+
 /// The serving side: the thread that answers calls.
 pub struct ForeignServer<Req, Resp> {
     rx: Receiver<ForeignCall<Req, Resp>>,
@@ -84,10 +99,15 @@ impl<Req, Resp> ForeignCaller<Req, Resp> {
         self
     }
 
+    /// The probe for this channel's serving thread.
+    pub fn serving_thread(&self) -> ServingThread {
+        ServingThread { shared: self.shared.clone() }
+    }
+
     /// Send `request` to the serving thread and wait for its answer, at
     /// most the channel's bound.
     pub fn call(&self, request: Req) -> Result<Resp, ComputeDaemonError> {
-        if *self.shared.serving_thread.lock() == Some(thread::current().id()) {
+        if self.serving_thread().is_current() {
             return Err(ComputeDaemonError::Reentrant("the serving thread called itself".into()));
         }
         let (reply, answer) = mpsc::sync_channel(1);

@@ -3,6 +3,7 @@
 
 use bytes::Bytes;
 
+use super::bridge::ServingThread;
 use super::config::DaemonHostConfig;
 use super::control::{DaemonControl, DaemonHealth};
 use super::error::ComputeDaemonError as DaemonError;
@@ -72,6 +73,14 @@ pub trait MeshDaemon: Send + Sync {
 
     /// Receive the host configuration, once, before any other call.
     fn configure(&mut self, _config: &DaemonHostConfig) {}
+
+    /// The thread that serves this daemon's callbacks, when they run on a
+    /// thread of their own (a foreign daemon). The host refuses a call
+    /// made from that thread (`Reentrant`) at once: it would wait for the
+    /// daemon's lock, held by the very call being served.
+    fn serving_thread(&self) -> Option<ServingThread> {
+        None
+    }
 
     /// How the daemon judges itself.
     fn health(&self) -> DaemonHealth {

@@ -3,19 +3,23 @@
 //! serve its [`DaemonCall`]s on their language's thread (a JS thread-safe
 //! function, a Python thread, a Go goroutine, a C vtable worker); every
 //! call waits at most the daemon's `callback_timeout_ms`, which the host
-//! hands over through `configure`.
+//! hands over through `configure`. The supervision calls (`on_control`,
+//! `health`, `saturation`) go the same way; one that fails or times out
+//! reads as `Unhealthy` / no saturation (a daemon that cannot answer its
+//! health check is not healthy).
 
 use bytes::Bytes;
 
-use super::bridge::ForeignCaller;
+use super::bridge::{ForeignCaller, ServingThread};
 use super::config::DaemonHostConfig;
+use super::control::{DaemonControl, DaemonHealth};
 use super::daemon::MeshDaemon;
 use super::error::ComputeDaemonError;
 use super::event::CausalEvent;
 use crate::capabilities::{CapabilityFilter, CapabilitySet};
 
 /// A call from the runtime to a foreign daemon.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum DaemonCall {
     /// Run `process` on this event.
     Process(CausalEvent),
@@ -23,11 +27,17 @@ pub enum DaemonCall {
     Snapshot,
     /// Run `restore` with this state.
     Restore(Bytes),
+    /// Run `on_control` with this control event (MeshOS supervision).
+    Control(DaemonControl),
+    /// Run `health`.
+    Health,
+    /// Run `saturation`.
+    Saturation,
 }
 
 /// A foreign daemon's answer. An `Err` string is the foreign error's
 /// message (an exception, a status); it surfaces as `Callback`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum DaemonReply {
     /// `process` returned these payloads, or failed.
     Processed(Result<Vec<Bytes>, String>),
@@ -35,6 +45,12 @@ pub enum DaemonReply {
     Snapshot(Result<Option<Bytes>, String>),
     /// `restore` succeeded, or failed.
     Restored(Result<(), String>),
+    /// `on_control` returned, or failed.
+    Controlled(Result<(), String>),
+    /// `health` answered, or failed.
+    Health(Result<DaemonHealth, String>),
+    /// `saturation` answered, or failed.
+    Saturation(Result<f32, String>),
 }
 
 /// A daemon served by another thread.
@@ -125,5 +141,29 @@ impl MeshDaemon for ForeignDaemon {
 
     fn configure(&mut self, config: &DaemonHostConfig) {
         self.caller = self.caller.clone().with_timeout(config.callback_timeout());
+    }
+
+    fn serving_thread(&self) -> Option<ServingThread> {
+        Some(self.caller.serving_thread())
+    }
+
+    fn health(&self) -> DaemonHealth {
+        match self.caller.call(DaemonCall::Health) {
+            Ok(DaemonReply::Health(Ok(h))) => h,
+            _ => DaemonHealth::Unhealthy,
+        }
+    }
+
+    fn saturation(&self) -> f32 {
+        match self.caller.call(DaemonCall::Saturation) {
+            Ok(DaemonReply::Saturation(Ok(s))) => s,
+            _ => 0.0,
+        }
+    }
+
+    fn on_control(&mut self, control: &DaemonControl) {
+        // Nothing to report to: the control event is also on the daemon's
+        // channel, and a failing callback shows in its health.
+        let _ = self.caller.call(DaemonCall::Control(*control));
     }
 }

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use parking_lot::Mutex;
 
+use super::bridge::ServingThread;
 use super::config::{DaemonHostConfig, DaemonStats};
 use super::daemon::MeshDaemon;
 use super::error::ComputeDaemonError;
@@ -78,6 +79,8 @@ pub(crate) struct DaemonHost {
     counters: Counters,
     stopped: AtomicBool,
     latest: Mutex<Option<StateSnapshot>>,
+    /// A foreign daemon's serving thread, refused before the lock.
+    serving: Option<ServingThread>,
 }
 
 fn bump(c: &AtomicU64, n: u64) {
@@ -100,6 +103,7 @@ impl DaemonHost {
         config: DaemonHostConfig,
     ) -> Self {
         let name = daemon.name().to_owned();
+        let serving = daemon.serving_thread();
         let log = Vec::with_capacity(config.max_log_entries.min(1024));
         DaemonHost {
             kind,
@@ -110,10 +114,17 @@ impl DaemonHost {
             counters: Counters::default(),
             stopped: AtomicBool::new(false),
             latest: Mutex::new(None),
+            serving,
         }
     }
 
     fn lock(&self) -> Result<parking_lot::MutexGuard<'_, HostState>, ComputeDaemonError> {
+        if self.serving.as_ref().is_some_and(ServingThread::is_current) {
+            return Err(ComputeDaemonError::Reentrant(format!(
+                "call into daemon {:?} from the thread serving its callbacks",
+                self.name
+            )));
+        }
         self.state
             .try_lock_for(self.config.callback_timeout())
             .ok_or(ComputeDaemonError::CallbackTimeout { timeout_ms: self.config.callback_timeout_ms })

@@ -26,7 +26,7 @@ mod host;
 mod runtime;
 mod snapshot;
 
-pub use bridge::{foreign_channel, ForeignCall, ForeignCaller, ForeignServer};
+pub use bridge::{foreign_channel, ForeignCall, ForeignCaller, ForeignServer, ServingThread};
 pub use config::{DaemonHostConfig, DaemonStats};
 pub use control::{DaemonControl, DaemonHealth};
 pub use daemon::{DaemonFactory, MeshDaemon};

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use net_sdk::capabilities::{CapabilityFilter, CapabilitySet};
 use net_sdk::compute::{
     foreign_channel, verify_chain, verify_chain_from, CausalEvent, ChainError, ComputeDaemonError as DaemonError,
-    DaemonCall, DaemonFactory, DaemonHostConfig, DaemonReply, DaemonRuntime, ForeignDaemon, MeshDaemon, StateSnapshot,
+    DaemonCall, DaemonControl, DaemonFactory, DaemonHealth, DaemonHostConfig, DaemonReply, DaemonRuntime, ForeignDaemon, MeshDaemon, StateSnapshot,
 };
 use net_sdk::Identity;
 
@@ -164,6 +164,9 @@ async fn a_stalled_foreign_callback_times_out_and_the_daemon_recovers() {
                 DaemonCall::Process(e) => DaemonReply::Processed(Ok(vec![e.payload.clone()])),
                 DaemonCall::Snapshot => DaemonReply::Snapshot(Ok(None)),
                 DaemonCall::Restore(_) => DaemonReply::Restored(Ok(())),
+                DaemonCall::Control(_) => DaemonReply::Controlled(Ok(())),
+                DaemonCall::Health => DaemonReply::Health(Ok(DaemonHealth::Degraded)),
+                DaemonCall::Saturation => DaemonReply::Saturation(Ok(0.25)),
             };
             call.reply(reply);
         }
@@ -225,6 +228,81 @@ async fn a_re_entrant_delivery_is_refused_at_once() {
     assert!(started.elapsed() < Duration::from_secs(5), "no wait for the default 60 s bound");
     assert!(matches!(nested.lock().take(), Some(Err(DaemonError::Reentrant(_)))));
     rt.shutdown().await.unwrap(); // drops the daemon, which holds the runtime
+}
+
+#[tokio::test]
+async fn a_foreign_callback_delivering_to_its_own_daemon_is_refused_at_once() {
+    let rt = DaemonRuntime::local(CapabilitySet::new());
+    let (caller, server) = foreign_channel::<DaemonCall, DaemonReply>(Duration::from_secs(30));
+    rt.register_factory("foreign", move || Box::new(ForeignDaemon::new("foreign", caller.clone())))
+        .unwrap();
+    rt.start().await.unwrap();
+    let id = Identity::from_seed([12; 32]);
+    let (inner, me) = (rt.clone(), id.origin_hash());
+    // The serving thread, inside a `process` call, delivers to the daemon
+    // it serves: the outer delivery holds the daemon's lock, so waiting
+    // for it would last the whole 30 s bound.
+    let serving = thread::spawn(move || {
+        let call = server.recv().unwrap();
+        let started = std::time::Instant::now();
+        let nested = inner.deliver(me, &ev(2));
+        let took = started.elapsed();
+        call.reply(DaemonReply::Processed(Ok(vec![])));
+        (nested, took)
+    });
+    let h = rt.spawn("foreign", id, DaemonHostConfig::default()).await.unwrap();
+    assert_eq!(rt.deliver(h.origin_hash, &ev(1)).unwrap(), vec![]);
+    let (nested, took) = serving.join().unwrap();
+    assert!(matches!(nested, Err(DaemonError::Reentrant(_))), "{nested:?}");
+    assert!(took < Duration::from_secs(5), "refused at once, not after the bound");
+    rt.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_foreign_daemon_answers_the_supervision_calls_and_a_stalled_one_reads_unhealthy() {
+    let rt = DaemonRuntime::local(CapabilitySet::new());
+    let (caller, server) = foreign_channel::<DaemonCall, DaemonReply>(Duration::from_secs(600));
+    rt.register_factory("foreign", move || Box::new(ForeignDaemon::new("foreign", caller.clone())))
+        .unwrap();
+    rt.start().await.unwrap();
+    let (seen_tx, seen_rx) = mpsc::channel();
+    // Answers health and saturation, reports each control event; the
+    // second health call is never answered (a stalled callback).
+    let serving = thread::spawn(move || {
+        let mut healths = 0;
+        while let Some(call) = server.recv() {
+            let reply = match call.request {
+                DaemonCall::Health if healths == 1 => {
+                    seen_tx.send(None).unwrap();
+                    thread::sleep(Duration::from_millis(300));
+                    continue;
+                }
+                DaemonCall::Health => {
+                    healths += 1;
+                    DaemonReply::Health(Ok(DaemonHealth::Degraded))
+                }
+                DaemonCall::Saturation => DaemonReply::Saturation(Ok(0.25)),
+                DaemonCall::Control(c) => {
+                    seen_tx.send(Some(c)).unwrap();
+                    DaemonReply::Controlled(Ok(()))
+                }
+                _ => DaemonReply::Processed(Err("unexpected".into())),
+            };
+            call.reply(reply);
+        }
+    });
+    let cfg = DaemonHostConfig { callback_timeout_ms: 100, ..DaemonHostConfig::default() };
+    let h = rt.spawn("foreign", Identity::from_seed([13; 32]), cfg).await.unwrap();
+    let sample = rt.with_daemon(h.origin_hash, |d| (d.health(), d.saturation())).unwrap();
+    assert_eq!(sample, (DaemonHealth::Degraded, 0.25));
+    rt.with_daemon(h.origin_hash, |d| d.on_control(&DaemonControl::DrainFinish)).unwrap();
+    assert_eq!(seen_rx.recv().unwrap(), Some(DaemonControl::DrainFinish));
+    assert_eq!(rt.with_daemon(h.origin_hash, |d| d.health()).unwrap(), DaemonHealth::Unhealthy);
+    assert_eq!(seen_rx.recv().unwrap(), None);
+    rt.shutdown().await.unwrap();
+    drop(rt);
+    drop(h);
+    serving.join().unwrap();
 }
 
 /// Meets its partner inside `process`: only possible if both run at once.
