@@ -51,5 +51,8 @@ export const {
   deriveSubnet,
   signCapabilityAnnouncement,
   verifyCapabilityAnnouncement,
+  DaemonRuntime,
+  DaemonHandle,
+  DaemonPort,
 } = native;
 export default native;

@@ -23,6 +23,9 @@
 //!   validation, diff, scopes, subnets and signed announcements; announce
 //!   and find on a `MeshNode`.
 //! - `metrics`: `prometheusText`, the counters as Prometheus text.
+//! - `compute_runtime`, `compute_port`, `compute_config`, `compute_error`:
+//!   `DaemonRuntime` and `DaemonHandle`, the `DaemonPort` through which the
+//!   core calls a JS daemon, their plain objects and errors.
 
 // napi-derive registers exports only outside `cfg(test)`, so in the test
 // build every exported item looks unused.
@@ -30,6 +33,10 @@
 
 mod capabilities;
 mod channel;
+mod compute_config;
+mod compute_error;
+mod compute_port;
+mod compute_runtime;
 mod config;
 mod dedup;
 mod error;

@@ -146,3 +146,18 @@ export type {
   Stats,
 } from './types';
 export { RedisStreamDedup } from './dedup';
+export {
+  DaemonRuntime,
+  DaemonHandle,
+  MigrationHandle,
+  DaemonError,
+  MigrationError,
+  type MigrationErrorKind,
+  type MigrationPhase,
+  type MigrationOptions,
+  type CausalEvent,
+  type MeshDaemon,
+  type DaemonFactory,
+  type DaemonStats,
+  type DaemonHostConfig,
+} from './compute';

@@ -1,0 +1,182 @@
+//! `DaemonPort`: the JS side of one daemon's foreign-call channel.
+//!
+//! The daemon's Rust half is the core's `ForeignDaemon`: every `process`,
+//! `snapshot` and `restore` is a call through the core bridge, waited for
+//! at most the daemon's `callbackTimeoutMs`. Queuing a call fires a
+//! thread-safe function that runs the port's `wake` on the JS thread;
+//! `wake` drains the queue with `next()` and answers each call with
+//! `processed` / `snapshotted` / `restored` / `failed`. The JS thread is
+//! the bridge's serving thread, so a call made from it is refused
+//! (`reentrant-call`) instead of waiting on itself, and a callback that
+//! keeps the thread busy past the bound is a `callback-timeout`.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use napi::bindgen_prelude::Buffer;
+use napi::threadsafe_function::{ErrorStrategy, ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::{Env, JsFunction};
+use napi_derive::napi;
+use net_sdk::compute::{foreign_channel, DaemonCall, DaemonReply, ForeignCall, ForeignDaemon, ForeignServer};
+
+use crate::capabilities::caps_of;
+use crate::compute_config::JsCausalEvent;
+use crate::error::{invalid, napi_failure, Result};
+
+/// One call waiting for its answer, as `next()` hands it to JS.
+#[napi(object)]
+pub struct JsDaemonCall {
+    /// `"process"`, `"snapshot"` or `"restore"`.
+    pub op: String,
+    /// The event, for `process`.
+    pub event: Option<JsCausalEvent>,
+    /// The state to take back, for `restore`.
+    pub state: Option<Buffer>,
+}
+
+/// The JS end of one daemon: built before its spawn, used by one spawn.
+#[napi]
+pub struct DaemonPort {
+    server: ForeignServer<DaemonCall, DaemonReply>,
+    /// The daemon's Rust half, until a spawn takes it.
+    daemon: Option<ForeignDaemon>,
+    /// The call handed out by `next()` and not answered yet.
+    current: Option<ForeignCall<DaemonCall, DaemonReply>>,
+    /// Whether JS is inside one of this daemon's callbacks now.
+    busy: Arc<AtomicBool>,
+}
+
+impl DaemonPort {
+    /// The daemon's Rust half, once (`invalid_argument` for a used port).
+    pub(crate) fn take_daemon(&mut self) -> Result<ForeignDaemon> {
+        self.daemon.take().ok_or_else(|| invalid("this DaemonPort was already used by a spawn"))
+    }
+
+    /// The flag `deliver` reads to refuse a delivery made from inside the
+    /// daemon's own callback.
+    pub(crate) fn busy(&self) -> Arc<AtomicBool> {
+        self.busy.clone()
+    }
+
+    /// Answer the current call; `false` when its caller stopped waiting.
+    fn answer(&mut self, reply: impl FnOnce(&DaemonCall) -> Result<DaemonReply>) -> Result<bool> {
+        let call = self.current.take().ok_or_else(|| invalid("no daemon call is waiting for an answer"))?;
+        let resp = match reply(&call.request) {
+            Ok(r) => r,
+            Err(e) => {
+                // Answered wrongly (a snapshot's bytes for a process
+                // call): the call stays current for a proper answer.
+                self.current = Some(call);
+                return Err(e);
+            }
+        };
+        self.busy.store(false, Ordering::Release);
+        Ok(call.reply(resp))
+    }
+}
+
+fn wrong(op: &str) -> crate::error::Error {
+    invalid(format!("the waiting daemon call is not a {op} call"))
+}
+
+#[napi]
+impl DaemonPort {
+    /// A port for a daemon called `name`. `wake` runs on the JS thread each
+    /// time a call is queued. `requiredCapabilities` / `optionalCapabilities`
+    /// are capability-set JSON (the required tags are checked at spawn).
+    #[napi(constructor)]
+    pub fn new(
+        env: Env,
+        name: String,
+        wake: JsFunction,
+        required_capabilities: Option<String>,
+        optional_capabilities: Option<String>,
+    ) -> Result<Self> {
+        let required = required_capabilities.as_deref().map(caps_of).transpose()?;
+        let optional = optional_capabilities.as_deref().map(caps_of).transpose()?;
+        let mut wake: ThreadsafeFunction<(), ErrorStrategy::Fatal> =
+            wake.create_threadsafe_function(0, |_| Ok(Vec::<bool>::new())).map_err(napi_failure)?;
+        // A port alone must not keep the process alive; a pending deliver
+        // does (its Promise), and that is when wakes matter.
+        wake.unref(&env).map_err(napi_failure)?;
+        // The bound is the daemon's callbackTimeoutMs, set at spawn.
+        let (caller, server) = foreign_channel(Duration::from_secs(60));
+        server.bind_current_thread();
+        let caller = caller.with_notify(move || {
+            wake.call((), ThreadsafeFunctionCallMode::NonBlocking);
+        });
+        let mut daemon = ForeignDaemon::new(name, caller);
+        if let Some(caps) = required {
+            daemon = daemon.with_required_capabilities(caps);
+        }
+        if let Some(caps) = optional {
+            daemon = daemon.with_optional_capabilities(caps);
+        }
+        Ok(DaemonPort { server, daemon: Some(daemon), current: None, busy: Arc::new(AtomicBool::new(false)) })
+    }
+
+    /// The next queued call, or `null` when none waits. A call handed out
+    /// before and never answered is dropped (its caller gets
+    /// `callback-dropped`).
+    #[napi]
+    pub fn next(&mut self) -> Option<JsDaemonCall> {
+        self.current = None;
+        self.busy.store(false, Ordering::Release);
+        let call = self.server.try_recv()?;
+        let js = match &call.request {
+            DaemonCall::Process(e) => {
+                JsDaemonCall { op: "process".into(), event: Some(JsCausalEvent::from_core(e)), state: None }
+            }
+            DaemonCall::Snapshot => JsDaemonCall { op: "snapshot".into(), event: None, state: None },
+            DaemonCall::Restore(s) => JsDaemonCall { op: "restore".into(), event: None, state: Some(s.to_vec().into()) },
+        };
+        self.busy.store(true, Ordering::Release);
+        self.current = Some(call);
+        Some(js)
+    }
+
+    /// Answer the waiting `process` call with its outputs. `false` when the
+    /// caller had stopped waiting (it timed out): the answer is dropped.
+    #[napi]
+    pub fn processed(&mut self, outputs: Vec<Buffer>) -> Result<bool> {
+        self.answer(|c| match c {
+            DaemonCall::Process(_) => {
+                Ok(DaemonReply::Processed(Ok(outputs.iter().map(|b| Bytes::copy_from_slice(b)).collect())))
+            }
+            _ => Err(wrong("process")),
+        })
+    }
+
+    /// Answer the waiting `snapshot` call (`null`: stateless).
+    #[napi]
+    pub fn snapshotted(&mut self, state: Option<Buffer>) -> Result<bool> {
+        self.answer(|c| match c {
+            DaemonCall::Snapshot => Ok(DaemonReply::Snapshot(Ok(state.map(|s| Bytes::copy_from_slice(&s))))),
+            _ => Err(wrong("snapshot")),
+        })
+    }
+
+    /// Answer the waiting `restore` call: the state was taken.
+    #[napi]
+    pub fn restored(&mut self) -> Result<bool> {
+        self.answer(|c| match c {
+            DaemonCall::Restore(_) => Ok(DaemonReply::Restored(Ok(()))),
+            _ => Err(wrong("restore")),
+        })
+    }
+
+    /// Answer the waiting call, whatever it is, with a failure (the
+    /// callback threw `message`).
+    #[napi]
+    pub fn failed(&mut self, message: String) -> Result<bool> {
+        self.answer(|c| {
+            Ok(match c {
+                DaemonCall::Process(_) => DaemonReply::Processed(Err(message)),
+                DaemonCall::Snapshot => DaemonReply::Snapshot(Err(message)),
+                DaemonCall::Restore(_) => DaemonReply::Restored(Err(message)),
+            })
+        })
+    }
+}

@@ -1,0 +1,112 @@
+// What a daemon is on the TypeScript side (MeshDaemon and its factory,
+// the event it sees, its config and counters) and how its calls are
+// served: the core queues each call on the daemon's native port and wakes
+// the JS thread, which answers every queued call here.
+
+import type * as core from '@net-mesh/core';
+import type { CapabilitySet } from './capabilities';
+
+/** A causal event delivered to a daemon's `process`. */
+export interface CausalEvent {
+  /** 64-bit origin hash of the emitting entity. */
+  readonly originHash: bigint;
+  /** Sequence number in the emitter's causal chain. */
+  readonly sequence: bigint;
+  /** Opaque payload bytes. */
+  readonly payload: Buffer;
+}
+
+/**
+ * A user-implemented daemon: what a factory passed to
+ * `DaemonRuntime.registerFactory` returns. `process` is synchronous by
+ * contract (returning a Promise fails the delivery with
+ * `callback-failed`). Snapshot / restore are optional; stateless daemons
+ * omit them.
+ */
+export interface MeshDaemon {
+  /** Stable human-readable name. Used only for diagnostics. */
+  readonly name: string;
+  /** Handle one inbound event; each returned buffer becomes an output event. */
+  process(event: CausalEvent): Buffer[];
+  /** Optional: serialize current state for persistence (`null`: stateless). */
+  snapshot?(): Buffer | null;
+  /** Optional: restore state from a snapshot produced by `snapshot`. */
+  restore?(state: Buffer): void;
+  /** Tags the hosting node must announce; a missing one refuses the spawn (`missing-capabilities`). */
+  requiredCapabilities?: CapabilitySet;
+  /** Tags the daemon prefers (never refuses a spawn). */
+  optionalCapabilities?: CapabilitySet;
+}
+
+/** A zero-arg function returning a MeshDaemon or a Promise of one. */
+export type DaemonFactory = () => MeshDaemon | Promise<MeshDaemon>;
+
+/**
+ * A daemon's counters since it was spawned (monotonic; a respawn,
+ * including from a snapshot, starts them at zero).
+ */
+export interface DaemonStats {
+  /** Total events processed since spawn (failed ones included). */
+  readonly eventsProcessed: bigint;
+  /** Total output events emitted since spawn. */
+  readonly eventsEmitted: bigint;
+  /** `process` calls that failed: threw, timed out, or returned a non-array. */
+  readonly errors: bigint;
+  /** Number of snapshots taken (manual + auto combined). */
+  readonly snapshotsTaken: bigint;
+}
+
+/** Host configuration for a daemon. Omit a field to take the default. */
+export interface DaemonHostConfig {
+  /** Auto-snapshot cadence in events processed. `0n` (the default) = manual snapshots only. */
+  readonly autoSnapshotInterval?: bigint;
+  /** Events kept for replay since the last snapshot; reaching it forces a snapshot (default 10 000). */
+  readonly maxLogEntries?: number;
+  /**
+   * The longest wait (ms) for a JS `process` / `snapshot` / `restore` to
+   * return (default 60 000). A callback that keeps the JS thread busy
+   * longer fails its call with `callback-timeout` instead of freezing the
+   * runtime; its late answer is dropped.
+   */
+  readonly callbackTimeoutMs?: number;
+}
+
+/** The outputs of `process` as the port takes them; anything else throws. */
+function outputsOf(out: unknown): Buffer[] {
+  if (out instanceof Promise || (typeof out === 'object' && out !== null && typeof (out as { then?: unknown }).then === 'function')) {
+    throw new TypeError('process returned a Promise: a daemon must answer synchronously');
+  }
+  if (!Array.isArray(out)) throw new TypeError(`process must return an array of Buffers, got ${typeof out}`);
+  return out.map((b) => {
+    if (Buffer.isBuffer(b)) return b;
+    if (b instanceof Uint8Array) return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    throw new TypeError('process must return an array of Buffers (or Uint8Arrays)');
+  });
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Answer every call queued on `port` by running `daemon`'s method; a
+ * method that throws answers its call with the failure (the delivery
+ * rejects with `callback-failed`; a failed `process` counts in `errors`).
+ */
+export function servePort(port: core.DaemonPort, daemon: MeshDaemon): void {
+  for (let call = port.next(); call !== null; call = port.next()) {
+    try {
+      if (call.op === 'process') {
+        port.processed(outputsOf(daemon.process(call.event as CausalEvent)));
+      } else if (call.op === 'snapshot') {
+        const state = daemon.snapshot ? daemon.snapshot() : null;
+        port.snapshotted(state ?? null);
+      } else {
+        daemon.restore?.(call.state as Buffer);
+        port.restored();
+      }
+    } catch (e) {
+      port.failed(messageOf(e));
+    }
+  }
+}
