@@ -9,10 +9,15 @@
 //! the bridge's serving thread, so a call made from it is refused
 //! (`reentrant-call`) instead of waiting on itself, and a callback that
 //! keeps the thread busy past the bound is a `callback-timeout`.
+//!
+//! Two things keep a run of calls cheap: a call queued while JS is
+//! already receiving fires no wake (`armed`), and while a batch delivery
+//! is in flight `next()` waits a moment for the batch's next call instead
+//! of returning to the event loop between every two events.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use napi::bindgen_prelude::Buffer;
@@ -24,6 +29,21 @@ use net_sdk::compute::{foreign_channel, DaemonCall, DaemonReply, ForeignCall, Fo
 use crate::capabilities::caps_of;
 use crate::compute_config::JsCausalEvent;
 use crate::error::{invalid, napi_failure, Result};
+
+/// How long `next()` waits for a batch's next call before it lets the
+/// event loop run (a later call then wakes JS as usual).
+const LINGER: Duration = Duration::from_millis(1);
+
+/// What a port shares with the runtime and with the daemon's calls.
+#[derive(Default)]
+pub(crate) struct PortShared {
+    /// JS is inside one of this daemon's callbacks now.
+    pub busy: AtomicBool,
+    /// JS is receiving (or a wake is queued): a new call needs no wake.
+    armed: AtomicBool,
+    /// Batch deliveries to this daemon in flight.
+    pub batches: AtomicUsize,
+}
 
 /// One call waiting for its answer, as `next()` hands it to JS.
 #[napi(object)]
@@ -44,8 +64,7 @@ pub struct DaemonPort {
     daemon: Option<ForeignDaemon>,
     /// The call handed out by `next()` and not answered yet.
     current: Option<ForeignCall<DaemonCall, DaemonReply>>,
-    /// Whether JS is inside one of this daemon's callbacks now.
-    busy: Arc<AtomicBool>,
+    shared: Arc<PortShared>,
 }
 
 impl DaemonPort {
@@ -54,10 +73,35 @@ impl DaemonPort {
         self.daemon.take().ok_or_else(|| invalid("this DaemonPort was already used by a spawn"))
     }
 
-    /// The flag `deliver` reads to refuse a delivery made from inside the
-    /// daemon's own callback.
-    pub(crate) fn busy(&self) -> Arc<AtomicBool> {
-        self.busy.clone()
+    /// The state the runtime reads (`busy`, to refuse a delivery made from
+    /// inside the daemon's own callback) and writes (`batches`).
+    pub(crate) fn shared(&self) -> Arc<PortShared> {
+        self.shared.clone()
+    }
+
+    /// The next queued call; while a batch is in flight, waiting up to
+    /// [`LINGER`] for it.
+    fn receive(&self) -> Option<ForeignCall<DaemonCall, DaemonReply>> {
+        self.shared.armed.store(true, Ordering::SeqCst);
+        if let Some(call) = self.server.try_recv() {
+            return Some(call);
+        }
+        let deadline = Instant::now() + LINGER;
+        while self.shared.batches.load(Ordering::SeqCst) > 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            if let Some(call) = self.server.recv_timeout(left.min(Duration::from_micros(200))) {
+                return Some(call);
+            }
+        }
+        self.shared.armed.store(false, Ordering::SeqCst);
+        // A call queued between the last look and the store above saw
+        // `armed` set and fired no wake: look once more.
+        let call = self.server.try_recv()?;
+        self.shared.armed.store(true, Ordering::SeqCst);
+        Some(call)
     }
 
     /// Answer the current call; `false` when its caller stopped waiting.
@@ -72,7 +116,7 @@ impl DaemonPort {
                 return Err(e);
             }
         };
-        self.busy.store(false, Ordering::Release);
+        self.shared.busy.store(false, Ordering::Release);
         Ok(call.reply(resp))
     }
 }
@@ -104,8 +148,12 @@ impl DaemonPort {
         // The bound is the daemon's callbackTimeoutMs, set at spawn.
         let (caller, server) = foreign_channel(Duration::from_secs(60));
         server.bind_current_thread();
+        let shared = Arc::new(PortShared::default());
+        let armed = shared.clone();
         let caller = caller.with_notify(move || {
-            wake.call((), ThreadsafeFunctionCallMode::NonBlocking);
+            if !armed.armed.swap(true, Ordering::SeqCst) {
+                wake.call((), ThreadsafeFunctionCallMode::NonBlocking);
+            }
         });
         let mut daemon = ForeignDaemon::new(name, caller);
         if let Some(caps) = required {
@@ -114,17 +162,18 @@ impl DaemonPort {
         if let Some(caps) = optional {
             daemon = daemon.with_optional_capabilities(caps);
         }
-        Ok(DaemonPort { server, daemon: Some(daemon), current: None, busy: Arc::new(AtomicBool::new(false)) })
+        Ok(DaemonPort { server, daemon: Some(daemon), current: None, shared })
     }
 
-    /// The next queued call, or `null` when none waits. A call handed out
-    /// before and never answered is dropped (its caller gets
-    /// `callback-dropped`).
+    /// The next queued call, or `null` when none waits. `wake` must call
+    /// it until it returns `null` (no wake comes for a call queued while
+    /// JS is receiving). A call handed out before and never answered is
+    /// dropped (its caller gets `callback-dropped`).
     #[napi]
     pub fn next(&mut self) -> Option<JsDaemonCall> {
         self.current = None;
-        self.busy.store(false, Ordering::Release);
-        let call = self.server.try_recv()?;
+        self.shared.busy.store(false, Ordering::Release);
+        let call = self.receive()?;
         let js = match &call.request {
             DaemonCall::Process(e) => {
                 JsDaemonCall { op: "process".into(), event: Some(JsCausalEvent::from_core(e)), state: None }
@@ -132,7 +181,7 @@ impl DaemonPort {
             DaemonCall::Snapshot => JsDaemonCall { op: "snapshot".into(), event: None, state: None },
             DaemonCall::Restore(s) => JsDaemonCall { op: "restore".into(), event: None, state: Some(s.to_vec().into()) },
         };
-        self.busy.store(true, Ordering::Release);
+        self.shared.busy.store(true, Ordering::Release);
         self.current = Some(call);
         Some(js)
     }

@@ -10,10 +10,11 @@
 //! Calls that wait on a JS callback (`deliver`, `snapshot`,
 //! `spawnFromSnapshot`, which restores) run on the blocking pool of the
 //! core's runtime, never on the JS thread: the JS thread must stay free to
-//! answer them.
+//! answer them. A live daemon's deliveries and snapshots go through its
+//! `Lane`, so they run in the order JS made them.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use napi::bindgen_prelude::{BigInt, Buffer, ClassInstance, Env};
@@ -26,7 +27,8 @@ use parking_lot::Mutex;
 use crate::capabilities::caps_of;
 use crate::compute_config::{JsCausalEvent, JsDaemonHostConfig, JsDaemonStats};
 use crate::compute_error::daemon_fail;
-use crate::compute_port::DaemonPort;
+use crate::compute_lane::Lane;
+use crate::compute_port::{DaemonPort, PortShared};
 use crate::error::{error, Result};
 use crate::identity::{u64_of, Identity};
 use crate::mesh::MeshNode;
@@ -45,8 +47,15 @@ impl DaemonFactory for SlotFactory {
     }
 }
 
-/// Per origin: whether JS is inside that daemon's callback now.
-type BusyTable = Arc<Mutex<HashMap<u64, Arc<AtomicBool>>>>;
+/// A live daemon's port state and its lane of ordered calls.
+#[derive(Clone)]
+struct Entry {
+    port: Arc<PortShared>,
+    lane: Arc<Lane>,
+}
+
+/// Per origin: the daemons spawned through a port.
+type PortTable = Arc<Mutex<HashMap<u64, Entry>>>;
 
 /// The compute runtime of one node (or of none: `DaemonRuntime.local`).
 #[napi]
@@ -54,7 +63,7 @@ pub struct DaemonRuntime {
     rt: compute::DaemonRuntime,
     slot: Slot,
     spawn_turn: Arc<Mutex<()>>,
-    busy: BusyTable,
+    ports: PortTable,
 }
 
 /// A spawned daemon: its identity and its counters.
@@ -64,7 +73,25 @@ pub struct DaemonHandle {
 }
 
 fn wrap(rt: compute::DaemonRuntime) -> DaemonRuntime {
-    DaemonRuntime { rt, slot: Slot::default(), spawn_turn: Arc::default(), busy: BusyTable::default() }
+    DaemonRuntime { rt, slot: Slot::default(), spawn_turn: Arc::default(), ports: PortTable::default() }
+}
+
+/// Counts one queued call on a port, from when JS makes it until it has
+/// run: while any is counted, the port waits for the next call instead
+/// of going back to the event loop between two of them.
+struct Queued(Arc<PortShared>);
+
+impl Queued {
+    fn enter(port: &Arc<PortShared>) -> Self {
+        port.batches.fetch_add(1, Ordering::SeqCst);
+        Queued(port.clone())
+    }
+}
+
+impl Drop for Queued {
+    fn drop(&mut self) {
+        self.0.batches.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Run `work` on the blocking pool (it may wait on a JS callback).
@@ -111,10 +138,10 @@ impl DaemonRuntime {
     /// Stop every daemon and refuse further work; idempotent.
     #[napi(ts_return_type = "Promise<void>")]
     pub fn shutdown(&self, env: Env) -> Result<JsObject> {
-        let (rt, busy) = (self.rt.clone(), self.busy.clone());
+        let (rt, ports) = (self.rt.clone(), self.ports.clone());
         let work = async move {
             rt.shutdown().await.map_err(daemon_fail)?;
-            busy.lock().clear();
+            ports.lock().clear();
             Ok(())
         };
         promise::spawn(&env, work, |_, ()| Ok(()))
@@ -171,24 +198,26 @@ impl DaemonRuntime {
     pub fn deliver(&self, env: Env, origin_hash: BigInt, event: JsCausalEvent) -> Result<JsObject> {
         let origin = u64_of(&origin_hash, "originHash")?;
         let event = event.to_core()?;
-        self.refuse_reentry(origin)?;
         let rt = self.rt.clone();
-        let work = blocking(move || rt.deliver_payloads(origin, &event));
-        promise::spawn(&env, work, |_, outs| Ok(outs.into_iter().map(|b| Buffer::from(b.to_vec())).collect::<Vec<_>>()))
+        self.on_lane(&env, origin, move || rt.deliver_payloads(origin, &event), |_, outs| {
+            Ok(outs.into_iter().map(|b| Buffer::from(b.to_vec())).collect::<Vec<_>>())
+        })
     }
 
-    /// Hand each of `events` to daemon `originHash` in order, on one
-    /// trip to the blocking pool; resolves to each event's outputs. The
-    /// first failure rejects (the events before it were processed).
+    /// Hand each of `events` to daemon `originHash` in order, as one call;
+    /// resolves to each event's outputs. The first failure rejects (the
+    /// events before it were processed).
     #[napi(ts_return_type = "Promise<Buffer[][]>")]
     pub fn deliver_many(&self, env: Env, origin_hash: BigInt, events: Vec<JsCausalEvent>) -> Result<JsObject> {
         let origin = u64_of(&origin_hash, "originHash")?;
         let events = events.iter().map(JsCausalEvent::to_core).collect::<Result<Vec<_>>>()?;
-        self.refuse_reentry(origin)?;
         let rt = self.rt.clone();
-        let work = blocking(move || events.iter().map(|e| rt.deliver_payloads(origin, e)).collect());
-        promise::spawn(&env, work, |_, all: Vec<Vec<bytes::Bytes>>| {
-            Ok(all.into_iter().map(|outs| outs.into_iter().map(|b| Buffer::from(b.to_vec())).collect()).collect::<Vec<Vec<Buffer>>>())
+        let work = move || events.iter().map(|e| rt.deliver_payloads(origin, e)).collect::<std::result::Result<Vec<_>, _>>();
+        self.on_lane(&env, origin, work, |_, all: Vec<Vec<bytes::Bytes>>| {
+            Ok(all
+                .into_iter()
+                .map(|outs| outs.into_iter().map(|b| Buffer::from(b.to_vec())).collect())
+                .collect::<Vec<Vec<Buffer>>>())
         })
     }
 
@@ -197,18 +226,17 @@ impl DaemonRuntime {
     pub fn snapshot(&self, env: Env, origin_hash: BigInt) -> Result<JsObject> {
         let origin = u64_of(&origin_hash, "originHash")?;
         let rt = self.rt.clone();
-        let work = blocking(move || rt.snapshot(origin));
-        promise::spawn(&env, work, |_, s| Ok(s.map(|s| Buffer::from(s.to_bytes()))))
+        self.on_lane(&env, origin, move || rt.snapshot(origin), |_, s| Ok(s.map(|s| Buffer::from(s.to_bytes()))))
     }
 
     /// Stop daemon `originHash`. Rejects `daemon-not-found`, `not-ready`.
     #[napi(ts_return_type = "Promise<void>")]
     pub fn stop(&self, env: Env, origin_hash: BigInt) -> Result<JsObject> {
         let origin = u64_of(&origin_hash, "originHash")?;
-        let (rt, busy) = (self.rt.clone(), self.busy.clone());
+        let (rt, ports) = (self.rt.clone(), self.ports.clone());
         let work = async move {
             rt.stop(origin).map_err(daemon_fail)?;
-            busy.lock().remove(&origin);
+            ports.lock().remove(&origin);
             Ok(())
         };
         promise::spawn(&env, work, |_, ()| Ok(()))
@@ -222,13 +250,46 @@ impl DaemonRuntime {
     /// says JS is inside that daemon's callback now, and `deliver` is only
     /// ever called on the JS thread.
     fn refuse_reentry(&self, origin: u64) -> Result<()> {
-        let inside = self.busy.lock().get(&origin).is_some_and(|b| b.load(Ordering::Acquire));
+        let inside = self.ports.lock().get(&origin).is_some_and(|e| e.port.busy.load(Ordering::Acquire));
         if inside {
             return Err(daemon_fail(ComputeDaemonError::Reentrant(format!(
-                "delivery to daemon {origin:#018x} from inside its own callback"
+                "call to daemon {origin:#018x} from inside its own callback"
             ))));
         }
         Ok(())
+    }
+
+    /// Run a call of daemon `origin` in its lane; an origin with no lane
+    /// (unknown, stopped) goes straight to the blocking pool, where the
+    /// core reports it.
+    fn on_lane<T, D, C>(
+        &self,
+        env: &Env,
+        origin: u64,
+        work: impl FnOnce() -> std::result::Result<T, ComputeDaemonError> + Send + 'static,
+        to_js: C,
+    ) -> Result<JsObject>
+    where
+        T: Send + 'static,
+        D: napi::bindgen_prelude::ToNapiValue + 'static,
+        C: FnOnce(Env, T) -> Result<D> + Send + 'static,
+    {
+        self.refuse_reentry(origin)?;
+        let entry = self.ports.lock().get(&origin).cloned();
+        match entry {
+            Some(e) => {
+                let queued = Queued::enter(&e.port);
+                e.lane.run(
+                    env,
+                    move || {
+                        let _queued = queued;
+                        work().map_err(daemon_fail)
+                    },
+                    to_js,
+                )
+            }
+            None => promise::spawn(env, blocking(work), to_js),
+        }
     }
 
     fn spawn_with(
@@ -241,11 +302,11 @@ impl DaemonRuntime {
         config: Option<JsDaemonHostConfig>,
     ) -> Result<JsObject> {
         let config = JsDaemonHostConfig::to_core(config)?;
-        let (daemon, flag) = match port {
-            Some(mut p) => (Some(p.take_daemon()?), Some(p.busy())),
+        let (daemon, shared) = match port {
+            Some(mut p) => (Some(p.take_daemon()?), Some(p.shared())),
             None => (None, None),
         };
-        let (rt, slot, turn, busy) = (self.rt.clone(), self.slot.clone(), self.spawn_turn.clone(), self.busy.clone());
+        let (rt, slot, turn, ports) = (self.rt.clone(), self.slot.clone(), self.spawn_turn.clone(), self.ports.clone());
         let identity = identity.core().clone();
         let work = blocking(move || {
             let _turn = turn.lock();
@@ -261,8 +322,8 @@ impl DaemonRuntime {
             // A spawn refused before its factory ran leaves the daemon here.
             slot.lock().take();
             let handle = spawned?;
-            if let Some(flag) = flag {
-                busy.lock().insert(handle.origin_hash, flag);
+            if let Some(port) = shared {
+                ports.lock().insert(handle.origin_hash, Entry { port, lane: Arc::default() });
             }
             Ok(handle)
         });

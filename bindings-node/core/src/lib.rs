@@ -25,7 +25,8 @@
 //! - `metrics`: `prometheusText`, the counters as Prometheus text.
 //! - `compute_runtime`, `compute_port`, `compute_config`, `compute_error`:
 //!   `DaemonRuntime` and `DaemonHandle`, the `DaemonPort` through which the
-//!   core calls a JS daemon, their plain objects and errors.
+//!   core calls a JS daemon, their plain objects and errors; `compute_lane`
+//!   runs one daemon's calls in order.
 
 // napi-derive registers exports only outside `cfg(test)`, so in the test
 // build every exported item looks unused.
@@ -35,6 +36,7 @@ mod capabilities;
 mod channel;
 mod compute_config;
 mod compute_error;
+mod compute_lane;
 mod compute_port;
 mod compute_runtime;
 mod config;
