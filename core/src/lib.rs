@@ -17,6 +17,7 @@
 //! - [`redex`]: crash-safe append-only log files (RedEX).
 //! - [`cortex`]: event-sourced tasks and memories folded from RedEX files,
 //!   and [`NetDb`](cortex::NetDb), their facade.
+//! - [`meshos`]: the MeshOS daemon SDK: control events, logs, metadata, published capabilities.
 //! - [`clock`]: the one clock every timestamp comes from.
 //! - [`runtime`]: the process-global tokio runtime used by foreign callers.
 //! - `metrics` (feature `metrics`): the statistics as Prometheus text.
@@ -33,6 +34,7 @@ pub mod error;
 pub mod identity;
 #[cfg(feature = "net")]
 pub mod mesh;
+pub mod meshos;
 #[cfg(feature = "metrics")]
 pub mod metrics;
 pub mod redex;

@@ -4,6 +4,7 @@
 use bytes::Bytes;
 
 use super::config::DaemonHostConfig;
+use super::control::{DaemonControl, DaemonHealth};
 use super::error::ComputeDaemonError as DaemonError;
 use super::event::CausalEvent;
 use crate::capabilities::{CapabilityFilter, CapabilitySet};
@@ -25,6 +26,10 @@ use crate::capabilities::{CapabilityFilter, CapabilitySet};
 ///   other call: a daemon that forwards its calls to another thread (a
 ///   foreign daemon) reads `callback_timeout_ms` there.
 /// - `try_snapshot` is `snapshot` with a way to fail.
+/// - `health`, `saturation` and `on_control` are what a supervisor (the
+///   MeshOS SDK) reads and tells: a daemon that ignores them is healthy,
+///   never saturated, and learns of control events only through its
+///   handle's channel.
 pub trait MeshDaemon: Send + Sync {
     /// A human-readable name, for diagnostics.
     fn name(&self) -> &str;
@@ -67,6 +72,20 @@ pub trait MeshDaemon: Send + Sync {
 
     /// Receive the host configuration, once, before any other call.
     fn configure(&mut self, _config: &DaemonHostConfig) {}
+
+    /// How the daemon judges itself.
+    fn health(&self) -> DaemonHealth {
+        DaemonHealth::Healthy
+    }
+
+    /// How full the daemon is, in `[0, 1]`; the supervisor turns a high
+    /// value into `BackpressureOn`.
+    fn saturation(&self) -> f32 {
+        0.0
+    }
+
+    /// A control event routed to this daemon (also queued on its handle).
+    fn on_control(&mut self, _control: &DaemonControl) {}
 }
 
 /// Builds daemons of one kind. Any `Fn() -> Box<dyn MeshDaemon>` closure is

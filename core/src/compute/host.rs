@@ -183,11 +183,49 @@ impl DaemonHost {
             .unwrap_or_else(|p| Err(ComputeDaemonError::Panicked(panic_message(p))))
     }
 
+    /// Restore a running daemon from `snap` (see `DaemonRuntime::restore`).
+    pub(crate) fn restore_in_place(&self, snap: &StateSnapshot) -> Result<(), ComputeDaemonError> {
+        let mut guard = self.lock()?;
+        if self.stopped.load(Relaxed) {
+            return Err(ComputeDaemonError::DaemonNotFound(guard.head.origin_hash));
+        }
+        if snap.entity_id != self.entity_id || snap.head.origin_hash != guard.head.origin_hash {
+            return Err(ComputeDaemonError::SnapshotMismatch(format!(
+                "snapshot of entity {}, daemon is {}",
+                snap.entity_id, self.entity_id
+            )));
+        }
+        if snap.kind != self.kind {
+            return Err(ComputeDaemonError::SnapshotMismatch(format!(
+                "snapshot of kind {:?}, daemon is {:?}",
+                snap.kind, self.kind
+            )));
+        }
+        let st = &mut *guard;
+        let state = snap.state.clone();
+        catch_unwind(AssertUnwindSafe(|| st.daemon.restore(state)))
+            .unwrap_or_else(|p| Err(ComputeDaemonError::Panicked(panic_message(p))))?;
+        st.head = snap.head;
+        st.log.clear();
+        st.since_snapshot = 0;
+        Ok(())
+    }
+
+    /// Run `f` on the daemon under its lock, a panic caught.
+    pub(crate) fn with_daemon<R>(&self, f: impl FnOnce(&mut dyn MeshDaemon) -> R) -> Result<R, ComputeDaemonError> {
+        let mut guard = self.lock()?;
+        if self.stopped.load(Relaxed) {
+            return Err(ComputeDaemonError::DaemonNotFound(guard.head.origin_hash));
+        }
+        let daemon: &mut dyn MeshDaemon = &mut *guard.daemon;
+        catch_unwind(AssertUnwindSafe(|| f(daemon))).map_err(|p| ComputeDaemonError::Panicked(panic_message(p)))
+    }
+
     pub(crate) fn mark_stopped(&self) {
         self.stopped.store(true, Relaxed);
     }
 
-    fn stats(&self) -> DaemonStats {
+    pub(crate) fn stats(&self) -> DaemonStats {
         DaemonStats {
             events_processed: self.counters.processed.load(Relaxed),
             events_emitted: self.counters.emitted.load(Relaxed),

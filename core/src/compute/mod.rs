@@ -17,6 +17,7 @@
 
 pub mod bridge;
 mod config;
+mod control;
 mod daemon;
 mod error;
 mod event;
@@ -27,6 +28,7 @@ mod snapshot;
 
 pub use bridge::{foreign_channel, ForeignCall, ForeignCaller, ForeignServer};
 pub use config::{DaemonHostConfig, DaemonStats};
+pub use control::{DaemonControl, DaemonHealth};
 pub use daemon::{DaemonFactory, MeshDaemon};
 pub use error::{ChainError, ComputeDaemonError, ComputeDaemonError as DaemonError};
 pub use event::{verify_chain, verify_chain_from, CausalEvent, CausalLink, ChainHead};

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use parking_lot::RwLock;
 
-use super::config::DaemonHostConfig;
+use super::config::{DaemonHostConfig, DaemonStats};
 use super::daemon::{DaemonFactory, MeshDaemon};
 use super::error::ComputeDaemonError;
 use super::event::{CausalEvent, ChainHead};
@@ -179,6 +179,12 @@ impl DaemonRuntime {
 
     /// Flip to Ready. A no-op when ready; `ShuttingDown` after `shutdown`.
     pub async fn start(&self) -> Result<(), ComputeDaemonError> {
+        self.start_now()
+    }
+
+    /// [`start`](Self::start) without the future (it never waits), for
+    /// hosts that are not async.
+    pub fn start_now(&self) -> Result<(), ComputeDaemonError> {
         match self.inner.phase.compare_exchange(REGISTERING, READY, Ordering::AcqRel, Ordering::Acquire) {
             Ok(_) | Err(READY) => Ok(()),
             Err(_) => Err(ComputeDaemonError::ShuttingDown),
@@ -207,7 +213,18 @@ impl DaemonRuntime {
     /// Build a daemon of `kind` and check it may run here.
     fn build(&self, kind: &str, config: &DaemonHostConfig) -> Result<Box<dyn MeshDaemon>, ComputeDaemonError> {
         self.require_ready()?;
-        let mut daemon = self.factory(kind)?.create()?;
+        let daemon = self.factory(kind)?.create()?;
+        self.admit(kind, daemon, config)
+    }
+
+    /// Check a built daemon may run here (its required tags and filter
+    /// against the local node's capabilities), then configure it.
+    fn admit(
+        &self,
+        kind: &str,
+        mut daemon: Box<dyn MeshDaemon>,
+        config: &DaemonHostConfig,
+    ) -> Result<Box<dyn MeshDaemon>, ComputeDaemonError> {
         let local = self.local_capabilities();
         let missing: Vec<String> = daemon
             .required_capabilities()
@@ -256,6 +273,33 @@ impl DaemonRuntime {
         config: DaemonHostConfig,
     ) -> Result<DaemonHandle, ComputeDaemonError> {
         let daemon = self.build(kind, &config)?;
+        self.host_new(kind, &identity, daemon, config)
+    }
+
+    /// Host a daemon the caller built (no factory), under `identity` and
+    /// `kind` (the name its snapshots carry). The same checks as
+    /// [`spawn`](Self::spawn): `NotReady` / `ShuttingDown`,
+    /// `MissingCapabilities`, `RequirementsUnmet`, `AlreadyRunning`. It
+    /// never waits.
+    pub fn spawn_daemon(
+        &self,
+        kind: &str,
+        identity: &Identity,
+        daemon: Box<dyn MeshDaemon>,
+        config: DaemonHostConfig,
+    ) -> Result<DaemonHandle, ComputeDaemonError> {
+        self.require_ready()?;
+        let daemon = self.admit(kind, daemon, &config)?;
+        self.host_new(kind, identity, daemon, config)
+    }
+
+    fn host_new(
+        &self,
+        kind: &str,
+        identity: &Identity,
+        daemon: Box<dyn MeshDaemon>,
+        config: DaemonHostConfig,
+    ) -> Result<DaemonHandle, ComputeDaemonError> {
         let origin = identity.origin_hash();
         let host = DaemonHost::new(kind.to_owned(), *identity.entity_id(), daemon, ChainHead::genesis(origin), config);
         self.insert(origin, host)
@@ -328,6 +372,32 @@ impl DaemonRuntime {
     /// A snapshot of daemon `origin_hash` now; `None` when it is stateless.
     pub fn snapshot(&self, origin_hash: u64) -> Result<Option<StateSnapshot>, ComputeDaemonError> {
         self.host(origin_hash)?.snapshot()
+    }
+
+    /// Give the running daemon `origin_hash` back the state in `snapshot`,
+    /// in place: its `restore` takes the state, its chain continues from
+    /// the snapshot point and its replay log starts empty. The counters
+    /// keep counting. `SnapshotMismatch` when the snapshot was taken of
+    /// another daemon or kind; `Restore` when the daemon refuses the state
+    /// (it then keeps its chain and log).
+    pub fn restore(&self, origin_hash: u64, snapshot: &StateSnapshot) -> Result<(), ComputeDaemonError> {
+        self.host(origin_hash)?.restore_in_place(snapshot)
+    }
+
+    /// Run `f` on daemon `origin_hash` under its lock (waiting at most its
+    /// `callback_timeout_ms`), a panic in `f` caught as `Panicked`. How a
+    /// supervisor reads `health` / `saturation` and routes `on_control`.
+    pub fn with_daemon<R>(
+        &self,
+        origin_hash: u64,
+        f: impl FnOnce(&mut dyn MeshDaemon) -> R,
+    ) -> Result<R, ComputeDaemonError> {
+        self.host(origin_hash)?.with_daemon(f)
+    }
+
+    /// Counters of daemon `origin_hash`.
+    pub fn stats(&self, origin_hash: u64) -> Result<DaemonStats, ComputeDaemonError> {
+        Ok(self.host(origin_hash)?.stats())
     }
 
     /// Stop daemon `origin_hash` and drop it from the runtime. A no-op

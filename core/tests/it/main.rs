@@ -37,6 +37,8 @@ mod capabilities_mesh;
 #[cfg(feature = "net")]
 mod mesh;
 #[cfg(feature = "net")]
+mod meshos;
+#[cfg(feature = "net")]
 mod mesh_bus;
 #[cfg(feature = "net")]
 mod mesh_cork;
