@@ -786,3 +786,76 @@ export declare class DaemonHandle {
   /** Throws code 'daemon-not-found' once the daemon was stopped. */
   stats(): JsDaemonStats
 }
+
+/** A MeshOS control event; `gracePeriodMs` for Shutdown / DrainStart, `level` for BackpressureOn. */
+export interface JsDaemonControl {
+  kind: string
+  gracePeriodMs?: number
+  level?: number
+}
+
+/** One published log line. */
+export interface JsLogRecord {
+  daemonId: bigint
+  daemonName: string
+  level: string
+  message: string
+  atMs: number
+}
+
+/** A peer of the local node, as a daemon sees it. */
+export interface JsPeerView {
+  nodeId: bigint
+  health: string
+  capabilitySet: Array<string>
+}
+
+/** A daemon's view of where it runs. */
+export interface JsMetadataView {
+  nodeId: bigint
+  daemonId: bigint
+  daemonName: string
+  health: string
+  saturation: number
+  maintenanceState: string
+  capabilities: Array<string>
+  peers: Array<JsPeerView>
+}
+
+/** Settings of a MeshOS SDK; an omitted (or 0) field takes its default. */
+export interface JsMeshOsConfig {
+  thisNode?: bigint
+  tickIntervalMs?: number
+  eventQueueCapacity?: number
+  actionQueueCapacity?: number
+  controlCapacity?: number
+}
+
+/** The MeshOS daemon SDK. Errors carry the core's kind as `code` (`register_failed`, `queue_full`, …). */
+export declare class MeshOsDaemonSdk {
+  static start(config?: JsMeshOsConfig | undefined | null): MeshOsDaemonSdk
+  static startOnMesh(mesh: MeshNode, config?: JsMeshOsConfig | undefined | null): MeshOsDaemonSdk
+  registerDaemon(identity: Identity, port: DaemonPort, config?: JsDaemonHostConfig | undefined | null): MeshOsDaemonHandle
+  routeControl(daemonId: bigint, control: JsDaemonControl): void
+  droppedControlEvents(): bigint
+  drainLogs(): Array<JsLogRecord>
+  daemonIds(): Array<bigint>
+  isShutDown(): boolean
+  /** The compute runtime hosting the daemons (shared with the SDK). */
+  runtime(): DaemonRuntime
+  shutdown(): Promise<void>
+}
+
+/** A registered daemon's side of the MeshOS SDK. */
+export declare class MeshOsDaemonHandle {
+  get daemonId(): bigint
+  get daemonName(): string
+  isShutDown(): boolean
+  tryNextControl(): JsDaemonControl | null
+  nextControl(timeoutMs?: number | undefined | null): Promise<JsDaemonControl | null>
+  publishLog(level: string | number, message: string): void
+  publishCapabilities(capabilities: string): void
+  metadata(): JsMetadataView
+  refreshMetadata(): JsMetadataView
+  gracefulShutdown(graceMs?: number | undefined | null): Promise<void>
+}

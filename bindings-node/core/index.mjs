@@ -54,5 +54,7 @@ export const {
   DaemonRuntime,
   DaemonHandle,
   DaemonPort,
+  MeshOsDaemonSdk,
+  MeshOsDaemonHandle,
 } = native;
 export default native;

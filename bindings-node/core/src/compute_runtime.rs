@@ -58,7 +58,9 @@ struct Entry {
 type PortTable = Arc<Mutex<HashMap<u64, Entry>>>;
 
 /// The compute runtime of one node (or of none: `DaemonRuntime.local`).
+/// Clones share everything (a MeshOS SDK's `runtime()` is one).
 #[napi]
+#[derive(Clone)]
 pub struct DaemonRuntime {
     rt: compute::DaemonRuntime,
     slot: Slot,
@@ -72,7 +74,7 @@ pub struct DaemonHandle {
     handle: compute::DaemonHandle,
 }
 
-fn wrap(rt: compute::DaemonRuntime) -> DaemonRuntime {
+pub(crate) fn wrap(rt: compute::DaemonRuntime) -> DaemonRuntime {
     DaemonRuntime { rt, slot: Slot::default(), spawn_turn: Arc::default(), ports: PortTable::default() }
 }
 
@@ -244,6 +246,17 @@ impl DaemonRuntime {
 }
 
 impl DaemonRuntime {
+    /// Give daemon `origin`, registered by other means than `spawn` (the
+    /// MeshOS SDK), its lane and re-entry guard.
+    pub(crate) fn adopt(&self, origin: u64, port: Arc<PortShared>) {
+        self.ports.lock().insert(origin, Entry { port, lane: Arc::default() });
+    }
+
+    /// Forget daemon `origin`'s lane (it was unregistered).
+    pub(crate) fn forget(&self, origin: u64) {
+        self.ports.lock().remove(&origin);
+    }
+
     /// The core refuses a delivery from inside the same daemon's
     /// `process`, but a JS callback runs on another thread than the
     /// delivery it serves, so the core cannot see it: the port's flag

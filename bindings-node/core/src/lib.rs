@@ -27,6 +27,9 @@
 //!   `DaemonRuntime` and `DaemonHandle`, the `DaemonPort` through which the
 //!   core calls a JS daemon, their plain objects and errors; `compute_lane`
 //!   runs one daemon's calls in order.
+//! - `meshos_sdk`, `meshos_types`: `MeshOsDaemonSdk` and
+//!   `MeshOsDaemonHandle` (the MeshOS daemon SDK), control events, log
+//!   lines, metadata.
 
 // napi-derive registers exports only outside `cfg(test)`, so in the test
 // build every exported item looks unused.
@@ -50,6 +53,8 @@ mod mesh_capabilities;
 mod mesh_config;
 mod mesh_stats;
 mod mesh_stream;
+mod meshos_sdk;
+mod meshos_types;
 mod netdb;
 mod metrics;
 mod node;

@@ -7,10 +7,12 @@
 // MigrationError kind `compute-not-supported`.
 
 import type * as core from '@net-mesh/core';
-import { capabilitiesToJson, type CapabilityInput } from './capabilities';
+import type { CapabilityInput } from './capabilities';
 import { DaemonError, MigrationError, daemonAwait, daemonCall } from './compute_errors';
 import {
-  servePort,
+  capsJson,
+  checkDaemon,
+  openPort,
   type CausalEvent,
   type DaemonFactory,
   type DaemonHostConfig,
@@ -118,27 +120,6 @@ function nativeConfig(config: DaemonHostConfig | undefined): core.JsDaemonHostCo
   };
 }
 
-function capsJson(caps: CapabilityInput | undefined, what: string): string | undefined {
-  if (caps === undefined) return undefined;
-  try {
-    return capabilitiesToJson(caps);
-  } catch (e) {
-    throw new DaemonError(`${what}: ${(e as Error).message}`, 'invalid_argument', { cause: e });
-  }
-}
-
-function checkDaemon(d: unknown, kind: string): MeshDaemon {
-  const bad = (why: string) => new DaemonError(`the factory of kind ${JSON.stringify(kind)} ${why}`, 'invalid_argument');
-  if (d === null || typeof d !== 'object') throw bad(`returned ${d === null ? 'null' : typeof d}, not a daemon object`);
-  const daemon = d as MeshDaemon;
-  if (typeof daemon.name !== 'string') throw bad('returned a daemon without a string `name`');
-  if (typeof daemon.process !== 'function') throw bad('returned a daemon without a `process` method');
-  for (const m of ['snapshot', 'restore'] as const) {
-    if (daemon[m] !== undefined && typeof daemon[m] !== 'function') throw bad(`returned a daemon whose \`${m}\` is not a method`);
-  }
-  return daemon;
-}
-
 /**
  * Per-node compute runtime: the kind-keyed factory table and the
  * `Registering → Ready → ShuttingDown` lifecycle. Every method that
@@ -166,6 +147,11 @@ export class DaemonRuntime {
   static local(capabilities?: CapabilityInput): DaemonRuntime {
     const json = capsJson(capabilities, 'capabilities');
     return new DaemonRuntime(daemonCall(() => native.DaemonRuntime.local(json)));
+  }
+
+  /** @internal A runtime over a native one (the MeshOS SDK's). */
+  static fromNative(inner: core.DaemonRuntime): DaemonRuntime {
+    return new DaemonRuntime(inner);
   }
 
   /** Promote to Ready; idempotent; rejects `shutting-down` after shutdown. */
@@ -208,15 +194,12 @@ export class DaemonRuntime {
     if (factory === undefined) return null;
     let daemon: MeshDaemon;
     try {
-      daemon = checkDaemon(await factory(), kind);
+      daemon = checkDaemon(await factory(), `the factory of kind ${JSON.stringify(kind)}`);
     } catch (e) {
       if (e instanceof DaemonError) throw e;
       throw new DaemonError(`the factory of kind ${JSON.stringify(kind)} threw: ${(e as Error)?.message ?? e}`, 'callback-failed', { cause: e });
     }
-    const required = capsJson(daemon.requiredCapabilities, 'requiredCapabilities');
-    const optional = capsJson(daemon.optionalCapabilities, 'optionalCapabilities');
-    const port: core.DaemonPort = daemonCall(() => new native.DaemonPort(daemon.name, () => servePort(port, daemon), required, optional));
-    return port;
+    return openPort(daemon);
   }
 
   /**

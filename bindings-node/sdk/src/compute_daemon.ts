@@ -4,7 +4,9 @@
 // the JS thread, which answers every queued call here.
 
 import type * as core from '@net-mesh/core';
-import type { CapabilitySet } from './capabilities';
+import { capabilitiesToJson, type CapabilityInput, type CapabilitySet } from './capabilities';
+import { DaemonError, daemonCall } from './compute_errors';
+import { native } from './native';
 
 /** A causal event delivered to a daemon's `process`. */
 export interface CausalEvent {
@@ -109,4 +111,34 @@ export function servePort(port: core.DaemonPort, daemon: MeshDaemon): void {
       port.failed(messageOf(e));
     }
   }
+}
+
+export function capsJson(caps: CapabilityInput | undefined, what: string): string | undefined {
+  if (caps === undefined) return undefined;
+  try {
+    return capabilitiesToJson(caps);
+  } catch (e) {
+    throw new DaemonError(`${what}: ${(e as Error).message}`, 'invalid_argument', { cause: e });
+  }
+}
+
+/** `d` as a daemon, or a DaemonError naming what is wrong (`who` returned it). */
+export function checkDaemon(d: unknown, who: string): MeshDaemon {
+  const bad = (why: string) => new DaemonError(`${who} ${why}`, 'invalid_argument');
+  if (d === null || typeof d !== 'object') throw bad(`returned ${d === null ? 'null' : typeof d}, not a daemon object`);
+  const daemon = d as MeshDaemon;
+  if (typeof daemon.name !== 'string') throw bad('returned a daemon without a string `name`');
+  if (typeof daemon.process !== 'function') throw bad('returned a daemon without a `process` method');
+  for (const m of ['snapshot', 'restore'] as const) {
+    if (daemon[m] !== undefined && typeof daemon[m] !== 'function') throw bad(`returned a daemon whose \`${m}\` is not a method`);
+  }
+  return daemon;
+}
+
+/** A native port serving `daemon` (checked by `checkDaemon`): its calls are answered on the JS thread. */
+export function openPort(daemon: MeshDaemon): core.DaemonPort {
+  const required = capsJson(daemon.requiredCapabilities, 'requiredCapabilities');
+  const optional = capsJson(daemon.optionalCapabilities, 'optionalCapabilities');
+  const port: core.DaemonPort = daemonCall(() => new native.DaemonPort(daemon.name, () => servePort(port, daemon), required, optional));
+  return port;
 }

@@ -161,3 +161,17 @@ export {
   type DaemonStats,
   type DaemonHostConfig,
 } from './compute';
+export {
+  MeshOsDaemonSdk,
+  MeshOsDaemonHandle,
+  MeshOsError,
+  type MeshOsDaemon,
+  type DaemonHealth,
+  type CapabilityAdvert,
+  type DaemonControl,
+  type LogLevel,
+  type LogRecord,
+  type MetadataView,
+  type PeerView,
+  type MeshOsConfig,
+} from './meshos';
