@@ -136,9 +136,19 @@ impl From<MetadataView> for JsMetadataView {
 pub struct JsMeshOsConfig {
     pub this_node: Option<BigInt>,
     pub tick_interval_ms: Option<f64>,
-    pub event_queue_capacity: Option<u32>,
-    pub action_queue_capacity: Option<u32>,
-    pub control_capacity: Option<u32>,
+    pub event_queue_capacity: Option<f64>,
+    pub action_queue_capacity: Option<f64>,
+    pub control_capacity: Option<f64>,
+}
+
+/// A whole number in `0..=2^32` (a capacity), or a refusal naming it: a
+/// negative or fractional capacity must not wrap or truncate silently.
+fn capacity(v: f64, what: &str) -> Result<usize> {
+    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64 {
+        Ok(v as usize)
+    } else {
+        Err(invalid(format!("{what} must be a whole number >= 0, got {v}")))
+    }
 }
 
 impl JsMeshOsConfig {
@@ -155,13 +165,13 @@ impl JsMeshOsConfig {
             out.tick_interval = Duration::from_millis(ms as u64);
         }
         if let Some(n) = c.event_queue_capacity {
-            out.event_queue_capacity = n as usize;
+            out.event_queue_capacity = capacity(n, "eventQueueCapacity")?;
         }
         if let Some(n) = c.action_queue_capacity {
-            out.action_queue_capacity = n as usize;
+            out.action_queue_capacity = capacity(n, "actionQueueCapacity")?;
         }
         if let Some(n) = c.control_capacity {
-            out.control_capacity = n as usize;
+            out.control_capacity = capacity(n, "controlCapacity")?;
         }
         Ok(out.with_defaults())
     }

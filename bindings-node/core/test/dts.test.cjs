@@ -122,6 +122,22 @@ test('compute objects have exactly the declared fields', async () => {
   await rt.shutdown();
 });
 
+test('meshos objects have exactly the declared fields', async () => {
+  const fields = (o) => new Set(Object.keys(o));
+  const sdk = native.MeshOsDaemonSdk.start();
+  const port = new native.DaemonPort('quiet', () => {
+    for (let c = port.next(); c !== null; c = port.next()) port.processed([]);
+  });
+  const h = sdk.registerDaemon(native.Identity.generate(), port);
+  h.publishLog('info', 'x');
+  assert.deepEqual(fields(sdk.drainLogs()[0]), d.interfaces.get('JsLogRecord'));
+  assert.deepEqual(fields(h.metadata()), d.interfaces.get('JsMetadataView'));
+  sdk.routeControl(h.daemonId, { kind: 'BackpressureOn', level: 1 });
+  const c = await h.nextControl(5000);
+  assert.ok([...fields(c)].every((f) => d.interfaces.get('JsDaemonControl').has(f)));
+  await sdk.shutdown();
+});
+
 test('the ESM entry exports the same names as the CommonJS loader', async () => {
   const esm = await import('../index.mjs');
   const named = Object.keys(esm).filter((k) => k !== 'default');
