@@ -3,8 +3,9 @@
 #
 #   make build-node  native module (release, shared target dir) + SDK (tsc) + examples
 #   make test-node   node --test (core + SDK + seed examples) and the packaging test
-#   make demo-node   the seed examples (Quick Start, Typed Streams, Typed Channels, Security, Mesh Streams, NetDb, RedEX file, Capabilities)
-#   make bench-node  stored events/s under the default config (and the ring-push rows), mesh throughput over loopback (messages/s)
+#   make demo-node   the seed examples (Quick Start, Typed Streams, Typed Channels, Security, Mesh Streams, NetDb, RedEX file, Capabilities, Compute)
+#   make bench-node  stored events/s under the default config (and the ring-push rows), mesh throughput over loopback (messages/s),
+#                    deliveries/s answered by a TS echo daemon
 
 NODE_DIR      := $(CURDIR)/bindings-node
 NODE_MODULES  := $(NODE_DIR)/node_modules
@@ -37,11 +38,12 @@ test-node: build-node
 
 demo-node: build-node
 	@echo "== Node quickstart"; node $(NODE_EXAMPLES)/quickstart.mjs
-	@for e in typed_streams typed_channels security mesh mesh_bus netdb redex_file capabilities; do echo "== Node $$e"; node $(NODE_EXAMPLES)/.build/$$e.mjs; done
+	@for e in typed_streams typed_channels security mesh mesh_bus netdb redex_file capabilities compute; do echo "== Node $$e"; node $(NODE_EXAMPLES)/.build/$$e.mjs; done
 
 bench-node: build-node
 	node $(NODE_DIR)/bench/emit.mjs
 	node $(NODE_DIR)/bench/mesh.mjs
+	node $(NODE_DIR)/bench/compute.mjs
 
 FACE_TESTS   += test-node
 FACE_DEMOS   += demo-node

@@ -706,3 +706,162 @@ export declare class RedisStreamDedup {
   /** Forget every id. */
   clear(): void
 }
+
+/** How the runtime hosts one daemon; an omitted field takes the core's default. */
+export interface JsDaemonHostConfig {
+  /** Snapshot every this many processed events; 0n (default) = manual only. */
+  autoSnapshotInterval?: bigint
+  /** Events kept for replay since the last snapshot (default 10 000; 0 keeps none). */
+  maxLogEntries?: number
+  /** The longest wait for a JS callback, ms (default 60 000; > 0). */
+  callbackTimeoutMs?: number
+}
+
+/** A daemon's counters since it was spawned. */
+export interface JsDaemonStats {
+  eventsProcessed: bigint
+  eventsEmitted: bigint
+  errors: bigint
+  snapshotsTaken: bigint
+}
+
+/** An event as a daemon's `process` sees it, and as `deliver` takes it. */
+export interface JsCausalEvent {
+  originHash: bigint
+  sequence: bigint
+  payload: Buffer
+}
+
+/** One call waiting for its answer, as `DaemonPort.next` hands it out. */
+export interface JsDaemonCall {
+  op: 'process' | 'snapshot' | 'restore' | 'control' | 'health' | 'saturation'
+  /** The event, for `process`. */
+  event?: JsCausalEvent
+  /** The state to take back, for `restore`. */
+  state?: Buffer
+  /** The control event, for `control` (MeshOS). */
+  control?: JsDaemonControl
+}
+
+/**
+ * The JS end of one daemon's call channel. `wake` runs on the JS thread
+ * each time a call is queued; it drains them with `next()` and answers
+ * each with `processed` / `snapshotted` / `restored` / `controlled` /
+ * `healthAnswered` / `saturationAnswered` / `failed` (each
+ * returns false when the caller had stopped waiting). Used by one spawn.
+ */
+export declare class DaemonPort {
+  constructor(name: string, wake: (...args: any[]) => any, requiredCapabilities?: string | undefined | null, optionalCapabilities?: string | undefined | null)
+  next(): JsDaemonCall | null
+  processed(outputs: Array<Buffer>): boolean
+  snapshotted(state?: Buffer | undefined | null): boolean
+  restored(): boolean
+  controlled(): boolean
+  healthAnswered(health: string): boolean
+  saturationAnswered(saturation: number): boolean
+  failed(message: string): boolean
+}
+
+/**
+ * The compute runtime. Errors carry the core's kind as `code`
+ * (`not-ready`, `factory-not-found`, `callback-timeout`, …).
+ */
+export declare class DaemonRuntime {
+  /** A runtime on a mesh node (spawns check what it announces). */
+  static create(mesh: MeshNode): DaemonRuntime
+  /** A runtime without a mesh; `capabilities` JSON stands for the local node's. */
+  static local(capabilities?: string | undefined | null): DaemonRuntime
+  registerFactory(kind: string): void
+  start(): Promise<void>
+  shutdown(): Promise<void>
+  isReady(): boolean
+  daemonCount(): number
+  spawn(kind: string, identity: Identity, port?: DaemonPort | undefined | null, config?: JsDaemonHostConfig | undefined | null): Promise<DaemonHandle>
+  spawnFromSnapshot(kind: string, identity: Identity, snapshot: Buffer, port?: DaemonPort | undefined | null, config?: JsDaemonHostConfig | undefined | null): Promise<DaemonHandle>
+  deliver(originHash: bigint, event: JsCausalEvent): Promise<Buffer[]>
+  /** Each event in order on one trip to the blocking pool; the first failure rejects. */
+  deliverMany(originHash: bigint, events: Array<JsCausalEvent>): Promise<Buffer[][]>
+  snapshot(originHash: bigint): Promise<Buffer | null>
+  stop(originHash: bigint): Promise<void>
+}
+
+/** A spawned daemon. */
+export declare class DaemonHandle {
+  get originHash(): bigint
+  get entityId(): Buffer
+  /** Throws code 'daemon-not-found' once the daemon was stopped. */
+  stats(): JsDaemonStats
+}
+
+/** A MeshOS control event; `gracePeriodMs` for Shutdown / DrainStart, `level` for BackpressureOn. */
+export interface JsDaemonControl {
+  kind: string
+  gracePeriodMs?: number
+  level?: number
+}
+
+/** One published log line. */
+export interface JsLogRecord {
+  daemonId: bigint
+  daemonName: string
+  level: string
+  message: string
+  atMs: number
+}
+
+/** A peer of the local node, as a daemon sees it. */
+export interface JsPeerView {
+  nodeId: bigint
+  health: string
+  capabilitySet: Array<string>
+}
+
+/** A daemon's view of where it runs. */
+export interface JsMetadataView {
+  nodeId: bigint
+  daemonId: bigint
+  daemonName: string
+  health: string
+  saturation: number
+  maintenanceState: string
+  capabilities: Array<string>
+  peers: Array<JsPeerView>
+}
+
+/** Settings of a MeshOS SDK; an omitted (or 0) field takes its default. */
+export interface JsMeshOsConfig {
+  thisNode?: bigint
+  tickIntervalMs?: number
+  eventQueueCapacity?: number
+  actionQueueCapacity?: number
+  controlCapacity?: number
+}
+
+/** The MeshOS daemon SDK. Errors carry the core's kind as `code` (`register_failed`, `queue_full`, …). */
+export declare class MeshOsDaemonSdk {
+  static start(config?: JsMeshOsConfig | undefined | null): MeshOsDaemonSdk
+  static startOnMesh(mesh: MeshNode, config?: JsMeshOsConfig | undefined | null): MeshOsDaemonSdk
+  registerDaemon(identity: Identity, port: DaemonPort, config?: JsDaemonHostConfig | undefined | null): MeshOsDaemonHandle
+  routeControl(daemonId: bigint, control: JsDaemonControl): void
+  droppedControlEvents(): bigint
+  drainLogs(): Array<JsLogRecord>
+  daemonIds(): Array<bigint>
+  isShutDown(): boolean
+  /** The compute runtime hosting the daemons (shared with the SDK). */
+  runtime(): DaemonRuntime
+  shutdown(): Promise<void>
+}
+
+/** A registered daemon's side of the MeshOS SDK. */
+export declare class MeshOsDaemonHandle {
+  get daemonId(): bigint
+  get daemonName(): string
+  isShutDown(): boolean
+  tryNextControl(): JsDaemonControl | null
+  nextControl(timeoutMs?: number | undefined | null): Promise<JsDaemonControl | null>
+  publishLog(level: string | number, message: string): void
+  publishCapabilities(capabilities: string): void
+  metadata(): JsMetadataView
+  refreshMetadata(): JsMetadataView
+  gracefulShutdown(graceMs?: number | undefined | null): Promise<void>
+}

@@ -51,5 +51,10 @@ export const {
   deriveSubnet,
   signCapabilityAnnouncement,
   verifyCapabilityAnnouncement,
+  DaemonRuntime,
+  DaemonHandle,
+  DaemonPort,
+  MeshOsDaemonSdk,
+  MeshOsDaemonHandle,
 } = native;
 export default native;

@@ -1,7 +1,8 @@
 // Runs the Node examples found in a directory and checks what they print:
 // the seed README's Quick Start, Typed Streams, Typed Channels, Security,
-// Mesh Streams, CortEX & NetDb, Raw RedEX file and the capability sections
-// (announcements, scoped discovery, enhancements, subnets), as written.
+// Mesh Streams, CortEX & NetDb, Raw RedEX file, the capability sections
+// (announcements, scoped discovery, enhancements, subnets) and Compute, as
+// written.
 // Used by the tests (against the workspace) and by the packaging test
 // (against the packed tarballs installed elsewhere).
 //
@@ -65,6 +66,14 @@ const expectations = {
       'user tag: gpu; reserved: hardware. software. model. scope:',
       'subnet [3,7]; the peer derives [3,7]',
       'the peer finds it by tag: true',
+    ]),
+  'compute.mjs': (out) =>
+    assert.deepEqual(lines(out), [
+      'origin matches the identity: true',
+      'echo: hello',
+      'stats: processed 1 emitted 1 errors 0',
+      'respawned with state: 1',
+      'migration: MigrationError(compute-not-supported) instanceof DaemonError: true',
     ]),
   'mesh.mjs': (out) =>
     assert.deepEqual(lines(out), [

@@ -16,6 +16,13 @@ pub struct Identity {
     inner: net_sdk::Identity,
 }
 
+impl Identity {
+    /// The core identity (a daemon's, for `DaemonRuntime.spawn`).
+    pub(crate) fn core(&self) -> &net_sdk::Identity {
+        &self.inner
+    }
+}
+
 #[napi]
 impl Identity {
     /// A fresh identity from the operating system's random generator.

@@ -23,6 +23,13 @@
 //!   validation, diff, scopes, subnets and signed announcements; announce
 //!   and find on a `MeshNode`.
 //! - `metrics`: `prometheusText`, the counters as Prometheus text.
+//! - `compute_runtime`, `compute_port`, `compute_config`, `compute_error`:
+//!   `DaemonRuntime` and `DaemonHandle`, the `DaemonPort` through which the
+//!   core calls a JS daemon, their plain objects and errors; `compute_lane`
+//!   runs one daemon's calls in order.
+//! - `meshos_sdk`, `meshos_types`: `MeshOsDaemonSdk` and
+//!   `MeshOsDaemonHandle` (the MeshOS daemon SDK), control events, log
+//!   lines, metadata.
 
 // napi-derive registers exports only outside `cfg(test)`, so in the test
 // build every exported item looks unused.
@@ -30,6 +37,11 @@
 
 mod capabilities;
 mod channel;
+mod compute_config;
+mod compute_error;
+mod compute_lane;
+mod compute_port;
+mod compute_runtime;
 mod config;
 mod dedup;
 mod error;
@@ -41,6 +53,8 @@ mod mesh_capabilities;
 mod mesh_config;
 mod mesh_stats;
 mod mesh_stream;
+mod meshos_sdk;
+mod meshos_types;
 mod netdb;
 mod metrics;
 mod node;

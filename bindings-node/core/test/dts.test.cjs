@@ -99,6 +99,45 @@ test('capability objects have exactly the declared fields', () => {
   assert.deepEqual(fields(native.verifyCapabilityAnnouncement(signed.wire)), d.interfaces.get('JsCapabilityAnnouncement'));
 });
 
+test('compute objects have exactly the declared fields', async () => {
+  const fields = (o) => new Set(Object.keys(o));
+  const rt = native.DaemonRuntime.local();
+  rt.registerFactory('echo');
+  await rt.start();
+  const calls = [];
+  const port = new native.DaemonPort('echo', () => {
+    for (let c = port.next(); c !== null; c = port.next()) {
+      calls.push(c);
+      port.processed([c.event.payload]);
+    }
+  });
+  const h = await rt.spawn('echo', native.Identity.generate(), port, { callbackTimeoutMs: 5000 });
+  const event = { originHash: 1n, sequence: 1n, payload: Buffer.from('x') };
+  assert.deepEqual(await rt.deliver(h.originHash, event), [Buffer.from('x')]);
+  assert.deepEqual(fields(h.stats()), d.interfaces.get('JsDaemonStats'));
+  assert.deepEqual(fields(calls[0].event), d.interfaces.get('JsCausalEvent'));
+  assert.ok([...fields(calls[0])].every((f) => d.interfaces.get('JsDaemonCall').has(f)));
+  // A port serves one spawn.
+  assert.throws(() => rt.spawn('echo', native.Identity.generate(), port), (e) => e.code === 'invalid_argument');
+  await rt.shutdown();
+});
+
+test('meshos objects have exactly the declared fields', async () => {
+  const fields = (o) => new Set(Object.keys(o));
+  const sdk = native.MeshOsDaemonSdk.start();
+  const port = new native.DaemonPort('quiet', () => {
+    for (let c = port.next(); c !== null; c = port.next()) port.processed([]);
+  });
+  const h = sdk.registerDaemon(native.Identity.generate(), port);
+  h.publishLog('info', 'x');
+  assert.deepEqual(fields(sdk.drainLogs()[0]), d.interfaces.get('JsLogRecord'));
+  assert.deepEqual(fields(h.metadata()), d.interfaces.get('JsMetadataView'));
+  sdk.routeControl(h.daemonId, { kind: 'BackpressureOn', level: 1 });
+  const c = await h.nextControl(5000);
+  assert.ok([...fields(c)].every((f) => d.interfaces.get('JsDaemonControl').has(f)));
+  await sdk.shutdown();
+});
+
 test('the ESM entry exports the same names as the CommonJS loader', async () => {
   const esm = await import('../index.mjs');
   const named = Object.keys(esm).filter((k) => k !== 'default');

@@ -92,6 +92,11 @@ export class Identity {
     return call(() => native.verifySignature(entityId, bytes(message), signature));
   }
 
+  /** @internal The native identity (a daemon's, for `DaemonRuntime.spawn`). */
+  get napi(): core.Identity {
+    return this.native;
+  }
+
   /** The 32-byte secret seed: treat as secret material. */
   toBytes(): Buffer {
     return this.native.toBytes();

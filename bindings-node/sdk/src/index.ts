@@ -146,3 +146,32 @@ export type {
   Stats,
 } from './types';
 export { RedisStreamDedup } from './dedup';
+export {
+  DaemonRuntime,
+  DaemonHandle,
+  MigrationHandle,
+  DaemonError,
+  MigrationError,
+  type MigrationErrorKind,
+  type MigrationPhase,
+  type MigrationOptions,
+  type CausalEvent,
+  type MeshDaemon,
+  type DaemonFactory,
+  type DaemonStats,
+  type DaemonHostConfig,
+} from './compute';
+export {
+  MeshOsDaemonSdk,
+  MeshOsDaemonHandle,
+  MeshOsError,
+  type MeshOsDaemon,
+  type DaemonHealth,
+  type CapabilityAdvert,
+  type DaemonControl,
+  type LogLevel,
+  type LogRecord,
+  type MetadataView,
+  type PeerView,
+  type MeshOsConfig,
+} from './meshos';

@@ -16,6 +16,10 @@
 //!
 //! A late answer to a call that timed out is discarded
 //! ([`ForeignCall::reply`] returns `false`).
+//!
+//! A serving thread that runs an event loop (the JS thread) cannot block
+//! in `recv`: [`ForeignCaller::with_notify`] gives it a wake-up run after
+//! each call is queued, and it drains the queue with `try_recv`.
 
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::sync::Arc;
@@ -30,16 +34,25 @@ struct Shared {
     serving_thread: Mutex<Option<ThreadId>>,
 }
 
+/// Run after a call is queued, to wake the serving thread.
+type Notify = Arc<dyn Fn() + Send + Sync>;
+
 /// The calling side of a foreign-call channel.
 pub struct ForeignCaller<Req, Resp> {
     tx: Sender<ForeignCall<Req, Resp>>,
     shared: Arc<Shared>,
     timeout: Duration,
+    notify: Option<Notify>,
 }
 
 impl<Req, Resp> Clone for ForeignCaller<Req, Resp> {
     fn clone(&self) -> Self {
-        ForeignCaller { tx: self.tx.clone(), shared: self.shared.clone(), timeout: self.timeout }
+        ForeignCaller {
+            tx: self.tx.clone(),
+            shared: self.shared.clone(),
+            timeout: self.timeout,
+            notify: self.notify.clone(),
+        }
     }
 }
 
@@ -83,7 +96,7 @@ impl<Req, Resp> ForeignCall<Req, Resp> {
 pub fn foreign_channel<Req, Resp>(timeout: Duration) -> (ForeignCaller<Req, Resp>, ForeignServer<Req, Resp>) {
     let (tx, rx) = mpsc::channel();
     let shared = Arc::new(Shared { serving_thread: Mutex::new(None) });
-    (ForeignCaller { tx, shared: shared.clone(), timeout }, ForeignServer { rx, shared })
+    (ForeignCaller { tx, shared: shared.clone(), timeout, notify: None }, ForeignServer { rx, shared })
 }
 
 impl<Req, Resp> ForeignCaller<Req, Resp> {
@@ -104,6 +117,16 @@ impl<Req, Resp> ForeignCaller<Req, Resp> {
         ServingThread { shared: self.shared.clone() }
     }
 
+    /// The same channel, running `notify` after each call is queued (not
+    /// for a call refused before it is sent): the wake-up of a serving
+    /// thread that runs an event loop and drains calls with `try_recv`
+    /// (a JS thread woken by a thread-safe function) instead of blocking
+    /// in `recv`.
+    pub fn with_notify(mut self, notify: impl Fn() + Send + Sync + 'static) -> Self {
+        self.notify = Some(Arc::new(notify));
+        self
+    }
+
     /// Send `request` to the serving thread and wait for its answer, at
     /// most the channel's bound.
     pub fn call(&self, request: Req) -> Result<Resp, ComputeDaemonError> {
@@ -112,6 +135,9 @@ impl<Req, Resp> ForeignCaller<Req, Resp> {
         }
         let (reply, answer) = mpsc::sync_channel(1);
         self.tx.send(ForeignCall { request, reply }).map_err(|_| ComputeDaemonError::CallbackDropped)?;
+        if let Some(notify) = &self.notify {
+            notify();
+        }
         match answer.recv_timeout(self.timeout) {
             Ok(resp) => Ok(resp),
             Err(RecvTimeoutError::Timeout) => {
@@ -209,6 +235,40 @@ mod tests {
         let (nested, took) = t.join().unwrap();
         assert!(matches!(nested, Err(ComputeDaemonError::Reentrant(_))));
         assert!(took < Duration::from_secs(1));
+    }
+
+    #[test]
+    fn a_notified_server_that_only_polls_answers_and_a_refused_call_notifies_nothing() {
+        let (wake_tx, wake_rx) = mpsc::channel::<()>();
+        let wakes = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = wakes.clone();
+        let (caller, server) = foreign_channel::<u32, u32>(Duration::from_secs(5));
+        let caller = caller.with_notify(move || {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            wake_tx.send(()).ok();
+        });
+        let inner = caller.clone().with_timeout(Duration::from_secs(30));
+        let t = thread::spawn(move || {
+            // An event loop: woken by the notify, it never blocks in recv.
+            // The nested caller is dropped after its one call, so the loop
+            // ends when the test drops the last caller (and its notify).
+            let (mut inner, mut nested) = (Some(inner), None);
+            while wake_rx.recv().is_ok() {
+                while let Some(call) = server.try_recv() {
+                    if let Some(c) = inner.take() {
+                        nested = Some(c.call(call.request));
+                    }
+                    let x = call.request;
+                    call.reply(x + 1);
+                }
+            }
+            nested
+        });
+        assert_eq!(caller.call(1).unwrap(), 2);
+        assert_eq!(caller.call(41).unwrap(), 42);
+        assert_eq!(wakes.load(std::sync::atomic::Ordering::SeqCst), 2, "one wake per queued call, none for the refused one");
+        drop(caller);
+        assert!(matches!(t.join().unwrap(), Some(Err(ComputeDaemonError::Reentrant(_)))));
     }
 
     #[test]
