@@ -734,13 +734,15 @@ export interface JsCausalEvent {
 
 /** One call waiting for its answer, as `DaemonPort.next` hands it out. */
 export interface JsDaemonCall {
-  op: 'process' | 'snapshot' | 'restore' | 'control' | 'health' | 'saturation'
+  op: 'process' | 'processBatch' | 'snapshot' | 'restore' | 'control' | 'health' | 'saturation'
   /** The event, for `process`. */
   event?: JsCausalEvent
   /** The state to take back, for `restore`. */
   state?: Buffer
   /** The control event, for `control` (MeshOS). */
   control?: JsDaemonControl
+  /** The events, for `processBatch`. */
+  events?: Array<JsCausalEvent>
 }
 
 /**
@@ -754,6 +756,7 @@ export declare class DaemonPort {
   constructor(name: string, wake: (...args: any[]) => any, requiredCapabilities?: string | undefined | null, optionalCapabilities?: string | undefined | null)
   next(): JsDaemonCall | null
   processed(outputs: Array<Buffer>): boolean
+  processedBatch(outputs: Array<Array<Buffer>>, error?: string | undefined | null): boolean
   snapshotted(state?: Buffer | undefined | null): boolean
   restored(): boolean
   controlled(): boolean

@@ -137,6 +137,21 @@ fn answer(daemon: &Bound<'_, PyAny>, request: &DaemonCall) -> DaemonReply {
                 .and_then(|out| binary_list(&out, "process's result"))
                 .map_err(failed),
         ),
+        DaemonCall::ProcessBatch(events) => {
+            // One crossing for the batch: each event through `process`
+            // under this one hold of the GIL, stopping at the first raise.
+            let mut outputs = Vec::with_capacity(events.len());
+            for event in events {
+                let result = Bound::new(py, CausalEvent { inner: event.clone() })
+                    .and_then(|ev| daemon.call_method1(intern!(py, "process"), (ev,)))
+                    .and_then(|out| binary_list(&out, "process's result"));
+                match result {
+                    Ok(out) => outputs.push(out),
+                    Err(e) => return DaemonReply::ProcessedBatch(outputs, Some(failed(e))),
+                }
+            }
+            DaemonReply::ProcessedBatch(outputs, None)
+        }
         DaemonCall::Snapshot => DaemonReply::Snapshot(
             (|| match daemon.getattr_opt(intern!(py, "snapshot"))? {
                 None => Ok(None),

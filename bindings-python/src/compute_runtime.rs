@@ -222,22 +222,18 @@ impl DaemonRuntime {
         offload(py, move || rt.deliver_payloads(origin_hash, &ev), |py, out| Ok(payload_list(py, &out)?.into_any().unbind()))
     }
 
-    /// `deliver` of each event in order, with one release of the GIL for
-    /// all: a list of output lists. Stops at the first failure and raises
-    /// it; the raised `DaemonError`'s `outputs` holds the outputs of the
-    /// events before it (those were processed).
+    /// `deliver` of each event in order, with one release of the GIL and
+    /// one crossing to the daemon's thread for all (the runtime's batch
+    /// delivery): a list of output lists. Stops at the first failure and
+    /// raises it; the raised `DaemonError`'s `outputs` holds the outputs of
+    /// the events before it (those were processed).
     fn deliver_batch<'py>(&self, py: Python<'py>, origin_hash: u64, events: &Bound<'_, PyAny>) -> PyResult<Bound<'py, PyList>> {
         let events = events_of(events)?;
-        let (done, failed) = py.allow_threads(|| {
-            let mut done = Vec::with_capacity(events.len());
-            for ev in &events {
-                match self.rt.deliver_payloads(origin_hash, ev) {
-                    Ok(out) => done.push(out),
-                    Err(e) => return (done, Some(e)),
-                }
-            }
-            (done, None)
-        });
+        // One call into the runtime, one crossing to the daemon's thread.
+        let batch = py.allow_threads(|| self.rt.deliver_batch(origin_hash, &events)).map_err(raise)?;
+        let done: Vec<Vec<Bytes>> =
+            batch.outputs.into_iter().map(|out| out.into_iter().map(|e| e.payload).collect()).collect();
+        let failed = batch.error;
         let outputs = PyList::new(py, done.iter().map(|out| payload_list(py, out)).collect::<PyResult<Vec<_>>>()?)?;
         match failed {
             None => Ok(outputs),

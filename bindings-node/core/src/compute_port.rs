@@ -58,6 +58,9 @@ pub struct JsDaemonCall {
     pub state: Option<Buffer>,
     /// The control event, for `control`.
     pub control: Option<JsDaemonControl>,
+    /// The events, for `processBatch` (process each in order, stop at the
+    /// first that throws, answer with `processedBatch`).
+    pub events: Option<Vec<JsCausalEvent>>,
 }
 
 /// The JS end of one daemon: built before its spawn, used by one spawn.
@@ -178,9 +181,12 @@ impl DaemonPort {
         self.current = None;
         self.shared.busy.store(false, Ordering::Release);
         let call = self.receive()?;
-        let op = |op: &str| JsDaemonCall { op: op.into(), event: None, state: None, control: None };
+        let op = |op: &str| JsDaemonCall { op: op.into(), event: None, state: None, control: None, events: None };
         let js = match &call.request {
             DaemonCall::Process(e) => JsDaemonCall { event: Some(JsCausalEvent::from_core(e)), ..op("process") },
+            DaemonCall::ProcessBatch(es) => {
+                JsDaemonCall { events: Some(es.iter().map(JsCausalEvent::from_core).collect()), ..op("processBatch") }
+            }
             DaemonCall::Snapshot => op("snapshot"),
             DaemonCall::Restore(s) => JsDaemonCall { state: Some(s.to_vec().into()), ..op("restore") },
             DaemonCall::Control(c) => JsDaemonCall { control: Some(JsDaemonControl::from_core(c)), ..op("control") },
@@ -201,6 +207,20 @@ impl DaemonPort {
                 Ok(DaemonReply::Processed(Ok(outputs.iter().map(|b| Bytes::copy_from_slice(b)).collect())))
             }
             _ => Err(wrong("process")),
+        })
+    }
+
+    /// Answer the waiting `processBatch` call: the outputs of each event
+    /// processed, in order, and the message of the throw that stopped the
+    /// batch, if one did.
+    #[napi]
+    pub fn processed_batch(&mut self, outputs: Vec<Vec<Buffer>>, error: Option<String>) -> Result<bool> {
+        self.answer(|c| match c {
+            DaemonCall::ProcessBatch(_) => Ok(DaemonReply::ProcessedBatch(
+                outputs.iter().map(|out| out.iter().map(|b| Bytes::copy_from_slice(b)).collect()).collect(),
+                error,
+            )),
+            _ => Err(wrong("processBatch")),
         })
     }
 
@@ -263,6 +283,7 @@ impl DaemonPort {
         self.answer(|c| {
             Ok(match c {
                 DaemonCall::Process(_) => DaemonReply::Processed(Err(message)),
+                DaemonCall::ProcessBatch(_) => DaemonReply::ProcessedBatch(Vec::new(), Some(message)),
                 DaemonCall::Snapshot => DaemonReply::Snapshot(Err(message)),
                 DaemonCall::Restore(_) => DaemonReply::Restored(Err(message)),
                 DaemonCall::Control(_) => DaemonReply::Controlled(Err(message)),

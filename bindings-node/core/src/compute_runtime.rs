@@ -214,7 +214,15 @@ impl DaemonRuntime {
         let origin = u64_of(&origin_hash, "originHash")?;
         let events = events.iter().map(JsCausalEvent::to_core).collect::<Result<Vec<_>>>()?;
         let rt = self.rt.clone();
-        let work = move || events.iter().map(|e| rt.deliver_payloads(origin, e)).collect::<std::result::Result<Vec<_>, _>>();
+        // One runtime call and one crossing to the JS thread for the batch;
+        // the first failure rejects the whole call, as before.
+        let work = move || {
+            let batch = rt.deliver_batch(origin, &events)?;
+            match batch.error {
+                Some(e) => Err(e),
+                None => Ok(batch.outputs.into_iter().map(|out| out.into_iter().map(|e| e.payload).collect()).collect()),
+            }
+        };
         self.on_lane(&env, origin, work, |_, all: Vec<Vec<bytes::Bytes>>| {
             Ok(all
                 .into_iter()

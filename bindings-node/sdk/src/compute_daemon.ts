@@ -105,6 +105,20 @@ function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** One crossing for a batch: `process` per event, stopping at the first throw. */
+function serveBatch(port: core.DaemonPort, daemon: MeshDaemon, events: CausalEvent[]): void {
+  const outputs: Buffer[][] = [];
+  for (const event of events) {
+    try {
+      outputs.push(outputsOf(daemon.process(event)));
+    } catch (e) {
+      port.processedBatch(outputs, messageOf(e));
+      return;
+    }
+  }
+  port.processedBatch(outputs, null);
+}
+
 /**
  * Answer every call queued on `port` by running `daemon`'s method; a
  * method that throws answers its call with the failure (the delivery
@@ -115,6 +129,8 @@ export function servePort(port: core.DaemonPort, daemon: MeshDaemon): void {
     try {
       if (call.op === 'process') {
         port.processed(outputsOf(daemon.process(call.event as CausalEvent)));
+      } else if (call.op === 'processBatch') {
+        serveBatch(port, daemon, call.events as CausalEvent[]);
       } else if (call.op === 'snapshot') {
         const state = daemon.snapshot ? daemon.snapshot() : null;
         port.snapshotted(state ?? null);

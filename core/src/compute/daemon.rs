@@ -43,6 +43,21 @@ pub trait MeshDaemon: Send + Sync {
     /// caller; the daemon stays usable.
     fn process(&mut self, event: &CausalEvent) -> Result<Vec<Bytes>, DaemonError>;
 
+    /// Handle `events` in order, stopping at the first failure: the
+    /// outputs of each event handled, and the failure if one stopped the
+    /// run. The default calls `process` per event; a daemon served by
+    /// another thread overrides it to cross to that thread once per batch.
+    fn process_batch(&mut self, events: &[CausalEvent]) -> (Vec<Vec<Bytes>>, Option<DaemonError>) {
+        let mut outputs = Vec::with_capacity(events.len());
+        for event in events {
+            match self.process(event) {
+                Ok(out) => outputs.push(out),
+                Err(e) => return (outputs, Some(e)),
+            }
+        }
+        (outputs, None)
+    }
+
     /// The daemon's state, for persistence and migration; `None` = stateless.
     fn snapshot(&self) -> Option<Bytes> {
         None

@@ -23,6 +23,9 @@ use crate::capabilities::{CapabilityFilter, CapabilitySet};
 pub enum DaemonCall {
     /// Run `process` on this event.
     Process(CausalEvent),
+    /// Run `process` on each of these events in order, stopping at the
+    /// first failure: one crossing for a whole batch.
+    ProcessBatch(Vec<CausalEvent>),
     /// Run `snapshot`.
     Snapshot,
     /// Run `restore` with this state.
@@ -41,6 +44,9 @@ pub enum DaemonCall {
 pub enum DaemonReply {
     /// `process` returned these payloads, or failed.
     Processed(Result<Vec<Bytes>, String>),
+    /// The outputs of each event processed, in order, and the failure
+    /// that stopped the batch, if one did.
+    ProcessedBatch(Vec<Vec<Bytes>>, Option<String>),
     /// `snapshot` returned this state (`None`: stateless), or failed.
     Snapshot(Result<Option<Bytes>, String>),
     /// `restore` succeeded, or failed.
@@ -110,6 +116,21 @@ impl MeshDaemon for ForeignDaemon {
         match self.caller.call(DaemonCall::Process(event.clone()))? {
             DaemonReply::Processed(r) => r.map_err(ComputeDaemonError::Callback),
             other => Err(Self::unexpected(&other)),
+        }
+    }
+
+    fn process_batch(&mut self, events: &[CausalEvent]) -> (Vec<Vec<Bytes>>, Option<ComputeDaemonError>) {
+        match self.caller.call(DaemonCall::ProcessBatch(events.to_vec())) {
+            Ok(DaemonReply::ProcessedBatch(outputs, failure)) => {
+                let complete = failure.is_some() || outputs.len() == events.len();
+                if outputs.len() > events.len() || !complete {
+                    let why = format!("a batch of {} events answered with {} outputs", events.len(), outputs.len());
+                    return (Vec::new(), Some(ComputeDaemonError::Callback(why)));
+                }
+                (outputs, failure.map(ComputeDaemonError::Callback))
+            }
+            Ok(other) => (Vec::new(), Some(Self::unexpected(&other))),
+            Err(e) => (Vec::new(), Some(e)),
         }
     }
 

@@ -164,6 +164,46 @@ impl DaemonHost {
         Ok(outputs)
     }
 
+    /// Run `events` through the daemon under one lock, in order, stopping
+    /// at the first failure: each handled event's outputs wrapped in the
+    /// next links, and the failure (counted in `errors`) if one stopped
+    /// the run. An automatic snapshot due within the batch is taken at its
+    /// end.
+    pub(crate) fn deliver_batch(&self, origin: u64, events: &[CausalEvent]) -> Result<BatchDelivery, ComputeDaemonError> {
+        let _inside = InsideGuard::enter(origin)?;
+        let mut guard = self.lock()?;
+        if self.stopped.load(Relaxed) {
+            return Err(ComputeDaemonError::DaemonNotFound(origin));
+        }
+        let st = &mut *guard;
+        let (payloads, error) = catch_unwind(AssertUnwindSafe(|| st.daemon.process_batch(events)))
+            .unwrap_or_else(|p| (Vec::new(), Some(ComputeDaemonError::Panicked(panic_message(p)))));
+        let handled = payloads.len();
+        bump(&self.counters.processed, (handled + error.is_some() as usize) as u64);
+        if error.is_some() {
+            bump(&self.counters.errors, 1);
+        }
+        let mut emitted = 0;
+        let outputs: Vec<Vec<CausalEvent>> = payloads
+            .into_iter()
+            .map(|out| {
+                emitted += out.len();
+                out.into_iter().map(|p| st.head.append(p)).collect()
+            })
+            .collect();
+        bump(&self.counters.emitted, emitted as u64);
+        if self.config.max_log_entries > 0 {
+            st.log.extend_from_slice(&events[..handled]);
+        }
+        st.since_snapshot += handled as u64;
+        let interval = self.config.auto_snapshot_interval;
+        let log_full = self.config.max_log_entries > 0 && st.log.len() >= self.config.max_log_entries;
+        if (interval > 0 && st.since_snapshot >= interval) || log_full {
+            let _ = self.snapshot_locked(st);
+        }
+        Ok(BatchDelivery { outputs, error })
+    }
+
     fn snapshot_locked(&self, st: &mut HostState) -> Result<Option<StateSnapshot>, ComputeDaemonError> {
         let state = catch_unwind(AssertUnwindSafe(|| st.daemon.try_snapshot()))
             .unwrap_or_else(|p| Err(ComputeDaemonError::Panicked(panic_message(p))))?;
@@ -244,6 +284,18 @@ impl DaemonHost {
             snapshots_taken: self.counters.snapshots.load(Relaxed),
         }
     }
+}
+
+/// What a batch delivery did: the outputs of each event handled, in
+/// order (each wrapped in its links of the daemon's chain), and the failure
+/// that stopped the batch, if one did (the events after it were not
+/// handed to the daemon).
+#[derive(Debug)]
+pub struct BatchDelivery {
+    /// One entry per event handled.
+    pub outputs: Vec<Vec<CausalEvent>>,
+    /// The failure of the event after the last handled one.
+    pub error: Option<ComputeDaemonError>,
 }
 
 /// A running daemon, as its spawner sees it. Cloning shares the daemon;

@@ -33,6 +33,6 @@ pub use daemon::{DaemonFactory, MeshDaemon};
 pub use error::{ChainError, ComputeDaemonError, ComputeDaemonError as DaemonError};
 pub use event::{verify_chain, verify_chain_from, CausalEvent, CausalLink, ChainHead};
 pub use foreign::{DaemonCall, DaemonReply, ForeignDaemon};
-pub use host::DaemonHandle;
+pub use host::{BatchDelivery, DaemonHandle};
 pub use runtime::DaemonRuntime;
 pub use snapshot::StateSnapshot;

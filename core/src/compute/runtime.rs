@@ -24,7 +24,7 @@ use super::config::{DaemonHostConfig, DaemonStats};
 use super::daemon::{DaemonFactory, MeshDaemon};
 use super::error::ComputeDaemonError;
 use super::event::{CausalEvent, ChainHead};
-use super::host::{DaemonHandle, DaemonHost};
+use super::host::{BatchDelivery, DaemonHandle, DaemonHost};
 use super::snapshot::StateSnapshot;
 use crate::capabilities::CapabilitySet;
 use crate::identity::Identity;
@@ -362,6 +362,18 @@ impl DaemonRuntime {
     /// `callback_timeout_ms`.
     pub fn deliver(&self, origin_hash: u64, event: &CausalEvent) -> Result<Vec<CausalEvent>, ComputeDaemonError> {
         self.host(origin_hash)?.deliver(origin_hash, event)
+    }
+
+    /// Hand `events` to the daemon `origin_hash` in order, under one hold
+    /// of its lock (and, for a foreign daemon, one crossing to its thread):
+    /// the throughput path for a run of events. The run stops at the first
+    /// event that fails; [`BatchDelivery`] holds the outputs of the events
+    /// before it and that failure. Errors before any event is handled
+    /// (`DaemonNotFound`, `NotReady`, `Reentrant`, a busy daemon's
+    /// `CallbackTimeout`) are the `Err`. A foreign daemon's
+    /// `callback_timeout_ms` bounds the whole batch.
+    pub fn deliver_batch(&self, origin_hash: u64, events: &[CausalEvent]) -> Result<BatchDelivery, ComputeDaemonError> {
+        self.host(origin_hash)?.deliver_batch(origin_hash, events)
     }
 
     /// [`deliver`](Self::deliver), returning only the output payloads.

@@ -167,6 +167,7 @@ async fn a_stalled_foreign_callback_times_out_and_the_daemon_recovers() {
                 DaemonCall::Control(_) => DaemonReply::Controlled(Ok(())),
                 DaemonCall::Health => DaemonReply::Health(Ok(DaemonHealth::Degraded)),
                 DaemonCall::Saturation => DaemonReply::Saturation(Ok(0.25)),
+                DaemonCall::ProcessBatch(es) => DaemonReply::ProcessedBatch(es.iter().map(|e| vec![e.payload.clone()]).collect(), None),
             };
             call.reply(reply);
         }
@@ -558,4 +559,75 @@ async fn on_a_mesh_the_announced_capabilities_decide() {
     rt.spawn("needs-us", id, DaemonHostConfig::default()).await.unwrap();
     rt.shutdown().await.unwrap();
     mesh.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_batch_runs_in_order_under_one_lock_and_stops_at_the_first_failure() {
+    let rt = ready_runtime().await;
+    let h = rt.spawn("counter", Identity::from_seed([20; 32]), DaemonHostConfig::default()).await.unwrap();
+    let events: Vec<CausalEvent> = [1u8, 2, 3].iter().map(|&n| ev(n)).collect();
+    let done = rt.deliver_batch(h.origin_hash, &events).unwrap();
+    assert!(done.error.is_none());
+    let totals: Vec<u64> = done.outputs.iter().map(|o| total_of(o)).collect();
+    assert_eq!(totals, vec![1, 3, 6]);
+    let chain: Vec<CausalEvent> = done.outputs.into_iter().flatten().collect();
+    verify_chain(h.origin_hash, &chain).expect("one chain across the batch");
+    // An empty payload fails: the batch stops there, the rest untouched.
+    let events = vec![ev(4), CausalEvent::new(1, 1, Bytes::new()), ev(100)];
+    let stopped = rt.deliver_batch(h.origin_hash, &events).unwrap();
+    assert_eq!(stopped.outputs.len(), 1);
+    assert_eq!(total_of(&stopped.outputs[0]), 10);
+    assert_eq!(stopped.error.unwrap().kind(), "process-failed");
+    let s = h.stats().unwrap();
+    assert_eq!((s.events_processed, s.errors, s.events_emitted), (5, 1, 4));
+    assert_eq!(h.log_len(), 4, "only handled events join the replay log");
+    assert_eq!(rt.deliver_batch(12345, &events).unwrap_err(), DaemonError::DaemonNotFound(12345));
+    assert!(rt.deliver_batch(h.origin_hash, &[]).unwrap().outputs.is_empty());
+    rt.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_foreign_batch_crosses_once_and_a_short_answer_is_refused() {
+    let rt = DaemonRuntime::local(CapabilitySet::new());
+    let (caller, server) = foreign_channel::<DaemonCall, DaemonReply>(Duration::from_secs(10));
+    rt.register_factory("foreign", move || Box::new(ForeignDaemon::new("foreign", caller.clone()))).unwrap();
+    rt.start().await.unwrap();
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = calls.clone();
+    let serving = thread::spawn(move || {
+        while let Some(call) = server.recv() {
+            counted.fetch_add(1, Ordering::SeqCst);
+            let reply = match &call.request {
+                // Echo; an event "x" fails the batch; "short" answers one output too few.
+                DaemonCall::ProcessBatch(es) if es.iter().any(|e| e.payload.as_ref() == b"short") => {
+                    DaemonReply::ProcessedBatch(vec![], None)
+                }
+                DaemonCall::ProcessBatch(es) => {
+                    let ok: Vec<Vec<Bytes>> =
+                        es.iter().take_while(|e| e.payload.as_ref() != b"x").map(|e| vec![e.payload.clone()]).collect();
+                    let failure = (ok.len() < es.len()).then(|| "x is refused".to_string());
+                    DaemonReply::ProcessedBatch(ok, failure)
+                }
+                _ => DaemonReply::Processed(Err("unexpected".into())),
+            };
+            call.reply(reply);
+        }
+    });
+    let h = rt.spawn("foreign", Identity::from_seed([21; 32]), DaemonHostConfig::default()).await.unwrap();
+    let events: Vec<CausalEvent> = (0..100u8).map(ev).collect();
+    let done = rt.deliver_batch(h.origin_hash, &events).unwrap();
+    assert_eq!(done.outputs.len(), 100);
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "one crossing for the batch");
+    let with_x = vec![ev(1), CausalEvent::new(1, 1, Bytes::from_static(b"x")), ev(2)];
+    let stopped = rt.deliver_batch(h.origin_hash, &with_x).unwrap();
+    assert_eq!(stopped.outputs.len(), 1);
+    assert_eq!(stopped.error.unwrap(), DaemonError::Callback("x is refused".into()));
+    let short = vec![CausalEvent::new(1, 1, Bytes::from_static(b"short"))];
+    let refused = rt.deliver_batch(h.origin_hash, &short).unwrap();
+    assert!(refused.outputs.is_empty());
+    assert_eq!(refused.error.unwrap().kind(), "callback-failed");
+    rt.shutdown().await.unwrap();
+    drop(rt);
+    drop(h);
+    serving.join().unwrap();
 }
