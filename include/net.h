@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <stddef.h>
 typedef struct NetMeshOsSdk NetMeshOsSdk;
+typedef struct NetMeshOsHandle NetMeshOsHandle;
 
 // The capacity `net_redis_dedup_new(0)` uses.
 #define NET_REDIS_DEDUP_DEFAULT_CAPACITY 4096
@@ -525,6 +526,28 @@ int net_daemon_send_control(NetMeshOsSdk *sdk,
 // `{"daemon_id", "daemon_name", "level", "message", "at_ms"}`, released
 // with `net_free_string`; NULL on error.
 char *net_daemon_drain_logs(NetMeshOsSdk *sdk);
+
+// Register a vtable daemon (as `net_meshos_register_daemon_with_vtable`;
+// `vtable_ptr` is a `const NetMeshOsDaemonVtable*`) with `options_json`
+// (NULL / 0 for none): `{"required_capabilities": [tags],
+// "optional_capabilities": [tags], "callback_timeout_ms": N,
+// "auto_snapshot_interval": N, "max_log_entries": N}`, every key
+// optional. A required tag the node does not announce refuses the
+// registration (`NET_MESHOS_ERR_CALL_FAILED`, kind `register_failed`, the
+// message names the tag). `callback_timeout_ms` bounds how long a
+// delivery waits for the daemon while another call is inside it (a
+// stalled callback): it then fails with kind `callback-timeout`. Returns
+// net_meshos.h's codes; bad JSON is `NET_MESHOS_ERR_INVALID_ARG`, kind
+// `invalid_json`.
+int net_daemon_register(NetMeshOsSdk *sdk,
+                        const char *name_ptr,
+                        size_t name_len,
+                        const uint8_t *seed_ptr,
+                        const void *vtable_ptr,
+                        void *user_ctx,
+                        const char *options_json,
+                        size_t options_len,
+                        NetMeshOsHandle **out);
 
 // A filter remembering the `capacity` most recently seen dedup ids
 // (`0`: `NET_REDIS_DEDUP_DEFAULT_CAPACITY`). Owned by the caller; release

@@ -23,6 +23,7 @@ mod config;
 /// cbindgen:ignore
 mod cortex;
 mod daemon;
+mod daemon_register;
 mod dedup;
 mod guard;
 mod identity;
@@ -46,6 +47,7 @@ pub use capabilities::*;
 pub use cortex::*;
 pub use channel::*;
 pub use daemon::*;
+pub use daemon_register::*;
 pub use dedup::*;
 pub use identity::*;
 pub use ingest::*;

@@ -68,6 +68,10 @@ static int counter_process(void* ctx, NetMeshOsProcessEmitCtx* emit, uint64_t or
         net_meshos_process_emit(emit, NULL, 3); /* garbage: a NULL buffer with a length */
         return 0;
     }
+    if (len == 5 && memcmp(payload, "stall", 5) == 0) {
+        sleep_ms(600); /* a callback stuck for longer than the daemon's bound */
+        return 0;
+    }
     if (len == 6 && memcmp(payload, "reflux", 6) == 0) {
         /* A delivery to itself from inside its own process: refused, no deadlock. */
         net_daemon_outputs_t* out = NULL;
@@ -405,6 +409,58 @@ static void test_bounded_queues(void) {
     net_meshos_sdk_free(sdk);
 }
 
+typedef struct {
+    NetMeshOsSdk* sdk;
+    uint64_t id;
+    int status;
+} stall_job_t;
+
+static void* stall_thread(void* arg) {
+    stall_job_t* job = (stall_job_t*)arg;
+    net_daemon_outputs_t* out = NULL;
+    job->status = net_daemon_deliver(job->sdk, job->id, 1, 1, (const uint8_t*)"stall", 5, &out);
+    net_daemon_outputs_free(out);
+    return NULL;
+}
+
+/* net.h's registration with options: required tags and the callback bound. */
+static void test_register_with_options(void) {
+    NetMeshOsSdk* sdk = NULL;
+    CHECK_EQ(net_meshos_sdk_start(1, 0, 0, 0, 0, &sdk), NET_MESHOS_OK);
+    counter_t c;
+    memset(&c, 0, sizeof c);
+    NetMeshOsHandle* h = NULL;
+    CHECK_EQ(net_daemon_register(sdk, S("needy"), SEED_A, &COUNTER, &c,
+                                 S("{\"required_capabilities\":[\"hardware.gpu\"]}"), &h), NET_MESHOS_ERR_CALL_FAILED);
+    CHECK_MKIND("register_failed");
+    CHECK(net_meshos_last_error_message() != NULL && strstr(net_meshos_last_error_message(), "hardware.gpu") != NULL);
+    CHECK(h == NULL);
+    CHECK_EQ(net_daemon_register(sdk, S("x"), SEED_A, &COUNTER, &c, S("{\"callback_timeout\":1}"), &h),
+             NET_MESHOS_ERR_INVALID_ARG);
+    CHECK_MKIND("invalid_json");
+    CHECK_EQ(net_daemon_register(sdk, S("x"), SEED_A, NULL, &c, NULL, 0, &h), NET_MESHOS_ERR_INVALID_ARG);
+    CHECK_EQ(net_daemon_register(NULL, S("x"), SEED_A, &COUNTER, &c, NULL, 0, &h), NET_MESHOS_ERR_NULL);
+    CHECK_EQ(net_daemon_register(sdk, S("bounded"), SEED_A, &COUNTER, &c,
+                                 S("{\"callback_timeout_ms\":100,\"optional_capabilities\":[\"hardware.gpu\"]}"), &h),
+             NET_MESHOS_OK);
+    if (h == NULL) {
+        net_meshos_sdk_free(sdk);
+        return;
+    }
+    /* One delivery stalls inside process; a second waits at most 100 ms. */
+    stall_job_t job = {sdk, net_meshos_handle_daemon_id(h), 1};
+    pthread_t thread;
+    pthread_create(&thread, NULL, stall_thread, &job);
+    sleep_ms(100);
+    CHECK(deliver(sdk, job.id, "x") == UINT64_MAX);
+    CHECK_KIND("callback-timeout");
+    pthread_join(thread, NULL);
+    CHECK_EQ(job.status, NET_SUCCESS);
+    CHECK(deliver(sdk, job.id, "x") == 1); /* usable again once the stall ends */
+    net_meshos_handle_free(h);
+    net_meshos_sdk_free(sdk); /* free without shutdown */
+}
+
 static void test_capabilities_across_two_nodes(void) {
     test_node_t a, b;
     test_node_new(&a, MESH_PSK_42, NULL);
@@ -460,6 +516,7 @@ int main(void) {
         net_meshos_sdk_free(sdk);
     }
     test_bounded_queues();
+    test_register_with_options();
     test_capabilities_across_two_nodes();
     return check_summary("meshos_test");
 }

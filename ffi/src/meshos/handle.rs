@@ -3,7 +3,7 @@
 
 use std::ffi::{c_char, c_int, c_void, CString};
 
-use net_sdk::meshos::{EntityKeypair, MeshDaemon, MeshOsDaemonHandle};
+use net_sdk::meshos::{DaemonHostConfig, EntityKeypair, MeshDaemon, MeshOsDaemonHandle};
 
 use super::guard::{self, MeshOsFfiError};
 use super::sdk::NetMeshOsSdk;
@@ -53,11 +53,12 @@ fn keypair(seed_ptr: *const u8) -> Result<EntityKeypair, MeshOsFfiError> {
     Ok(EntityKeypair::from_seed(seed))
 }
 
-fn register(
+pub(crate) fn register(
     sdk: *mut NetMeshOsSdk,
     name: &str,
     seed_ptr: *const u8,
     daemon: Box<dyn MeshDaemon>,
+    config: DaemonHostConfig,
     out: *mut *mut NetMeshOsHandle,
 ) -> Result<(), MeshOsFfiError> {
     let sdk = NetMeshOsSdk::live(sdk)?;
@@ -65,11 +66,23 @@ fn register(
         return Err(MeshOsFfiError::null_arg("out"));
     }
     let keypair = keypair(seed_ptr)?;
-    let inner = sdk.register_daemon(daemon, keypair)?;
+    let inner = sdk.register_daemon_with(daemon, keypair, config)?;
     let name = CString::new(name).map_err(|_| MeshOsFfiError::invalid("invalid_argument", "name contains a NUL byte"))?;
     // SAFETY: `out` is non-NULL and writable (contract).
     unsafe { *out = Box::into_raw(Box::new(NetMeshOsHandle { inner, name })) };
     Ok(())
+}
+
+/// The vtable daemon `vtable_ptr` describes (copied), named `name`.
+pub(crate) fn vtable_daemon(
+    name: &str,
+    vtable_ptr: *const NetMeshOsDaemonVtable,
+    user_ctx: *mut c_void,
+) -> Result<VtableDaemon, MeshOsFfiError> {
+    // SAFETY: NULL or a readable vtable; it is copied here (contract).
+    let vtable = *unsafe { vtable_ptr.as_ref() }.ok_or_else(|| MeshOsFfiError::null_arg("vtable_ptr"))?;
+    let process = vtable.process.ok_or_else(|| MeshOsFfiError::null_arg("vtable_ptr->process"))?;
+    Ok(VtableDaemon::new(name.to_owned(), vtable, process, user_ctx))
 }
 
 /// Register a daemon whose behaviour is the vtable's callbacks.
@@ -86,11 +99,8 @@ pub extern "C" fn net_meshos_register_daemon_with_vtable(
     guard::status(|| {
         NetMeshOsSdk::live(sdk)?;
         let name = text(name_ptr, name_len, "name")?;
-        // SAFETY: NULL or a readable vtable; it is copied here (contract).
-        let vtable = *unsafe { vtable_ptr.as_ref() }.ok_or_else(|| MeshOsFfiError::null_arg("vtable_ptr"))?;
-        let process = vtable.process.ok_or_else(|| MeshOsFfiError::null_arg("vtable_ptr->process"))?;
-        let daemon = VtableDaemon::new(name.to_owned(), vtable, process, user_ctx);
-        register(sdk, name, seed_ptr, Box::new(daemon), out)
+        let daemon = vtable_daemon(name, vtable_ptr, user_ctx)?;
+        register(sdk, name, seed_ptr, Box::new(daemon), DaemonHostConfig::default(), out)
     })
 }
 
@@ -106,7 +116,7 @@ pub extern "C" fn net_meshos_register_daemon(
     guard::status(|| {
         NetMeshOsSdk::live(sdk)?;
         let name = text(name_ptr, name_len, "name")?;
-        register(sdk, name, seed_ptr, Box::new(LifecycleDaemon { name: name.to_owned() }), out)
+        register(sdk, name, seed_ptr, Box::new(LifecycleDaemon { name: name.to_owned() }), DaemonHostConfig::default(), out)
     })
 }
 

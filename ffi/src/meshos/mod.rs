@@ -34,4 +34,7 @@ pub use vtable::{
 };
 pub use wire::*;
 
+pub(crate) use handle::{register, text as meshos_text, vtable_daemon};
 pub(crate) use sdk::{config_of, into_handle};
+pub(crate) use guard::MeshOsFfiError;
+pub(crate) use guard::status as meshos_status;

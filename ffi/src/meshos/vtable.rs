@@ -110,6 +110,8 @@ pub(crate) struct VtableDaemon {
     vtable: NetMeshOsDaemonVtable,
     process: ProcessFn,
     user_ctx: *mut c_void,
+    required: CapabilitySet,
+    optional: CapabilitySet,
 }
 
 // SAFETY: the header makes the consumer responsible for the thread-safety
@@ -120,7 +122,15 @@ unsafe impl Sync for VtableDaemon {}
 
 impl VtableDaemon {
     pub(crate) fn new(name: String, vtable: NetMeshOsDaemonVtable, process: ProcessFn, user_ctx: *mut c_void) -> Self {
-        VtableDaemon { name, vtable, process, user_ctx }
+        VtableDaemon { name, vtable, process, user_ctx, required: CapabilitySet::new(), optional: CapabilitySet::new() }
+    }
+
+    /// With the capability tags it needs (refused at registration when the
+    /// node lacks one) and prefers.
+    pub(crate) fn with_capabilities(mut self, required: CapabilitySet, optional: CapabilitySet) -> Self {
+        self.required = required;
+        self.optional = optional;
+        self
     }
 }
 
@@ -200,7 +210,11 @@ impl MeshDaemon for VtableDaemon {
     }
 
     fn required_capabilities(&self) -> CapabilitySet {
-        CapabilitySet::new()
+        self.required.clone()
+    }
+
+    fn optional_capabilities(&self) -> CapabilitySet {
+        self.optional.clone()
     }
 }
 
