@@ -1,7 +1,6 @@
 package net
 
 import (
-	"fmt"
 	"runtime/cgo"
 	"sync"
 )
@@ -146,10 +145,8 @@ func (b *daemonBox) reportSaturation() (s float32) {
 	// A panicking Saturation reports none, as a daemon without the method
 	// would; out-of-range values are clamped to what the ABI allows.
 	_ = guard("Saturation", func() error { s = b.saturation.Saturation(); return nil })
-	if s < 0 || s != s {
+	if !(s >= 0) { // negative or NaN
 		return 0
 	}
 	return min(s, 1)
 }
-
-var errNilDaemon = fmt.Errorf("net meshos: the daemon is nil")

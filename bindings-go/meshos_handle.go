@@ -164,8 +164,9 @@ func (d *MeshOsDaemonHandle) NextControl(ctx context.Context) (DaemonControl, er
 		if dl, ok := ctx.Deadline(); ok {
 			wait = min(wait, time.Until(dl))
 		}
-		// 0 would mean "forever" to libnet.
-		ms := max(uint64(wait.Milliseconds()), 1)
+		// At least 1 ms: 0 would mean "forever" to libnet (and a deadline
+		// just passed makes wait negative).
+		ms := uint64(max(wait.Milliseconds(), 1))
 		var c DaemonControl
 		err := d.with(func(h C.uintptr_t) error {
 			r := C.netgo_meshos_next_control(h, C.uint64_t(ms))

@@ -19,7 +19,7 @@ type DaemonMetadata struct {
 	// "drain_failed", "recovery" or "unknown".
 	MaintenanceState MaintenanceState `json:"maintenance_state"`
 	// Capabilities are the tags this daemon publishes.
-	Capabilities []string `json:"capabilities"`
+	Capabilities []string   `json:"capabilities"`
 	Peers        []PeerView `json:"peers"`
 }
 

@@ -8,12 +8,18 @@ import "C"
 import (
 	"encoding/json"
 	"time"
+	"unsafe"
 )
 
-// registerDaemon registers through the seed's vtable registration, which
-// has no options; json is unused until net_daemon_register is linked.
+// registerDaemon registers through net_daemon_register, the seed's vtable
+// registration plus options (opts: JSON, nil for none).
 func registerDaemon(sdk C.uintptr_t, name *C.char, nameLen C.size_t, seed *C.uint8_t, mask C.int, ctx C.uintptr_t, opts []byte) C.netgo_mhandle {
-	return C.netgo_meshos_register(sdk, name, nameLen, seed, mask, ctx)
+	if len(opts) == 0 {
+		return C.netgo_meshos_register(sdk, name, nameLen, seed, mask, ctx, nil, 0)
+	}
+	copts := C.CString(string(opts))
+	defer C.free(unsafe.Pointer(copts))
+	return C.netgo_meshos_register(sdk, name, nameLen, seed, mask, ctx, copts, C.size_t(len(opts)))
 }
 
 // json is the options as net_daemon_register takes them (nil for none).

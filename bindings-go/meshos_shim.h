@@ -89,12 +89,14 @@ static inline uint64_t netgo_meshos_dropped(uintptr_t sdk) { return net_meshos_s
 
 /* ---- registration ---- */
 
+/* Registration with options (JSON, NULL / 0 for none) through net.h's
+ * net_daemon_register, which reports on net_meshos.h's pair. */
 static inline netgo_mhandle netgo_meshos_register(uintptr_t sdk, const char *name, size_t name_len, const uint8_t *seed,
-                                                  int mask, uintptr_t ctx) {
+                                                  int mask, uintptr_t ctx, const char *opts, size_t opts_len) {
     netgo_mhandle r = {0, 0, NULL};
     NetMeshOsDaemonVtable vt = netgo_meshos_vtable(mask);
     NetMeshOsHandle *h = NULL;
-    int code = net_meshos_register_daemon_with_vtable(NETGO_SDK(sdk), name, name_len, seed, &vt, (void *)ctx, &h);
+    int code = net_daemon_register(NETGO_SDK(sdk), name, name_len, seed, &vt, (void *)ctx, opts, opts_len, &h);
     if (code != NET_MESHOS_OK) {
         r.err = netgo_meshos_error(code);
         return r;

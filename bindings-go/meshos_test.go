@@ -105,10 +105,10 @@ func TestMeshOsProcessErrorIsTypedAndCounted(t *testing.T) {
 type panicky struct{ counterDaemon }
 
 func (p *panicky) Snapshot() ([]byte, error) { panic("snapshot boom") }
-func (p *panicky) Restore([]byte) error    { panic("restore boom") }
-func (p *panicky) Health() DaemonHealth     { panic("health boom") }
-func (p *panicky) Saturation() float32      { panic("saturation boom") }
-func (p *panicky) OnControl(DaemonControl)  { panic("control boom") }
+func (p *panicky) Restore([]byte) error      { panic("restore boom") }
+func (p *panicky) Health() DaemonHealth      { panic("health boom") }
+func (p *panicky) Saturation() float32       { panic("saturation boom") }
+func (p *panicky) OnControl(DaemonControl)   { panic("control boom") }
 
 func TestMeshOsPanicsAreRecovered(t *testing.T) {
 	s := startSdk(t, MeshOsConfig{TickInterval: 10 * time.Millisecond})
