@@ -18,6 +18,7 @@ func TestREADMESnippetsAreTheExamples(t *testing.T) {
 		{"ExampleMeshNode", "mesh_example_test.go"},
 		{"ExampleMeshTransport", "transport_example_test.go"},
 		{"ExampleMeshNode_AnnounceCapabilities", "capabilities_example_test.go"},
+		{"ExampleMeshOsDaemonSdk", "meshos_example_test.go"},
 	} {
 		marker := "<!-- the body of " + c.example + " in " + c.file + "; readme_test.go checks it -->"
 		_, after, ok := strings.Cut(string(readme), marker)

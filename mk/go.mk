@@ -2,11 +2,12 @@
 #
 #   make test-go    go vet, the tests with and without the race detector and
 #                   under GOEXPERIMENT=cgocheck2 (cgo pointer rules), the examples
-#   make demo-go    run examples/go/quickstart, mesh_pair, redex_file and netdb
+#   make demo-go    run examples/go/quickstart, mesh_pair, redex_file, netdb and meshos_daemon
 #   make bench-go   sustained EmitRaw / EmitRawBatch (1000) stored under the default config; ring push
 #                   (accepted, not stored): EmitRaw (9 bytes), EmitRawBatch (1000), the cgo and C ingest floors;
 #                   the mesh on loopback: 64-byte messages received per second (64 per call, 1 per call)
-#                   and the request/response round trip (p50, p99)
+#                   and the request/response round trip (p50, p99); MeshOS: events/s answered by a Go
+#                   daemon through Deliver, and the control round trip SendControl → NextControl (p50, p99)
 
 # Go 1.24 or newer (range-over-func, runtime.AddCleanup, #cgo noescape).
 # A fresh Debian 12 offers only Go 1.19, so when no new enough `go` is on
@@ -44,7 +45,7 @@ test-go: go-toolchain build
 	cd bindings-go && $(GO_ENV) GOEXPERIMENT=cgocheck2 $(GO) test -count=1 ./...
 	cd examples/go && $(GO_ENV) $(GO) vet ./... && $(GO_ENV) $(GO) run -race ./quickstart && \
 	  $(GO_ENV) $(GO) run -race ./mesh_pair && $(GO_ENV) $(GO) run -race ./redex_file && \
-	  $(GO_ENV) $(GO) run -race ./netdb
+	  $(GO_ENV) $(GO) run -race ./netdb && $(GO_ENV) $(GO) run -race ./meshos_daemon
 
 demo-go: go-toolchain build
 	@echo "== Go quickstart"
@@ -55,9 +56,11 @@ demo-go: go-toolchain build
 	@cd examples/go && $(GO_ENV) $(GO) run ./redex_file
 	@echo "== Go netdb"
 	@cd examples/go && $(GO_ENV) $(GO) run ./netdb
+	@echo "== Go meshos_daemon"
+	@cd examples/go && $(GO_ENV) $(GO) run ./meshos_daemon
 
 bench-go: go-toolchain build
-	cd bindings-go && $(GO_ENV) $(GO) test -run '^$$' -bench 'EmitRaw|Floor|Mesh' -benchtime $(GO_BENCHTIME) -count $(GO_BENCHCOUNT) .
+	cd bindings-go && $(GO_ENV) $(GO) test -run '^$$' -bench 'EmitRaw|Floor|Mesh|DeliverGoDaemon|ControlRoundTrip' -benchtime $(GO_BENCHTIME) -count $(GO_BENCHCOUNT) .
 
 FACE_TESTS   += test-go
 FACE_DEMOS   += demo-go
