@@ -25,6 +25,9 @@ pub struct MeshOsDaemonHandle {
     id: u64,
     name: String,
     control: Arc<WaitQueue<DaemonControl>>,
+    /// `graceful_shutdown` has begun (a second one is refused).
+    shutting: AtomicBool,
+    /// `graceful_shutdown` has finished: every call is refused.
     consumed: AtomicBool,
     cached: Mutex<Option<MetadataView>>,
 }
@@ -40,7 +43,15 @@ impl std::fmt::Debug for MeshOsDaemonHandle {
 
 impl MeshOsDaemonHandle {
     pub(crate) fn new(sdk: Arc<SdkInner>, id: u64, name: String, control: Arc<WaitQueue<DaemonControl>>) -> Self {
-        MeshOsDaemonHandle { sdk, id, name, control, consumed: AtomicBool::new(false), cached: Mutex::new(None) }
+        MeshOsDaemonHandle {
+            sdk,
+            id,
+            name,
+            control,
+            shutting: AtomicBool::new(false),
+            consumed: AtomicBool::new(false),
+            cached: Mutex::new(None),
+        }
     }
 
     /// The daemon's id: its keypair's origin hash. Stable for the handle's
@@ -137,13 +148,15 @@ impl MeshOsDaemonHandle {
         Ok(view)
     }
 
-    /// Send this daemon `Shutdown { grace }` (its `on_control` and its
-    /// channel), wait `grace` (`Duration::ZERO`: the default, 5 s), then
-    /// unregister it. `already_shutdown` the second time.
+    /// Send this daemon `Shutdown { grace }` (its `on_control`, then its
+    /// channel, where a `next_control` waiting on another task receives
+    /// it), wait `grace` (`Duration::ZERO`: the default, 5 s), then
+    /// unregister it; from then on every call fails with
+    /// `already_shutdown`, as does a second shutdown at any time.
     pub async fn graceful_shutdown(&self, grace: Duration) -> Result<(), MeshOsError> {
         let grace = self.begin_shutdown(grace)?;
         tokio::time::sleep(grace).await;
-        self.sdk.unregister(self.id);
+        self.finish_shutdown();
         Ok(())
     }
 
@@ -151,12 +164,17 @@ impl MeshOsDaemonHandle {
     pub fn graceful_shutdown_blocking(&self, grace: Duration) -> Result<(), MeshOsError> {
         let grace = self.begin_shutdown(grace)?;
         std::thread::sleep(grace);
-        self.sdk.unregister(self.id);
+        self.finish_shutdown();
         Ok(())
     }
 
+    fn finish_shutdown(&self) {
+        self.consumed.store(true, Ordering::Release);
+        self.sdk.unregister(self.id);
+    }
+
     fn begin_shutdown(&self, grace: Duration) -> Result<Duration, MeshOsError> {
-        if self.consumed.swap(true, Ordering::AcqRel) {
+        if self.shutting.swap(true, Ordering::AcqRel) {
             return Err(MeshOsError::already_shutdown("the daemon handle"));
         }
         let grace = if grace.is_zero() { DEFAULT_GRACEFUL_SHUTDOWN } else { grace };
@@ -171,6 +189,7 @@ impl MeshOsDaemonHandle {
 
 impl Drop for MeshOsDaemonHandle {
     fn drop(&mut self) {
+        // Dropped during a graceful shutdown's grace: unregister now.
         if !self.consumed.swap(true, Ordering::AcqRel) {
             self.sdk.unregister(self.id);
         }
