@@ -741,8 +741,22 @@ export interface JsDaemonCall {
   state?: Buffer
   /** The control event, for `control` (MeshOS). */
   control?: JsDaemonControl
-  /** The events, for `processBatch`. */
-  events?: Array<JsCausalEvent>
+  /** The events, packed, for `processBatch`. */
+  batch?: JsPackedEvents
+}
+
+/** A packed run of events: 16 bytes of meta each (origin hash, sequence: u64 LE), payloads back to back, their u32 LE ends. */
+export interface JsPackedEvents {
+  meta: Buffer
+  data: Buffer
+  ends: Buffer
+}
+
+/** The packed outputs of a run of events: a u32 LE count per event, the outputs back to back, their u32 LE ends. */
+export interface JsPackedOutputs {
+  counts: Buffer
+  data: Buffer
+  ends: Buffer
 }
 
 /**
@@ -756,7 +770,7 @@ export declare class DaemonPort {
   constructor(name: string, wake: (...args: any[]) => any, requiredCapabilities?: string | undefined | null, optionalCapabilities?: string | undefined | null)
   next(): JsDaemonCall | null
   processed(outputs: Array<Buffer>): boolean
-  processedBatch(outputs: Array<Array<Buffer>>, error?: string | undefined | null): boolean
+  processedBatch(outputs: JsPackedOutputs, error?: string | undefined | null): boolean
   snapshotted(state?: Buffer | undefined | null): boolean
   restored(): boolean
   controlled(): boolean
@@ -783,7 +797,7 @@ export declare class DaemonRuntime {
   spawnFromSnapshot(kind: string, identity: Identity, snapshot: Buffer, port?: DaemonPort | undefined | null, config?: JsDaemonHostConfig | undefined | null): Promise<DaemonHandle>
   deliver(originHash: bigint, event: JsCausalEvent): Promise<Buffer[]>
   /** Each event in order on one trip to the blocking pool; the first failure rejects. */
-  deliverMany(originHash: bigint, events: Array<JsCausalEvent>): Promise<Buffer[][]>
+  deliverMany(originHash: bigint, events: JsPackedEvents): Promise<JsPackedOutputs>
   snapshot(originHash: bigint): Promise<Buffer | null>
   stop(originHash: bigint): Promise<void>
 }

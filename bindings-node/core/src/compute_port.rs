@@ -28,6 +28,7 @@ use net_sdk::compute::{foreign_channel, DaemonCall, DaemonHealth, DaemonReply, F
 
 use crate::capabilities::caps_of;
 use crate::compute_config::JsCausalEvent;
+use crate::compute_packed::{pack_events, unpack_outputs, JsPackedEvents, JsPackedOutputs};
 use crate::meshos_types::JsDaemonControl;
 use crate::error::{invalid, napi_failure, Result};
 
@@ -58,9 +59,9 @@ pub struct JsDaemonCall {
     pub state: Option<Buffer>,
     /// The control event, for `control`.
     pub control: Option<JsDaemonControl>,
-    /// The events, for `processBatch` (process each in order, stop at the
-    /// first that throws, answer with `processedBatch`).
-    pub events: Option<Vec<JsCausalEvent>>,
+    /// The events, packed, for `processBatch` (process each in order,
+    /// stop at the first that throws, answer with `processedBatch`).
+    pub batch: Option<JsPackedEvents>,
 }
 
 /// The JS end of one daemon: built before its spawn, used by one spawn.
@@ -181,12 +182,10 @@ impl DaemonPort {
         self.current = None;
         self.shared.busy.store(false, Ordering::Release);
         let call = self.receive()?;
-        let op = |op: &str| JsDaemonCall { op: op.into(), event: None, state: None, control: None, events: None };
+        let op = |op: &str| JsDaemonCall { op: op.into(), event: None, state: None, control: None, batch: None };
         let js = match &call.request {
             DaemonCall::Process(e) => JsDaemonCall { event: Some(JsCausalEvent::from_core(e)), ..op("process") },
-            DaemonCall::ProcessBatch(es) => {
-                JsDaemonCall { events: Some(es.iter().map(JsCausalEvent::from_core).collect()), ..op("processBatch") }
-            }
+            DaemonCall::ProcessBatch(es) => JsDaemonCall { batch: Some(pack_events(es)), ..op("processBatch") },
             DaemonCall::Snapshot => op("snapshot"),
             DaemonCall::Restore(s) => JsDaemonCall { state: Some(s.to_vec().into()), ..op("restore") },
             DaemonCall::Control(c) => JsDaemonCall { control: Some(JsDaemonControl::from_core(c)), ..op("control") },
@@ -214,12 +213,10 @@ impl DaemonPort {
     /// processed, in order, and the message of the throw that stopped the
     /// batch, if one did.
     #[napi]
-    pub fn processed_batch(&mut self, outputs: Vec<Vec<Buffer>>, error: Option<String>) -> Result<bool> {
+    pub fn processed_batch(&mut self, outputs: JsPackedOutputs, error: Option<String>) -> Result<bool> {
+        let outputs = unpack_outputs(&outputs)?;
         self.answer(|c| match c {
-            DaemonCall::ProcessBatch(_) => Ok(DaemonReply::ProcessedBatch(
-                outputs.iter().map(|out| out.iter().map(|b| Bytes::copy_from_slice(b)).collect()).collect(),
-                error,
-            )),
+            DaemonCall::ProcessBatch(_) => Ok(DaemonReply::ProcessedBatch(outputs, error)),
             _ => Err(wrong("processBatch")),
         })
     }

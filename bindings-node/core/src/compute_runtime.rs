@@ -25,6 +25,7 @@ use net_sdk::compute::{self, ComputeDaemonError, DaemonFactory, MeshDaemon};
 use parking_lot::Mutex;
 
 use crate::capabilities::caps_of;
+use crate::compute_packed::{pack_outputs, unpack_events, JsPackedEvents};
 use crate::compute_config::{JsCausalEvent, JsDaemonHostConfig, JsDaemonStats};
 use crate::compute_error::daemon_fail;
 use crate::compute_lane::Lane;
@@ -206,29 +207,25 @@ impl DaemonRuntime {
         })
     }
 
-    /// Hand each of `events` to daemon `originHash` in order, as one call;
-    /// resolves to each event's outputs. The first failure rejects (the
-    /// events before it were processed).
-    #[napi(ts_return_type = "Promise<Buffer[][]>")]
-    pub fn deliver_many(&self, env: Env, origin_hash: BigInt, events: Vec<JsCausalEvent>) -> Result<JsObject> {
+    /// Hand each of `events` (packed: see `compute_packed`) to daemon
+    /// `originHash` in order, as one call; resolves to each event's outputs,
+    /// packed. The first failure rejects (the events before it were
+    /// processed).
+    #[napi(ts_return_type = "Promise<JsPackedOutputs>")]
+    pub fn deliver_many(&self, env: Env, origin_hash: BigInt, events: JsPackedEvents) -> Result<JsObject> {
         let origin = u64_of(&origin_hash, "originHash")?;
-        let events = events.iter().map(JsCausalEvent::to_core).collect::<Result<Vec<_>>>()?;
+        let events = unpack_events(&events)?;
         let rt = self.rt.clone();
         // One runtime call and one crossing to the JS thread for the batch;
-        // the first failure rejects the whole call, as before.
+        // the first failure rejects the whole call.
         let work = move || {
             let batch = rt.deliver_batch(origin, &events)?;
             match batch.error {
                 Some(e) => Err(e),
-                None => Ok(batch.outputs.into_iter().map(|out| out.into_iter().map(|e| e.payload).collect()).collect()),
+                None => Ok(batch.outputs.into_iter().map(|out| out.into_iter().map(|e| e.payload).collect()).collect::<Vec<Vec<bytes::Bytes>>>()),
             }
         };
-        self.on_lane(&env, origin, work, |_, all: Vec<Vec<bytes::Bytes>>| {
-            Ok(all
-                .into_iter()
-                .map(|outs| outs.into_iter().map(|b| Buffer::from(b.to_vec())).collect())
-                .collect::<Vec<Vec<Buffer>>>())
-        })
+        self.on_lane(&env, origin, work, |_, all: Vec<Vec<bytes::Bytes>>| Ok(pack_outputs(&all)))
     }
 
     /// The snapshot bytes of daemon `originHash` now (`null`: stateless).

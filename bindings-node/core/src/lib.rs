@@ -40,6 +40,7 @@ mod channel;
 mod compute_config;
 mod compute_error;
 mod compute_lane;
+mod compute_packed;
 mod compute_port;
 mod compute_runtime;
 mod config;

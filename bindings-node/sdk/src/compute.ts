@@ -22,6 +22,7 @@ import {
 import type { Identity } from './identity';
 import type { MeshNode } from './mesh';
 import { native } from './native';
+import { packEvents, unpackOutputs } from './compute_packed';
 
 export { DaemonError, MigrationError, type MigrationErrorKind } from './compute_errors';
 export type { CausalEvent, DaemonFactory, DaemonHostConfig, DaemonStats, MeshDaemon } from './compute_daemon';
@@ -252,7 +253,14 @@ export class DaemonRuntime {
    * seed: the batch form of `deliver`, for throughput.
    */
   async deliverMany(originHash: bigint, events: readonly CausalEvent[]): Promise<Buffer[][]> {
-    return daemonAwait(() => this.inner.deliverMany(originHash, events as CausalEvent[]));
+    let batch;
+    try {
+      batch = packEvents(events);
+    } catch (e) {
+      throw new DaemonError(`deliverMany: events must be CausalEvents: ${(e as Error).message}`, 'invalid_argument', { cause: e });
+    }
+    const packed = await daemonAwait(() => this.inner.deliverMany(originHash, batch));
+    return unpackOutputs(packed);
   }
 
   /** Not supported by this release: rejects MigrationError `compute-not-supported`. */

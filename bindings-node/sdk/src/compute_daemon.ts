@@ -7,6 +7,7 @@ import type * as core from '@net-mesh/core';
 import { capabilitiesToJson, type CapabilityInput, type CapabilitySet } from './capabilities';
 import { DaemonError, daemonCall } from './compute_errors';
 import { native } from './native';
+import { packOutputs, unpackEvents, type PackedEvents } from './compute_packed';
 
 /** A causal event delivered to a daemon's `process`. */
 export interface CausalEvent {
@@ -106,17 +107,17 @@ function messageOf(e: unknown): string {
 }
 
 /** One crossing for a batch: `process` per event, stopping at the first throw. */
-function serveBatch(port: core.DaemonPort, daemon: MeshDaemon, events: CausalEvent[]): void {
+function serveBatch(port: core.DaemonPort, daemon: MeshDaemon, batch: PackedEvents): void {
   const outputs: Buffer[][] = [];
-  for (const event of events) {
+  for (const event of unpackEvents(batch)) {
     try {
       outputs.push(outputsOf(daemon.process(event)));
     } catch (e) {
-      port.processedBatch(outputs, messageOf(e));
+      port.processedBatch(packOutputs(outputs), messageOf(e));
       return;
     }
   }
-  port.processedBatch(outputs, null);
+  port.processedBatch(packOutputs(outputs), null);
 }
 
 /**
@@ -130,7 +131,7 @@ export function servePort(port: core.DaemonPort, daemon: MeshDaemon): void {
       if (call.op === 'process') {
         port.processed(outputsOf(daemon.process(call.event as CausalEvent)));
       } else if (call.op === 'processBatch') {
-        serveBatch(port, daemon, call.events as CausalEvent[]);
+        serveBatch(port, daemon, call.batch as PackedEvents);
       } else if (call.op === 'snapshot') {
         const state = daemon.snapshot ? daemon.snapshot() : null;
         port.snapshotted(state ?? null);
