@@ -7,7 +7,7 @@
 import type * as core from '@net-mesh/core';
 import type { CapabilityInput } from './capabilities';
 import { DaemonRuntime } from './compute';
-import { capsJson, checkDaemon, openPort, type DaemonHostConfig, type MeshDaemon } from './compute_daemon';
+import { capsJson, checkDaemon, openPort, type DaemonControlEvent, type DaemonHostConfig, type MeshDaemon } from './compute_daemon';
 import { NetError } from './errors';
 import type { Identity } from './identity';
 import type { MeshNode } from './mesh';
@@ -22,14 +22,8 @@ export type CapabilityAdvert = CapabilityInput;
 /** A log line's severity (the C ABI's `NET_MESHOS_LOG_*` 0..4, in order). */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
-/** A control event routed to a daemon (delivery is at most once). */
-export type DaemonControl =
-  | { kind: 'Shutdown'; gracePeriodMs: number }
-  | { kind: 'DrainStart'; gracePeriodMs: number }
-  | { kind: 'DrainFinish' }
-  | { kind: 'BackpressureOn'; level: number }
-  | { kind: 'BackpressureOff' }
-  | { kind: 'Unknown' };
+/** A control event routed to a daemon (delivery is at most once): what `onControl` receives. */
+export type DaemonControl = DaemonControlEvent;
 
 /**
  * A daemon hosted by the MeshOS SDK: the compute daemon's shape, whose
