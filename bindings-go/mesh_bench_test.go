@@ -134,21 +134,5 @@ func BenchmarkMeshRTT64B(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	for range 2000 { // warm-up, unmeasured
-		round()
-	}
-	samples := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	for range b.N {
-		t := time.Now()
-		round()
-		samples = append(samples, time.Since(t))
-	}
-	b.StopTimer()
-	slices.Sort(samples)
-	pct := func(q float64) float64 {
-		return float64(samples[min(int(float64(len(samples))*q), len(samples)-1)].Nanoseconds()) / 1e3
-	}
-	b.ReportMetric(pct(0.50), "p50-µs")
-	b.ReportMetric(pct(0.99), "p99-µs")
+	benchRoundTrips(b, 2000, round)
 }

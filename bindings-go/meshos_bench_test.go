@@ -56,21 +56,5 @@ func BenchmarkControlRoundTrip(b *testing.B) {
 			b.Fatalf("received %+v, %v", c, err)
 		}
 	}
-	for range 200 { // warm-up, unmeasured
-		round()
-	}
-	samples := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	for range b.N {
-		t := time.Now()
-		round()
-		samples = append(samples, time.Since(t))
-	}
-	b.StopTimer()
-	slices.Sort(samples)
-	pct := func(q float64) float64 {
-		return float64(samples[min(int(float64(len(samples))*q), len(samples)-1)].Nanoseconds()) / 1e3
-	}
-	b.ReportMetric(pct(0.50), "p50-µs")
-	b.ReportMetric(pct(0.99), "p99-µs")
+	benchRoundTrips(b, 200, round)
 }
