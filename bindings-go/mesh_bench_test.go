@@ -3,7 +3,6 @@ package net
 import (
 	"context"
 	"encoding/binary"
-	"slices"
 	"testing"
 	"time"
 )

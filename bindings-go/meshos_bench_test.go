@@ -3,7 +3,6 @@ package net
 import (
 	"bytes"
 	"context"
-	"slices"
 	"testing"
 	"time"
 )
