@@ -148,6 +148,8 @@ $(C_BUILD)/static_link_test: tests/c/api_test.c tests/c/check.h include/net.h bu
 test-examples: $(C_EXAMPLES)
 	@for e in $(C_EXAMPLES); do echo "== $$(basename $$e) (valgrind)"; $(VALGRIND) $$e; done
 	$(call rust_example,quickstart)
+	$(CARGO) build --release -q --workspace --example meshos_daemon
+	bash tests/examples/daemon_main.sh $(LIBDIR)/examples/meshos_daemon
 
 demo: build $(C_EXAMPLES)
 	@echo "== Rust quickstart"; $(call rust_example,quickstart)

@@ -80,7 +80,7 @@ impl MeshOsDaemonSdk {
         control_capacity: usize,
     ) -> Self {
         let cfg = config(this_node, tick_interval_ms, event_queue_capacity, action_queue_capacity, control_capacity);
-        Self { sdk: Arc::new(meshos::MeshOsDaemonSdk::start(cfg)) }
+        Self { sdk: Arc::new(meshos::MeshOsDaemonSdk::start(cfg, Arc::new(meshos::LocalDispatcher::new()))) }
     }
 
     /// An SDK on `mesh`: required capabilities are checked against what
@@ -98,7 +98,7 @@ impl MeshOsDaemonSdk {
     ) -> PyResult<Self> {
         let mesh = mesh.get().live_mesh()?.clone();
         let cfg = config(this_node, tick_interval_ms, event_queue_capacity, action_queue_capacity, control_capacity);
-        Ok(Self { sdk: Arc::new(meshos::MeshOsDaemonSdk::start_on_mesh(cfg, Arc::new(mesh))) })
+        Ok(Self { sdk: Arc::new(meshos::MeshOsDaemonSdk::start(cfg, Arc::new(mesh))) })
     }
 
     /// The runtime hosting the daemons: `deliver(handle.daemon_id, event)`,

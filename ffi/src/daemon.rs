@@ -69,7 +69,7 @@ pub extern "C" fn net_daemon_sdk_start_on_mesh(
         let out = args::out(out, "out")?;
         let mesh = with_mesh(mesh, |m| Ok(m.clone()))?;
         let config = config_of(0, tick_interval_ms, event_queue_capacity, action_queue_capacity, control_capacity);
-        *out = into_handle(MeshOsDaemonSdk::start_on_mesh(config, std::sync::Arc::new(mesh)));
+        *out = into_handle(MeshOsDaemonSdk::start(config, std::sync::Arc::new(mesh)));
         Ok(())
     })
 }

@@ -57,10 +57,14 @@ fn grace(ms: Option<f64>, what: &str) -> Result<Duration> {
 
 #[napi]
 impl MeshOsDaemonSdk {
-    /// An SDK without a mesh (published tags stay in daemons' metadata).
+    /// An SDK without a mesh: published tags become the local node's
+    /// capabilities (later registrations see them), announced to no one.
     #[napi(factory)]
     pub fn start(config: Option<JsMeshOsConfig>) -> Result<Self> {
-        Ok(with_runtime(meshos::MeshOsDaemonSdk::start(JsMeshOsConfig::to_core(config)?)))
+        Ok(with_runtime(meshos::MeshOsDaemonSdk::start(
+            JsMeshOsConfig::to_core(config)?,
+            Arc::new(meshos::LocalDispatcher::new()),
+        )))
     }
 
     /// An SDK on `mesh`: required capabilities are checked against what it
@@ -68,7 +72,7 @@ impl MeshOsDaemonSdk {
     #[napi(factory)]
     pub fn start_on_mesh(mesh: &MeshNode, config: Option<JsMeshOsConfig>) -> Result<Self> {
         let config = JsMeshOsConfig::to_core(config)?;
-        Ok(with_runtime(meshos::MeshOsDaemonSdk::start_on_mesh(config, Arc::new(mesh.mesh().clone()))))
+        Ok(with_runtime(meshos::MeshOsDaemonSdk::start(config, Arc::new(mesh.mesh().clone()))))
     }
 
     /// Register the daemon served by `port` under `identity` (its id is the

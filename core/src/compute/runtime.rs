@@ -63,6 +63,8 @@ enum LocalCapabilities {
     Mesh(Arc<Mesh>),
     /// A fixed set (a runtime without a mesh).
     Fixed(CapabilitySet),
+    /// Read from a source at each spawn (a MeshOS SDK's dispatcher).
+    Live(Arc<dyn Fn() -> CapabilitySet + Send + Sync>),
 }
 
 struct Inner {
@@ -103,6 +105,12 @@ impl DaemonRuntime {
         Self::with_local(LocalCapabilities::Fixed(capabilities))
     }
 
+    /// A runtime whose local capabilities are read from `source` at each
+    /// spawn (so tags announced meanwhile count).
+    pub fn with_capabilities_from(source: impl Fn() -> CapabilitySet + Send + Sync + 'static) -> Self {
+        Self::with_local(LocalCapabilities::Live(Arc::new(source)))
+    }
+
     fn with_local(local: LocalCapabilities) -> Self {
         DaemonRuntime {
             inner: Arc::new(Inner {
@@ -119,7 +127,7 @@ impl DaemonRuntime {
     pub fn mesh(&self) -> Option<&Arc<Mesh>> {
         match &self.inner.local {
             LocalCapabilities::Mesh(m) => Some(m),
-            LocalCapabilities::Fixed(_) => None,
+            LocalCapabilities::Fixed(_) | LocalCapabilities::Live(_) => None,
         }
     }
 
@@ -129,6 +137,7 @@ impl DaemonRuntime {
             #[cfg(feature = "net")]
             LocalCapabilities::Mesh(m) => m.capabilities_of(m.node_id()).map(|n| n.capabilities).unwrap_or_default(),
             LocalCapabilities::Fixed(c) => c.clone(),
+            LocalCapabilities::Live(source) => source(),
         }
     }
 

@@ -20,6 +20,10 @@
 //! Events reach a daemon through the runtime ([`MeshOsDaemonSdk::runtime`]
 //! then `deliver(daemon_id, &event)`), which also snapshots and restores it.
 //!
+//! An SDK starts on a [`MeshOsDispatcher`], the node it runs on: a
+//! [`Mesh`](crate::mesh::Mesh) or a [`LocalDispatcher`]. [`run_daemon`] (and
+//! [`daemon_main!`](crate::daemon_main)) runs one daemon's whole lifecycle.
+//!
 //! The SDK is daemon-side only: operator actions (drain, cordon, placement)
 //! are not here. [`MeshOsDaemonSdk::route_control`] is the supervisor's
 //! entry, for the host that embeds the SDK and for tests.
@@ -28,6 +32,7 @@
 //! `<<meshos-sdk-kind:KIND>>MSG` shared by every face.
 //!
 //! ```
+//! use std::sync::Arc;
 //! use std::time::Duration;
 //! use bytes::Bytes;
 //! use net_sdk::meshos::*;
@@ -41,7 +46,7 @@
 //!     }
 //! }
 //!
-//! let sdk = MeshOsDaemonSdk::start(MeshOsConfig::default());
+//! let sdk = MeshOsDaemonSdk::start(MeshOsConfig::default(), Arc::new(LocalDispatcher::new()));
 //! let handle = sdk.register_daemon(Box::new(Echo), EntityKeypair::generate()).unwrap();
 //! let out = sdk.runtime()
 //!     .deliver_payloads(handle.daemon_id(), &CausalEvent::new(1, 1, Bytes::from_static(b"hi")))
@@ -57,6 +62,8 @@
 //! ```
 
 mod config;
+mod daemon_main;
+mod dispatcher;
 mod error;
 mod handle;
 mod log;
@@ -69,6 +76,8 @@ pub use config::{
     MeshOsConfig, DEFAULT_ACTION_QUEUE_CAPACITY, DEFAULT_CONTROL_CAPACITY, DEFAULT_EVENT_QUEUE_CAPACITY,
     DEFAULT_GRACEFUL_SHUTDOWN, DEFAULT_TICK_INTERVAL,
 };
+pub use daemon_main::{run_daemon, supervise, SIGNAL_SHUTDOWN_GRACE};
+pub use dispatcher::{ControlRouter, LocalDispatcher, MeshOsDispatcher};
 pub use error::{MeshOsError, MeshOsErrorKind};
 pub use handle::MeshOsDaemonHandle;
 pub use log::{LogLevel, LogRecord};

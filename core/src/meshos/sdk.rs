@@ -2,7 +2,7 @@
 //! [`DaemonRuntime`], gives each a [`MeshOsDaemonHandle`] with a control
 //! channel, a log ring and a metadata view, routes control events through
 //! its supervisor thread, and commits the tags daemons publish to the
-//! node's capability announcement.
+//! node's capability announcement through its [`MeshOsDispatcher`].
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -13,17 +13,16 @@ use std::thread::JoinHandle;
 use parking_lot::Mutex;
 
 use super::config::MeshOsConfig;
+use super::dispatcher::{ControlRouter, MeshOsDispatcher};
 use super::error::{MeshOsError, MeshOsErrorKind};
 use super::handle::MeshOsDaemonHandle;
 use super::log::{LogRecord, LogRing};
-use super::metadata::{MaintenanceState, MetadataView, PeerView};
+use super::metadata::{MaintenanceState, MetadataView};
 use super::queue::{PushError, WaitQueue};
 use super::supervisor::{self, Action};
 use crate::capabilities::CapabilitySet;
 use crate::compute::{DaemonControl, DaemonHealth, DaemonHostConfig, DaemonRuntime, MeshDaemon};
 use crate::identity::Identity;
-#[cfg(feature = "net")]
-use crate::mesh::Mesh;
 
 pub(crate) struct DaemonEntry {
     name: String,
@@ -37,8 +36,7 @@ pub(crate) struct DaemonEntry {
 pub(crate) struct SdkInner {
     config: MeshOsConfig,
     runtime: DaemonRuntime,
-    #[cfg(feature = "net")]
-    mesh: Option<Arc<Mesh>>,
+    dispatcher: Arc<dyn MeshOsDispatcher>,
     /// The node's own capabilities before any daemon published: what the
     /// announcement returns to when every daemon has withdrawn its tags.
     base_caps: CapabilitySet,
@@ -66,41 +64,29 @@ impl std::fmt::Debug for MeshOsDaemonSdk {
 }
 
 impl MeshOsDaemonSdk {
-    /// An SDK without a mesh: daemons run locally, and published tags are
-    /// kept in their metadata (there is no announcement to commit them to).
-    /// Zero config fields take their defaults.
-    pub fn start(config: MeshOsConfig) -> Self {
-        Self::launch(config, DaemonRuntime::local(CapabilitySet::new()), CapabilitySet::new(), None)
-    }
-
-    /// An SDK on `mesh`: required capabilities are checked against what the
-    /// mesh announces for this node, published tags are committed to that
-    /// announcement (peers' `find_nodes` sees them), and metadata lists the
-    /// mesh's peers. `this_node` 0 takes the mesh's node id.
-    #[cfg(feature = "net")]
-    pub fn start_on_mesh(mut config: MeshOsConfig, mesh: Arc<Mesh>) -> Self {
+    /// Start an SDK on `dispatcher`, the node it runs on: a `LocalDispatcher`
+    /// for a node without a network, or a `Mesh` (required capabilities are
+    /// then checked against what the mesh announces for this node,
+    /// published tags are committed to that announcement so peers'
+    /// `find_nodes` sees them, and metadata lists the mesh's peers).
+    /// Zero config fields take their defaults; `this_node` 0 takes the
+    /// dispatcher's node id. The dispatcher is handed a [`ControlRouter`].
+    pub fn start<D: MeshOsDispatcher>(config: MeshOsConfig, dispatcher: Arc<D>) -> Self {
+        let mut config = config.with_defaults();
         if config.this_node == 0 {
-            config.this_node = mesh.node_id();
+            config.this_node = dispatcher.node_id();
         }
-        let base = mesh.capabilities_of(mesh.node_id()).map(|n| n.capabilities).unwrap_or_default();
-        Self::launch(config, DaemonRuntime::new(mesh.clone()), base, Some(mesh))
-    }
-
-    fn launch(
-        config: MeshOsConfig,
-        runtime: DaemonRuntime,
-        base_caps: CapabilitySet,
-        #[cfg_attr(not(feature = "net"), allow(unused_variables))] mesh: Option<MeshArg>,
-    ) -> Self {
-        let config = config.with_defaults();
+        let dispatcher: Arc<dyn MeshOsDispatcher> = dispatcher;
+        let base_caps = dispatcher.capabilities();
+        let source = dispatcher.clone();
+        let runtime = DaemonRuntime::with_capabilities_from(move || source.capabilities());
         // A fresh runtime is Registering; flipping it to Ready cannot fail.
         let _ = runtime.start_now();
         let (tx, rx) = mpsc::sync_channel(config.action_queue_capacity);
         let inner = Arc::new(SdkInner {
             config,
             runtime,
-            #[cfg(feature = "net")]
-            mesh,
+            dispatcher,
             base_caps,
             daemons: Mutex::new(HashMap::new()),
             actions: Mutex::new(Some(tx)),
@@ -110,6 +96,7 @@ impl MeshOsDaemonSdk {
             supervisor: Mutex::new(None),
         });
         let weak = Arc::downgrade(&inner);
+        inner.dispatcher.attach(ControlRouter::new(weak.clone()));
         let tick = config.tick_interval;
         let thread = std::thread::Builder::new()
             .name("meshos-supervisor".into())
@@ -117,6 +104,11 @@ impl MeshOsDaemonSdk {
             .expect("spawn the MeshOS supervisor thread");
         *inner.supervisor.lock() = Some(thread);
         MeshOsDaemonSdk { inner }
+    }
+
+    /// A router to this SDK's daemons (what its dispatcher was handed).
+    pub fn control_router(&self) -> ControlRouter {
+        ControlRouter::new(Arc::downgrade(&self.inner))
     }
 
     /// The configuration in force (defaults filled in).
@@ -201,11 +193,6 @@ impl Drop for MeshOsDaemonSdk {
         let _ = self.inner.shutdown();
     }
 }
-
-#[cfg(feature = "net")]
-type MeshArg = Arc<Mesh>;
-#[cfg(not(feature = "net"))]
-type MeshArg = std::convert::Infallible;
 
 impl SdkInner {
     pub(crate) fn runtime(&self) -> &DaemonRuntime {
@@ -364,22 +351,8 @@ impl SdkInner {
         merged
     }
 
-    #[cfg(feature = "net")]
     fn commit(&self, caps: CapabilitySet) -> Result<(), MeshOsError> {
-        // The announcement may start a broadcast task: give callers that
-        // are not on a runtime (C, the supervisor thread) the shared one.
-        let _context = tokio::runtime::Handle::try_current().is_err().then(|| crate::runtime::runtime().enter());
-        match &self.mesh {
-            Some(mesh) => mesh
-                .announce_capabilities_now(caps)
-                .map_err(|e| MeshOsError::new(MeshOsErrorKind::InvalidArgument, e.to_string())),
-            None => Ok(()),
-        }
-    }
-
-    #[cfg(not(feature = "net"))]
-    fn commit(&self, _caps: CapabilitySet) -> Result<(), MeshOsError> {
-        Ok(())
+        self.dispatcher.announce(caps)
     }
 
     /// Unregister daemon `id`: stop it, end its channel, withdraw its tags.
@@ -410,31 +383,8 @@ impl SdkInner {
             saturation,
             maintenance_state: MaintenanceState::Active,
             capabilities,
-            peers: self.peers(),
+            peers: self.dispatcher.peers(),
         })
-    }
-
-    #[cfg(feature = "net")]
-    fn peers(&self) -> Vec<PeerView> {
-        let Some(mesh) = &self.mesh else {
-            return Vec::new();
-        };
-        mesh.peers()
-            .into_iter()
-            .map(|p| PeerView {
-                node_id: p.node_id,
-                health: p.state.as_str(),
-                capability_set: mesh
-                    .capabilities_of(p.node_id)
-                    .map(|n| n.capabilities.tags().iter().map(|t| t.as_str().to_owned()).collect())
-                    .unwrap_or_default(),
-            })
-            .collect()
-    }
-
-    #[cfg(not(feature = "net"))]
-    fn peers(&self) -> Vec<PeerView> {
-        Vec::new()
     }
 
     fn shutdown(&self) -> Result<(), MeshOsError> {

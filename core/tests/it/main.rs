@@ -38,6 +38,7 @@ mod capabilities_mesh;
 mod mesh;
 #[cfg(feature = "net")]
 mod meshos;
+mod meshos_lifecycle;
 #[cfg(feature = "net")]
 mod mesh_bus;
 #[cfg(feature = "net")]

@@ -17,15 +17,20 @@ const WAIT: Option<Duration> = Some(Duration::from_secs(10));
 
 /// Counts events; remembers every control event it was told; reports the
 /// saturation the test sets.
-struct Counter {
+pub(crate) struct Counter {
     count: u64,
-    controls: Arc<Mutex<Vec<DaemonControl>>>,
+    pub(crate) controls: Arc<Mutex<Vec<DaemonControl>>>,
     saturation: Arc<AtomicU32>,
-    required: CapabilitySet,
+    pub(crate) required: CapabilitySet,
+}
+
+/// An SDK on a node without a network.
+pub(crate) fn local_sdk(config: MeshOsConfig) -> MeshOsDaemonSdk {
+    MeshOsDaemonSdk::start(config, Arc::new(LocalDispatcher::new()))
 }
 
 impl Counter {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Counter {
             count: 0,
             controls: Arc::default(),
@@ -78,7 +83,7 @@ fn count_of(out: &[Bytes]) -> u64 {
 
 #[test]
 fn a_daemon_runs_its_whole_lifecycle_and_restores_its_state() {
-    let sdk = MeshOsDaemonSdk::start(MeshOsConfig::default());
+    let sdk = local_sdk(MeshOsConfig::default());
     let key = EntityKeypair::from_seed([7; 32]);
     let handle = sdk.register_daemon(Box::new(Counter::new()), key.clone()).unwrap();
     assert_eq!(handle.daemon_id(), key.origin_hash());
@@ -112,7 +117,7 @@ fn a_daemon_runs_its_whole_lifecycle_and_restores_its_state() {
 
 #[test]
 fn control_events_of_every_kind_arrive_in_order_at_on_control_and_on_the_channel() {
-    let sdk = MeshOsDaemonSdk::start(MeshOsConfig { control_capacity: 16, ..MeshOsConfig::default() });
+    let sdk = local_sdk(MeshOsConfig { control_capacity: 16, ..MeshOsConfig::default() });
     let daemon = Counter::new();
     let seen = daemon.controls.clone();
     let handle = sdk.register_daemon(Box::new(daemon), EntityKeypair::generate()).unwrap();
@@ -138,7 +143,7 @@ fn control_events_of_every_kind_arrive_in_order_at_on_control_and_on_the_channel
 
 #[test]
 fn a_full_control_channel_drops_and_counts_and_a_wait_times_out() {
-    let sdk = MeshOsDaemonSdk::start(MeshOsConfig { control_capacity: 2, ..MeshOsConfig::default() });
+    let sdk = local_sdk(MeshOsConfig { control_capacity: 2, ..MeshOsConfig::default() });
     let daemon = Counter::new();
     let seen = daemon.controls.clone();
     let handle = sdk.register_daemon(Box::new(daemon), EntityKeypair::generate()).unwrap();
@@ -158,7 +163,7 @@ fn a_full_control_channel_drops_and_counts_and_a_wait_times_out() {
 
 #[tokio::test]
 async fn the_async_channel_ends_when_the_sdk_shuts_down() {
-    let sdk = MeshOsDaemonSdk::start(MeshOsConfig::default());
+    let sdk = local_sdk(MeshOsConfig::default());
     let handle = sdk.register_daemon(Box::new(Counter::new()), EntityKeypair::generate()).unwrap();
     sdk.route_control(handle.daemon_id(), DaemonControl::BackpressureOff).unwrap();
     assert_eq!(handle.next_control().await, Some(DaemonControl::BackpressureOff));
@@ -175,7 +180,7 @@ async fn the_async_channel_ends_when_the_sdk_shuts_down() {
 
 #[test]
 fn logs_keep_level_and_order_and_a_full_ring_refuses() {
-    let sdk = MeshOsDaemonSdk::start(MeshOsConfig { event_queue_capacity: 5, ..MeshOsConfig::default() });
+    let sdk = local_sdk(MeshOsConfig { event_queue_capacity: 5, ..MeshOsConfig::default() });
     let handle = sdk.register_daemon(Box::new(Counter::new()), EntityKeypair::generate()).unwrap();
     let levels = [LogLevel::Trace, LogLevel::Debug, LogLevel::Info, LogLevel::Warn, LogLevel::Error];
     for (i, l) in levels.iter().enumerate() {
@@ -196,7 +201,7 @@ fn logs_keep_level_and_order_and_a_full_ring_refuses() {
 
 #[test]
 fn registration_refuses_a_taken_identity_and_a_missing_capability() {
-    let sdk = MeshOsDaemonSdk::start(MeshOsConfig::default());
+    let sdk = local_sdk(MeshOsConfig::default());
     let key = EntityKeypair::from_seed([9; 32]);
     let _h = sdk.register_daemon(Box::new(Counter::new()), key.clone()).unwrap();
     let taken = sdk.register_daemon(Box::new(Counter::new()), key).unwrap_err();
@@ -210,7 +215,7 @@ fn registration_refuses_a_taken_identity_and_a_missing_capability() {
 
 #[test]
 fn saturation_turns_into_backpressure_with_hysteresis() {
-    let sdk = MeshOsDaemonSdk::start(MeshOsConfig { tick_interval: Duration::from_millis(5), ..MeshOsConfig::default() });
+    let sdk = local_sdk(MeshOsConfig { tick_interval: Duration::from_millis(5), ..MeshOsConfig::default() });
     let daemon = Counter::new();
     let saturation = daemon.saturation.clone();
     let handle = sdk.register_daemon(Box::new(daemon), EntityKeypair::generate()).unwrap();
@@ -226,7 +231,7 @@ fn saturation_turns_into_backpressure_with_hysteresis() {
 
 #[test]
 fn metadata_renders_the_documented_json() {
-    let sdk = MeshOsDaemonSdk::start(MeshOsConfig { this_node: 77, ..MeshOsConfig::default() });
+    let sdk = local_sdk(MeshOsConfig { this_node: 77, ..MeshOsConfig::default() });
     let handle = sdk.register_daemon(Box::new(Counter::new()), EntityKeypair::generate()).unwrap();
     handle.publish_capabilities(CapabilitySet::new().add_tag("model:llama3")).unwrap();
     let bad = handle.publish_capabilities(CapabilitySet::new().add_tag("software.nonsense=1")).unwrap_err();
@@ -270,7 +275,7 @@ async fn tags_a_daemon_publishes_are_found_by_a_peer_and_withdrawn_at_its_shutdo
     ra.unwrap();
     rb.unwrap();
     a.announce_capabilities(CapabilitySet::new().add_tag("base")).await.unwrap();
-    let sdk = MeshOsDaemonSdk::start_on_mesh(MeshOsConfig::default(), a.clone());
+    let sdk = MeshOsDaemonSdk::start(MeshOsConfig::default(), a.clone());
     let handle = sdk.register_daemon(Box::new(Counter::new()), EntityKeypair::generate()).unwrap();
     handle.publish_capabilities(CapabilitySet::new().add_tag("hardware.gpu").add_tag("model:llama3")).unwrap();
 

@@ -5,7 +5,7 @@ use std::ffi::c_int;
 use std::sync::Arc;
 use std::time::Duration;
 
-use net_sdk::meshos::{MeshOsConfig, MeshOsDaemonSdk};
+use net_sdk::meshos::{LocalDispatcher, MeshOsConfig, MeshOsDaemonSdk};
 use parking_lot::RwLock;
 
 use super::guard::{self, MeshOsFfiError};
@@ -65,7 +65,7 @@ pub extern "C" fn net_meshos_sdk_start(
         }
         let config = config_of(this_node, tick_interval_ms, event_queue_capacity, action_queue_capacity, control_capacity);
         // SAFETY: `out` is non-NULL and points to writable storage (contract).
-        unsafe { *out = into_handle(MeshOsDaemonSdk::start(config)) };
+        unsafe { *out = into_handle(MeshOsDaemonSdk::start(config, Arc::new(LocalDispatcher::new()))) };
         Ok(())
     })
 }
