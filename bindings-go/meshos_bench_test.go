@@ -57,3 +57,34 @@ func BenchmarkControlRoundTrip(b *testing.B) {
 	}
 	benchRoundTrips(b, 200, round)
 }
+
+// BenchmarkDeliverGoDaemonBatch: the same echo daemon fed 1,024 events per
+// DeliverBatch call; counts events answered.
+func BenchmarkDeliverGoDaemonBatch(b *testing.B) {
+	s := startSdk(b, MeshOsConfig{})
+	h := register(b, s, "echo", seedA, echoDaemon{}, DaemonOptions{})
+	const batch = 1024
+	payloads := make([][]byte, batch)
+	for i := range payloads {
+		payloads[i] = bytes.Repeat([]byte{0x5A}, 64)
+	}
+	id := h.ID()
+	answered := 0
+	b.ResetTimer()
+	start := time.Now()
+	for i := range b.N {
+		outs, err := s.DeliverBatch(id, 1, uint64(i)*batch+1, payloads)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for e := range outs {
+			if len(outs[e]) != 1 || !bytes.Equal(outs[e][0], payloads[e]) {
+				b.Fatalf("event %d of batch %d was not answered", e, i)
+			}
+			answered++
+		}
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(float64(answered)/elapsed.Seconds(), "events/s")
+}

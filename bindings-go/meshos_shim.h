@@ -201,6 +201,51 @@ static inline netgo_slice netgo_daemon_output(uintptr_t outputs, size_t i) {
 
 static inline void netgo_daemon_outputs_free(uintptr_t outputs) { net_daemon_outputs_free((net_daemon_outputs_t *)outputs); }
 
+/* A batch delivery, laid out for Go to read without further calls: every
+ * output's bytes (`slices`, pointing into `outputs`) and how many outputs
+ * each handled event produced (`counts`). Free with netgo_batch_free. */
+typedef struct {
+    int code;
+    uintptr_t outputs;
+    size_t delivered;
+    size_t total;
+    netgo_slice *slices;
+    size_t *counts;
+    char *err;
+} netgo_batch;
+
+static inline void netgo_batch_free(netgo_batch *b) {
+    free(b->slices);
+    free(b->counts);
+    net_daemon_outputs_free((net_daemon_outputs_t *)b->outputs);
+    b->slices = NULL;
+    b->counts = NULL;
+    b->outputs = 0;
+}
+
+static inline netgo_batch netgo_daemon_deliver_batch(uintptr_t sdk, uint64_t id, uint64_t origin, uint64_t first_seq,
+                                                     const uint8_t *data, size_t data_len, const size_t *lens,
+                                                     size_t count) {
+    netgo_batch r = {0, 0, 0, 0, NULL, NULL, NULL};
+    net_daemon_outputs_t *out = NULL;
+    r.code = net_daemon_deliver_batch(NETGO_SDK(sdk), id, origin, first_seq, data, data_len, lens, count, &out,
+                                      &r.delivered);
+    r.err = netgo_take_error(r.code);
+    r.outputs = (uintptr_t)out;
+    if (out == NULL) return r;
+    r.total = net_daemon_outputs_count(out);
+    /* +1: malloc(0) may return NULL, which reads as a failure below. */
+    r.slices = (netgo_slice *)malloc((r.total + 1) * sizeof *r.slices);
+    r.counts = (size_t *)malloc((r.delivered + 1) * sizeof *r.counts);
+    if (r.slices == NULL || r.counts == NULL) abort(); /* out of memory: fatal, as cgo's C.malloc makes it */
+    for (size_t i = 0; i < r.total; i++) net_daemon_outputs_get(out, i, &r.slices[i].data, &r.slices[i].len);
+    for (size_t e = 0; e < r.delivered; e++) {
+        size_t first = 0;
+        net_daemon_outputs_event_range(out, e, &first, &r.counts[e]);
+    }
+    return r;
+}
+
 typedef struct {
     int code;
     uint8_t *data;

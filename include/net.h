@@ -153,7 +153,8 @@ typedef enum {
 // `net_cancel_free`.
 typedef struct net_cancel_t net_cancel_t;
 
-// The outputs of one delivery, each already wrapped in the daemon's chain.
+// The outputs of one delivery (or of a batch, event after event), each
+// already wrapped in the daemon's chain.
 typedef struct net_daemon_outputs_t net_daemon_outputs_t;
 
 // An ed25519 identity (opaque). Created by `net_identity_generate` or
@@ -526,6 +527,40 @@ int net_daemon_send_control(NetMeshOsSdk *sdk,
 // `{"daemon_id", "daemon_name", "level", "message", "at_ms"}`, released
 // with `net_free_string`; NULL on error.
 char *net_daemon_drain_logs(NetMeshOsSdk *sdk);
+
+// Deliver `count` events to daemon `daemon_id` of `sdk`, in order, on
+// this thread: event `i` comes from `event_origin` with sequence
+// `first_sequence + i`, and its payload is the next `lens[i]` bytes of
+// `data` (the lengths must add up to `data_len`).
+//
+// `*delivered` is how many events the daemon handled and `*out` their
+// outputs, event after event (`net_daemon_outputs_event_range` says which
+// belong to which); release `*out` with `net_daemon_outputs_free`.
+// When `process` fails on an event, the batch stops there: the call
+// returns `NET_ERR_DAEMON` (kind `process-failed`), `*delivered` is that
+// event's index, and `*out` still holds the outputs of the events before
+// it (free it too). Refusals before any event is handled (NULL arguments,
+// lengths that do not match, an unknown daemon, a re-entrant call) leave
+// `*out` NULL and `*delivered` 0. An empty batch succeeds with no outputs.
+int net_daemon_deliver_batch(NetMeshOsSdk *sdk,
+                             uint64_t daemon_id,
+                             uint64_t event_origin,
+                             uint64_t first_sequence,
+                             const uint8_t *data,
+                             size_t data_len,
+                             const size_t *lens,
+                             size_t count,
+                             net_daemon_outputs_t **out,
+                             size_t *delivered);
+
+// Which outputs event `event` of a delivery produced: `*first` is the
+// index of its first output (for `net_daemon_outputs_get`) and `*count`
+// how many it has. `NET_ERR_INVALID_ARGUMENT` for an event past the
+// delivered ones.
+int net_daemon_outputs_event_range(const net_daemon_outputs_t *outputs,
+                                   size_t event,
+                                   size_t *first,
+                                   size_t *count);
 
 // Register a vtable daemon (as `net_meshos_register_daemon_with_vtable`;
 // `vtable_ptr` is a `const NetMeshOsDaemonVtable*`) with `options_json`

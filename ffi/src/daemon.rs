@@ -16,9 +16,12 @@ use crate::mesh::node::{with_mesh, NetMesh};
 use crate::meshos::{config_of, control_from_wire, into_handle, NetMeshOsSdk};
 use crate::status::{FfiError, NetStatus};
 
-/// The outputs of one delivery, each already wrapped in the daemon's chain.
+/// The outputs of one delivery (or of a batch, event after event), each
+/// already wrapped in the daemon's chain.
 pub struct NetDaemonOutputs {
-    payloads: Vec<Bytes>,
+    pub(crate) payloads: Vec<Bytes>,
+    /// How many of `payloads` each delivered event produced, in order.
+    pub(crate) per_event: Vec<usize>,
 }
 
 /// A daemon's counters.
@@ -45,7 +48,7 @@ fn live_sdk(sdk: *const NetMeshOsSdk) -> Result<std::sync::Arc<MeshOsDaemonSdk>,
         .map_err(|_| FfiError::new(NetStatus::NET_ERR_SHUTTING_DOWN, "already_shutdown", "the MeshOS SDK was shut down"))
 }
 
-fn runtime_of(sdk: *const NetMeshOsSdk) -> Result<net_sdk::compute::DaemonRuntime, FfiError> {
+pub(crate) fn runtime_of(sdk: *const NetMeshOsSdk) -> Result<net_sdk::compute::DaemonRuntime, FfiError> {
     Ok(live_sdk(sdk)?.runtime().clone())
 }
 
@@ -96,7 +99,8 @@ pub extern "C" fn net_daemon_deliver(
         let payload = Bytes::copy_from_slice(args::bytes(payload, payload_len, "payload")?);
         let event = CausalEvent::new(event_origin, sequence, payload);
         let payloads = runtime.deliver_payloads(daemon_id, &event)?;
-        *out = Box::into_raw(Box::new(NetDaemonOutputs { payloads }));
+        let per_event = vec![payloads.len()];
+        *out = Box::into_raw(Box::new(NetDaemonOutputs { payloads, per_event }));
         Ok(())
     })
 }

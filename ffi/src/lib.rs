@@ -23,6 +23,7 @@ mod config;
 /// cbindgen:ignore
 mod cortex;
 mod daemon;
+mod daemon_batch;
 mod daemon_register;
 mod dedup;
 mod guard;
@@ -47,6 +48,7 @@ pub use capabilities::*;
 pub use cortex::*;
 pub use channel::*;
 pub use daemon::*;
+pub use daemon_batch::*;
 pub use daemon_register::*;
 pub use dedup::*;
 pub use identity::*;

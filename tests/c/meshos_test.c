@@ -1,7 +1,7 @@
 /* The MeshOS daemon SDK through the C ABI, compiled against the seed header
  * itself (seed/net_meshos.h, byte for byte the promised contract) and
  * linked with -lnet: a vtable daemon's whole lifecycle (register, deliver
- * through net.h, snapshot, restore), control events of every kind in order
+ * through net.h, one by one and in batches, snapshot, restore), control events of every kind in order
  * at on_control and on the channel, a next_control timeout, backpressure
  * from saturation, logs, metadata, published capabilities reaching a peer
  * across two mesh nodes, and misuse: NULL everywhere, garbage from
@@ -390,6 +390,78 @@ static void test_lifecycle(NetMeshOsSdk* sdk) {
     net_meshos_handle_free(again);
 }
 
+/* Batches: many events in one call, outputs grouped per event; a failure
+ * stops the batch and keeps what came before it; bad packing is refused. */
+static void test_batch_delivery(NetMeshOsSdk* sdk) {
+    static const uint8_t SEED_C[32] = {7, 8, 9};
+    counter_t c;
+    memset(&c, 0, sizeof c);
+    NetMeshOsHandle* h = NULL;
+    CHECK_EQ(net_meshos_register_daemon_with_vtable(sdk, S("batcher"), SEED_C, &COUNTER, &c, &h), NET_MESHOS_OK);
+    if (h == NULL) return;
+    uint64_t id = net_meshos_handle_daemon_id(h);
+
+    const char data[] = "abbfailx"; /* "a", "bb", "", "fail", "x" */
+    const size_t lens[] = {1, 2, 0, 4, 1};
+    net_daemon_outputs_t* out = NULL;
+    size_t delivered = 99;
+    CHECK_EQ(net_daemon_deliver_batch(sdk, id, 0xfeed, 10, (const uint8_t*)data, 8, lens, 5, &out, &delivered),
+             NET_ERR_DAEMON);
+    CHECK_KIND("process-failed");
+    CHECK(delivered == 3);
+    CHECK(out != NULL && net_daemon_outputs_count(out) == 6); /* two per handled event */
+    size_t first = 0, count = 0;
+    CHECK_EQ(net_daemon_outputs_event_range(out, 1, &first, &count), NET_SUCCESS);
+    CHECK(first == 2 && count == 2);
+    const uint8_t* p = NULL;
+    size_t len = 0;
+    CHECK_EQ(net_daemon_outputs_get(out, first + 1, &p, &len), NET_SUCCESS);
+    CHECK(len == 2 && memcmp(p, "bb", 2) == 0);
+    CHECK_EQ(net_daemon_outputs_event_range(out, 2, &first, &count), NET_SUCCESS);
+    CHECK(first == 4 && count == 2);
+    CHECK_EQ(net_daemon_outputs_event_range(out, 3, &first, &count), NET_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(net_daemon_outputs_event_range(out, 0, NULL, &count), NET_ERR_NULL_POINTER);
+    CHECK_EQ(net_daemon_outputs_event_range(NULL, 0, &first, &count), NET_ERR_NULL_POINTER);
+    net_daemon_outputs_free(out);
+    CHECK(first_output_count(NULL) == UINT64_MAX);
+
+    /* The batch went on from where the daemon stood: the next count is 4. */
+    out = NULL;
+    CHECK_EQ(net_daemon_deliver_batch(sdk, id, 0xfeed, 20, (const uint8_t*)"x", 1, lens, 1, &out, &delivered),
+             NET_SUCCESS);
+    CHECK(delivered == 1 && first_output_count(out) == 4);
+    net_daemon_outputs_free(out);
+
+    /* An empty batch succeeds with nothing in it. */
+    out = NULL;
+    CHECK_EQ(net_daemon_deliver_batch(sdk, id, 1, 1, NULL, 0, NULL, 0, &out, &delivered), NET_SUCCESS);
+    CHECK(delivered == 0 && out != NULL && net_daemon_outputs_count(out) == 0);
+    net_daemon_outputs_free(out);
+
+    /* Refusals before any event: out NULL, delivered 0, nothing counted. */
+    const size_t short_lens[] = {1, 2};
+    out = NULL;
+    CHECK_EQ(net_daemon_deliver_batch(sdk, id, 1, 1, (const uint8_t*)"abcd", 4, short_lens, 2, &out, &delivered),
+             NET_ERR_INVALID_ARGUMENT);
+    CHECK(out == NULL && delivered == 0);
+    CHECK_EQ(net_daemon_deliver_batch(sdk, id, 1, 1, (const uint8_t*)"ab", 2, NULL, 2, &out, &delivered),
+             NET_ERR_NULL_POINTER);
+    CHECK_EQ(net_daemon_deliver_batch(sdk, id, 1, 1, (const uint8_t*)"ab", 2, short_lens, 1, NULL, &delivered),
+             NET_ERR_NULL_POINTER);
+    CHECK_EQ(net_daemon_deliver_batch(sdk, id, 1, 1, (const uint8_t*)"ab", 2, short_lens, 1, &out, NULL),
+             NET_ERR_NULL_POINTER);
+    CHECK_EQ(net_daemon_deliver_batch(NULL, id, 1, 1, (const uint8_t*)"a", 1, short_lens, 1, &out, &delivered),
+             NET_ERR_NULL_POINTER);
+    CHECK_EQ(net_daemon_deliver_batch(sdk, 12345, 1, 1, (const uint8_t*)"a", 1, short_lens, 1, &out, &delivered),
+             NET_ERR_DAEMON);
+    CHECK_KIND("daemon-not-found");
+    CHECK(out == NULL && delivered == 0);
+    net_daemon_stats_t st;
+    CHECK_EQ(net_daemon_stats(sdk, id, &st), NET_SUCCESS);
+    CHECK(st.events_processed == 5 && st.errors == 1 && st.events_emitted == 8);
+    net_meshos_handle_free(h);
+}
+
 static void test_bounded_queues(void) {
     NetMeshOsSdk* sdk = NULL;
     CHECK_EQ(net_meshos_sdk_start(1, 0, 2, 0, 1, &sdk), NET_MESHOS_OK);
@@ -530,6 +602,7 @@ int main(void) {
     if (sdk != NULL) {
         test_registration_refusals(sdk);
         test_lifecycle(sdk);
+        test_batch_delivery(sdk);
         CHECK_EQ(net_meshos_sdk_shutdown(sdk), NET_MESHOS_OK);
         net_meshos_sdk_free(sdk);
     }
