@@ -69,5 +69,22 @@ func bytesPtr(b []byte) *C.uint8_t {
 	return (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(b)))
 }
 
+// packPayloads flattens payloads into one buffer and their lengths: C
+// must not be handed Go memory that holds Go pointers, so a [][]byte
+// crosses as these two.
+func packPayloads(payloads [][]byte) (data []byte, lens []C.size_t) {
+	total := 0
+	for _, p := range payloads {
+		total += len(p)
+	}
+	data = make([]byte, 0, total)
+	lens = make([]C.size_t, len(payloads))
+	for i, p := range payloads {
+		data = append(data, p...)
+		lens[i] = C.size_t(len(p))
+	}
+	return data, lens
+}
+
 // Version is libnet's version string.
 func Version() string { return C.GoString(C.net_version()) }

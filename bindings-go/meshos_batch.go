@@ -20,18 +20,7 @@ import "unsafe"
 // ErrReentrantCall, ErrCallbackTimeout) return no outputs. An empty batch
 // returns nothing and no error.
 func (s *MeshOsDaemonSdk) DeliverBatch(daemonID, origin, firstSeq uint64, payloads [][]byte) ([][][]byte, error) {
-	// Packed: the payloads back to back and their lengths, two buffers
-	// with no Go pointers inside, which cgo lets C read in place.
-	total := 0
-	for _, p := range payloads {
-		total += len(p)
-	}
-	data := make([]byte, 0, total)
-	lens := make([]C.size_t, len(payloads))
-	for i, p := range payloads {
-		data = append(data, p...)
-		lens[i] = C.size_t(len(p))
-	}
+	data, lens := packPayloads(payloads)
 	var lensPtr *C.size_t
 	if len(lens) > 0 {
 		lensPtr = &lens[0]

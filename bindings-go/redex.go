@@ -201,18 +201,7 @@ func (f *RedexFile) AppendBatch(payloads [][]byte) (first uint64, ok bool, err e
 	if err != nil || len(payloads) == 0 {
 		return 0, false, err
 	}
-	// One buffer and a length array: C must not see Go memory that holds
-	// Go pointers, so the [][]byte is flattened.
-	total := 0
-	for _, p := range payloads {
-		total += len(p)
-	}
-	data := make([]byte, 0, total)
-	lens := make([]C.size_t, len(payloads))
-	for i, p := range payloads {
-		data = append(data, p...)
-		lens[i] = C.size_t(len(p))
-	}
+	data, lens := packPayloads(payloads)
 	r := C.netgo_redex_append_batch(h, bytesPtr(data), &lens[0], C.size_t(len(payloads)))
 	runtime.KeepAlive(f)
 	runtime.KeepAlive(data)
