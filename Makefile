@@ -66,13 +66,19 @@ $(CBINDGEN):
 	$(CARGO) install cbindgen --version $(CBINDGEN_VER) --locked --root $(TOOLS)
 
 ## build: libnet.so + libnet.a (release), the core, the `net` tool and the
-## bindings' native libraries. Every cargo command here selects the whole
+## Node addon's native library. Every cargo command here selects the whole
 ## workspace (`--workspace`), so each resolves the same features and reuses
 ## one build of the core instead of compiling its own. libnet.so carries the
 ## soname $(NET_SONAME); the link of that name beside it is what programs
 ## linked in-tree (rpath target/release) load.
+## The Python extension (net-python) is left to maturin (python-wheel), the
+## one that ships it: maturin builds that cdylib alone, so cargo compiles
+## its dependencies as LLVM bitcode only (thin LTO), not as this command's
+## objects, and the two builds of the one cdylib file overwrote each other:
+## net-python was relinked (~50 s) by each command after the other's.
+## Leaving it out changes no other unit (tools/unit_graph_diff.py).
 build:
-	$(CARGO) build --release --workspace
+	$(CARGO) build --release --workspace --exclude net-python
 	ln -sfn libnet.so $(LIBDIR)/$(NET_SONAME)
 	mkdir -p $(NET_PC_DEV_DIR)
 	$(call net_pc,$(CURDIR),$(LIBDIR),$(CURDIR)/include,-Wl$(comma)-rpath$(comma)$${libdir} ) > $(NET_PC_DEV_DIR)/net.pc.tmp
