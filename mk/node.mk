@@ -24,8 +24,11 @@ $(NODE_MODULES)/.package-lock.json: $(NODE_DIR)/package-lock.json $(NODE_DIR)/pa
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-build-node: deps-node
-	$(CARGO) build --release -p net-node
+## The addon's native library comes from `build`: `cargo build -p net-node`
+## had it build only that cdylib, so against other dependency units (LLVM
+## bitcode only, the thin-LTO input), and relinked it (~45 s) in each
+## direction whenever `build` ran after it or it after `build`.
+build-node: deps-node build
 	@# The shipped module leaves the release profile's debug info behind.
 	strip --strip-debug -o $(NODE_NATIVE) $(LIBDIR)/libnet_node.so
 	cd $(NODE_DIR)/sdk && $(NODE_TSC) -p tsconfig.json

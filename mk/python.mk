@@ -20,6 +20,23 @@ PY_WHEELS      := $(CURDIR)/target/wheels/python
 PY_ENV         := $(CURDIR)/target/python-venv
 PY             := $(PY_ENV)/bin/python
 
+## One interpreter for pyo3 in every cargo command. maturin hands cargo
+## PYO3_PYTHON (its interpreter's sys.executable) and
+## PYO3_ENVIRONMENT_SIGNATURE, and pyo3's build script, which every build of
+## pyo3 shares, reruns whenever either differs from its last run's (or, with
+## PYO3_PYTHON unset, PATH does): the pyo3 crates and net-python were then
+## compiled again at each switch between maturin and a plain cargo command
+## (`cargo build/test/clippy --workspace`). So every cargo command here gets
+## the pair of $(PYTHON3)'s real executable, and maturin builds for that
+## same interpreter (the wheel is abi3: one file for every CPython >= 3.9).
+## Empty when there is no $(PYTHON3) yet: then pyo3 finds one on PATH.
+PY_BUILD := $(shell $(PYTHON3) -c 'import os, struct, sys; \
+  print(os.path.realpath(sys.executable), "%s-%d.%d-%dbit" % (sys.implementation.name, *sys.version_info[:2], struct.calcsize("P") * 8))' 2>/dev/null)
+ifneq ($(PY_BUILD),)
+export PYO3_PYTHON := $(word 1,$(PY_BUILD))
+export PYO3_ENVIRONMENT_SIGNATURE := $(word 2,$(PY_BUILD))
+endif
+
 .PHONY: python-interpreter python-tools python-wheel python-env test-python demo-python bench-python
 
 ## Python 3 with venv: pyo3's build script needs the interpreter even for
@@ -43,7 +60,7 @@ python-tools: $(PY_TOOLS)/.installed
 python-wheel: python-tools
 	rm -rf $(PY_WHEELS)
 	cd bindings-python && $(PY_TOOLS)/bin/maturin build --release --quiet \
-	  --interpreter $(PY_TOOLS)/bin/python --out $(PY_WHEELS)
+	  --interpreter $(or $(PYO3_PYTHON),$(PY_TOOLS)/bin/python) --out $(PY_WHEELS)
 
 ## A fresh venv holding the wheel and the pinned test tools, nothing else.
 python-env: python-wheel python-interpreter

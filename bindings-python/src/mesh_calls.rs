@@ -21,7 +21,7 @@ pub(crate) fn connect(
     key: Vec<u8>,
     node_id: u64,
     timeout: Option<Duration>,
-) -> impl Future<Output = Result<()>> + Send + 'static {
+) -> impl Future<Output = Result<()>> + Send + 'static + use<> {
     let mesh = mesh.clone();
     async move {
         match timeout {
@@ -32,7 +32,7 @@ pub(crate) fn connect(
 }
 
 /// Wait for `node_id` to complete a handshake; its address, `"ip:port"`.
-pub(crate) fn accept(mesh: &Mesh, node_id: u64, timeout: Option<Duration>) -> impl Future<Output = Result<String>> + Send + 'static {
+pub(crate) fn accept(mesh: &Mesh, node_id: u64, timeout: Option<Duration>) -> impl Future<Output = Result<String>> + Send + 'static + use<> {
     let mesh = mesh.clone();
     async move {
         let addr = match timeout {
@@ -50,7 +50,7 @@ pub(crate) fn send_retrying(
     stream: &MeshStream,
     messages: Vec<Bytes>,
     max_retries: Option<u32>,
-) -> impl Future<Output = Result<()>> + Send + 'static {
+) -> impl Future<Output = Result<()>> + Send + 'static + use<> {
     let (mesh, stream) = (mesh.clone(), stream.clone());
     async move {
         match max_retries {
@@ -61,7 +61,7 @@ pub(crate) fn send_retrying(
 }
 
 /// Tell the peers, close every session and stop the node's tasks.
-pub(crate) fn shutdown(mesh: &Mesh) -> impl Future<Output = Result<()>> + Send + 'static {
+pub(crate) fn shutdown(mesh: &Mesh) -> impl Future<Output = Result<()>> + Send + 'static + use<> {
     let mesh = mesh.clone();
     async move { mesh.shutdown().await }
 }

@@ -48,7 +48,7 @@ impl Receiver {
     /// The next message, waiting at most `timeout` (for the gate and the
     /// message together). Once the stream or its peer closed and nothing
     /// is queued: `NotConnected`.
-    pub(crate) fn next(&self, mesh: &Mesh, stream: &MeshStream, timeout: Option<Duration>) -> impl Future<Output = Taken> + Send + 'static {
+    pub(crate) fn next(&self, mesh: &Mesh, stream: &MeshStream, timeout: Option<Duration>) -> impl Future<Output = Taken> + Send + 'static + use<> {
         let (gate, mesh, stream) = (self.gate.clone(), mesh.clone(), stream.clone());
         async move {
             let Some(t) = timeout else {
@@ -69,7 +69,7 @@ impl Receiver {
     /// Returns once a message is queued first on the stream (or with the
     /// error [`next`](Self::next) would give), having taken nothing: the
     /// message is put back in front before the gate lets anyone else in.
-    pub(crate) fn ready(&self, mesh: &Mesh, stream: &MeshStream, timeout: Option<Duration>) -> impl Future<Output = net_sdk::Result<()>> + Send + 'static {
+    pub(crate) fn ready(&self, mesh: &Mesh, stream: &MeshStream, timeout: Option<Duration>) -> impl Future<Output = net_sdk::Result<()>> + Send + 'static + use<> {
         let next = self.next(mesh, stream, timeout);
         let (mesh, stream) = (mesh.clone(), stream.clone());
         async move {

@@ -120,7 +120,7 @@ pub async fn run(cmd: Cmd, out: Out) -> Result<()> {
             let mut got = 0u64;
             let result = tokio::select! {
                 r = async {
-                    while count.map_or(true, |n| got < n) {
+                    while count.is_none_or(|n| got < n) {
                         match mesh.recv(&s).await {
                             Ok(m) => {
                                 got += 1;

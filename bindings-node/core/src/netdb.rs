@@ -512,7 +512,7 @@ impl<T: Clone + PartialEq + Send + 'static> WatchCore<T> {
     }
 
     /// The next batch, or `None` once ended or closed.
-    fn next(&self) -> impl std::future::Future<Output = Result<Option<Vec<T>>>> + Send + 'static {
+    fn next(&self) -> impl std::future::Future<Output = Result<Option<Vec<T>>>> + Send + 'static + use<T> {
         let (stream, closed, cancel) = (self.stream.clone(), self.closed.clone(), self.cancel.clone());
         async move {
             let mut guard = stream.lock().await;

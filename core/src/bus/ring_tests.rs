@@ -220,7 +220,7 @@ fn stress_producers_one_consumer() {
     for (_, v) in &seen {
         let p = (v >> 32) as usize;
         let k = v & 0xffff_ffff;
-        assert!(last[p].map_or(true, |l| l < k));
+        assert!(last[p].is_none_or(|l| l < k));
         last[p] = Some(k);
     }
 }
@@ -254,7 +254,7 @@ fn stress_two_consumers_no_duplicates() {
     while !producer.is_finished() || ring.len() > 0 {
         ring.pop_batch(4, |pos, v| {
             assert_eq!(pos, v);
-            assert!(last.map_or(true, |l| l < pos));
+            assert!(last.is_none_or(|l| l < pos));
             last = Some(pos);
             count += 1;
         });

@@ -195,7 +195,7 @@ impl CapabilityFilter {
                 return false;
             }
         }
-        self.predicate.as_ref().map_or(true, |p| p.evaluate(&EvalContext::from_set(caps)))
+        self.predicate.as_ref().is_none_or(|p| p.evaluate(&EvalContext::from_set(caps)))
     }
 
     /// Tag paths every match must carry: candidates for an index lookup.

@@ -391,7 +391,7 @@ impl CapabilityIndex {
         self.for_each_match(filter, Some(scope), my_subnet, now, |e| {
             let f = &e.facts;
             let key = (f.vram_mb, f.memory_gb, f.cpu_threads, std::cmp::Reverse(e.node.hops), std::cmp::Reverse(e.node.node_id));
-            if best.as_ref().map_or(true, |(b, _)| key > *b) {
+            if best.as_ref().is_none_or(|(b, _)| key > *b) {
                 best = Some((key, e.node.node_id));
             }
         });
@@ -408,7 +408,7 @@ impl CapabilityIndex {
     ) {
         let inner = self.inner.read();
         let mut check = |e: &Entry| {
-            let visible = scope.map_or(true, |s| s.admits(&e.node.scope, e.node.subnet == my_subnet));
+            let visible = scope.is_none_or(|s| s.admits(&e.node.scope, e.node.subnet == my_subnet));
             if e.expires_at > now && visible && filter.matches_facts(&e.facts, &e.node.capabilities) {
                 hit(e);
             }
@@ -422,7 +422,7 @@ impl CapabilityIndex {
         for p in &paths {
             match inner.postings.get(p.as_str()) {
                 None => return,
-                Some(set) if smallest.map_or(true, |s| set.len() < s.len()) => smallest = Some(set),
+                Some(set) if smallest.is_none_or(|s| set.len() < s.len()) => smallest = Some(set),
                 Some(_) => {}
             }
         }

@@ -117,7 +117,7 @@ mod tests {
             let mut data = valid[rng.gen_range(0..valid.len())].clone();
             for _ in 0..rng.gen_range(0..3) {
                 let at = rng.gen_range(0..data.len());
-                data[at] = rng.gen();
+                data[at] = rng.r#gen();
             }
             data.truncate(rng.gen_range(0..=data.len()));
             for again in [super::internals::reencode_task_event(&data), super::internals::reencode_memory_event(&data)]

@@ -357,7 +357,7 @@ impl Mesh {
             own.caps = Some(caps);
             own.stale = true;
             own.pending = true;
-            own.last_broadcast.map_or(true, |last| now.saturating_sub(last) >= inner.caps.min_interval.as_nanos() as u64)
+            own.last_broadcast.is_none_or(|last| now.saturating_sub(last) >= inner.caps.min_interval.as_nanos() as u64)
         };
         if broadcast_now {
             inner.broadcast(false);

@@ -610,7 +610,7 @@ impl Mesh {
 
     /// The inbound messages of `stream` as an async stream; it ends when
     /// the stream or its session closes (after the queued messages).
-    pub fn messages(&self, stream: &MeshStream) -> impl futures::Stream<Item = Bytes> + Send + 'static {
+    pub fn messages(&self, stream: &MeshStream) -> impl futures::Stream<Item = Bytes> + Send + 'static + use<> {
         let (mesh, stream) = (self.clone(), stream.clone());
         futures::stream::unfold((mesh, stream), |(mesh, stream)| async move {
             let m = mesh.recv(&stream).await.ok()?;

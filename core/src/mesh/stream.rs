@@ -74,7 +74,7 @@ impl Rtt {
                 self.rttvar = r / 2;
             }
             Some(s) => {
-                let diff = if s > r { s - r } else { r - s };
+                let diff = s.abs_diff(r);
                 self.rttvar = (self.rttvar * 3 + diff) / 4;
                 self.srtt = Some((s * 7 + r) / 8);
             }
@@ -415,7 +415,7 @@ impl StreamState {
             if now.saturating_sub(p.sent_at) < wait {
                 continue;
             }
-            if last_sacked.map_or(true, |j| i > j) {
+            if last_sacked.is_none_or(|j| i > j) {
                 if probes == tx.tail_budget {
                     break;
                 }

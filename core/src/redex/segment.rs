@@ -170,7 +170,7 @@ mod tests {
             let mut data = clean.clone();
             for _ in 0..rng.gen_range(0..4) {
                 let at = rng.gen_range(0..data.len());
-                data[at] = rng.gen();
+                data[at] = rng.r#gen();
             }
             data.truncate(rng.gen_range(0..=data.len()));
             let (records, good_len, bad) = super::super::internals::scan_segment(&data, 3);

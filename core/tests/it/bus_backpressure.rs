@@ -169,7 +169,7 @@ async fn accounting_is_exact_under_contention() {
         let mut last = [None::<u64>; 2];
         for e in &stored {
             let s = e.id.shard as usize;
-            assert!(last[s].map_or(true, |l| l < e.id.sequence), "{policy:?}: out of order");
+            assert!(last[s].is_none_or(|l| l < e.id.sequence), "{policy:?}: out of order");
             last[s] = Some(e.id.sequence);
         }
         assert_eq!(stored.len() as u64 + stats.events_dropped, 2 * PER, "{policy:?}: {stats:?}");

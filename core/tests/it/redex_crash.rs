@@ -104,7 +104,7 @@ fn run_child(dir: &Path, policy: &str, acks_before_kill: usize, extra_spins: u32
 }
 
 fn seed() -> u64 {
-    std::env::var("REDEX_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| rand::thread_rng().gen())
+    std::env::var("REDEX_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| rand::thread_rng().r#gen())
 }
 
 /// Reopen the file and return its next seq after checking that every

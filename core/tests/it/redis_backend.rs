@@ -175,7 +175,7 @@ async fn a_killed_and_restarted_server_loses_nothing_acknowledged() {
                 continue;
             }
             let n = n_of(&f["data"]);
-            assert!(last.map_or(true, |l| n > l), "shard {shard}: {n} after {last:?}");
+            assert!(last.is_none_or(|l| n > l), "shard {shard}: {n} after {last:?}");
             last = Some(n);
             all.push(n);
         }

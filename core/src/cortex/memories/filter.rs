@@ -86,9 +86,9 @@ impl MemoryFilter {
     pub fn matches(&self, m: &Memory) -> bool {
         self.tags_all.iter().all(|t| Self::has(m, t))
             && (self.tags_any.is_empty() || self.tags_any.iter().any(|t| Self::has(m, t)))
-            && self.content_contains.as_deref().map_or(true, |n| m.content.contains(n))
-            && self.pinned.map_or(true, |p| m.pinned == p)
-            && self.origin.map_or(true, |o| m.origin == o)
+            && self.content_contains.as_deref().is_none_or(|n| m.content.contains(n))
+            && self.pinned.is_none_or(|p| m.pinned == p)
+            && self.origin.is_none_or(|o| m.origin == o)
     }
 }
 

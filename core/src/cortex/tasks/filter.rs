@@ -66,9 +66,9 @@ impl TaskFilter {
 
     /// Whether `task` passes the conditions (order and limit aside).
     pub fn matches(&self, task: &Task) -> bool {
-        self.status.map_or(true, |s| task.status == s)
-            && self.title_contains.as_deref().map_or(true, |n| task.title.contains(n))
-            && self.origin.map_or(true, |o| task.origin == o)
+        self.status.is_none_or(|s| task.status == s)
+            && self.title_contains.as_deref().is_none_or(|n| task.title.contains(n))
+            && self.origin.is_none_or(|o| task.origin == o)
     }
 }
 
