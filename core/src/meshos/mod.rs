@@ -70,6 +70,7 @@ mod log;
 mod metadata;
 mod queue;
 mod sdk;
+mod spin;
 mod supervisor;
 
 pub use config::{

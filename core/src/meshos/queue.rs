@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 use parking_lot::{Condvar, Mutex};
 use tokio::sync::Notify;
 
+use super::spin::{spin_for, SPIN_WINDOW};
+
 struct State<T> {
     items: VecDeque<T>,
     closed: bool,
@@ -62,6 +64,17 @@ impl<T> WaitQueue<T> {
         self.state.lock().items.pop_front()
     }
 
+    /// `Some(Some(item))` for a queued item, `Some(None)` when the queue is
+    /// closed and empty, `None` when a wait would be needed.
+    fn try_pop_or_closed(&self) -> Option<Option<T>> {
+        let mut st = self.state.lock();
+        match st.items.pop_front() {
+            Some(item) => Some(Some(item)),
+            None if st.closed => Some(None),
+            None => None,
+        }
+    }
+
     /// Every queued item, in order.
     pub(crate) fn drain(&self) -> Vec<T> {
         self.state.lock().items.drain(..).collect()
@@ -71,6 +84,10 @@ impl<T> WaitQueue<T> {
     /// on timeout, or once the queue is closed and empty.
     pub(crate) fn pop_timeout(&self, timeout: Option<Duration>) -> Option<T> {
         let deadline = timeout.map(|t| Instant::now() + t);
+        let window = timeout.map_or(SPIN_WINDOW, |t| t.min(SPIN_WINDOW));
+        if let Some(item) = spin_for(window, || self.try_pop_or_closed()) {
+            return item;
+        }
         let mut st = self.state.lock();
         loop {
             if let Some(item) = st.items.pop_front() {

@@ -6,13 +6,16 @@
 //!
 //! Routing runs here, not on the caller's thread, because `on_control` is
 //! the daemon's code (C, JS, Python, Go callbacks included): a slow one
-//! stalls this loop, never the operator that sent the event.
+//! stalls this loop, never the operator that sent the event. After each
+//! event the loop polls briefly before parking again (`spin`), so a burst
+//! does not pay a thread wake-up per event.
 
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Weak;
 use std::time::Instant;
 
 use super::sdk::SdkInner;
+use super::spin::{spin_for, SPIN_WINDOW};
 use crate::compute::DaemonControl;
 
 /// Saturation at which backpressure turns on.
@@ -30,10 +33,15 @@ pub(crate) fn run(sdk: Weak<SdkInner>, actions: Receiver<Action>, tick: std::tim
     loop {
         let wait = next_tick.saturating_duration_since(Instant::now());
         match actions.recv_timeout(wait) {
-            Ok(Action::Route(id, control)) => match sdk.upgrade() {
-                Some(sdk) => sdk.deliver_control(id, control),
-                None => return,
-            },
+            Ok(action) => {
+                let Some(sdk) = sdk.upgrade() else { return };
+                // Routed, then the next of a burst taken without parking.
+                let mut next = Some(action);
+                while let Some(Action::Route(id, control)) = next {
+                    sdk.deliver_control(id, control);
+                    next = spin_for(SPIN_WINDOW, || actions.try_recv().ok());
+                }
+            }
             Err(RecvTimeoutError::Timeout) => {
                 match sdk.upgrade() {
                     Some(sdk) => tick_once(&sdk),
