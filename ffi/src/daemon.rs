@@ -20,8 +20,9 @@ use crate::status::{FfiError, NetStatus};
 /// already wrapped in the daemon's chain.
 pub struct NetDaemonOutputs {
     pub(crate) payloads: Vec<Bytes>,
-    /// How many of `payloads` each delivered event produced, in order.
-    pub(crate) per_event: Vec<usize>,
+    /// Where each delivered event's outputs end in `payloads`, in order
+    /// (event `i` produced `payloads[ends[i-1]..ends[i]]`).
+    pub(crate) event_ends: Vec<usize>,
 }
 
 /// A daemon's counters.
@@ -99,8 +100,8 @@ pub extern "C" fn net_daemon_deliver(
         let payload = Bytes::copy_from_slice(args::bytes(payload, payload_len, "payload")?);
         let event = CausalEvent::new(event_origin, sequence, payload);
         let payloads = runtime.deliver_payloads(daemon_id, &event)?;
-        let per_event = vec![payloads.len()];
-        *out = Box::into_raw(Box::new(NetDaemonOutputs { payloads, per_event }));
+        let event_ends = vec![payloads.len()];
+        *out = Box::into_raw(Box::new(NetDaemonOutputs { payloads, event_ends }));
         Ok(())
     })
 }

@@ -77,9 +77,16 @@ pub extern "C" fn net_daemon_deliver_batch(
             .collect();
         let batch = runtime.deliver_batch(daemon_id, &events)?;
         *delivered = batch.outputs.len();
-        let per_event = batch.outputs.iter().map(Vec::len).collect();
+        let event_ends = batch
+            .outputs
+            .iter()
+            .scan(0, |end, outs| {
+                *end += outs.len();
+                Some(*end)
+            })
+            .collect();
         let payloads = batch.outputs.into_iter().flatten().map(|e| e.payload).collect();
-        *out = Box::into_raw(Box::new(NetDaemonOutputs { payloads, per_event }));
+        *out = Box::into_raw(Box::new(NetDaemonOutputs { payloads, event_ends }));
         batch.error.map_or(Ok(()), |e| Err(e.into()))
     })
 }
@@ -100,11 +107,11 @@ pub extern "C" fn net_daemon_outputs_event_range(
         let o = unsafe { outputs.as_ref() }.ok_or_else(|| FfiError::null("outputs"))?;
         let first = args::out(first, "first")?;
         let count = args::out(count, "count")?;
-        let n = *o.per_event.get(event).ok_or_else(|| {
-            FfiError::invalid_argument(format!("event {event} was not delivered ({} were)", o.per_event.len()))
+        let end = *o.event_ends.get(event).ok_or_else(|| {
+            FfiError::invalid_argument(format!("event {event} was not delivered ({} were)", o.event_ends.len()))
         })?;
-        *first = o.per_event[..event].iter().sum();
-        *count = n;
+        *first = event.checked_sub(1).map_or(0, |prev| o.event_ends[prev]);
+        *count = end - *first;
         Ok(())
     })
 }

@@ -135,7 +135,7 @@ impl DaemonRuntime {
     pub fn local_capabilities(&self) -> CapabilitySet {
         match &self.inner.local {
             #[cfg(feature = "net")]
-            LocalCapabilities::Mesh(m) => m.capabilities_of(m.node_id()).map(|n| n.capabilities).unwrap_or_default(),
+            LocalCapabilities::Mesh(m) => m.own_capabilities(),
             LocalCapabilities::Fixed(c) => c.clone(),
             LocalCapabilities::Live(source) => source(),
         }

@@ -399,6 +399,12 @@ impl Mesh {
         self.inner.caps.index.get(node_id)
     }
 
+    /// The capabilities this node announces now (empty before its first
+    /// announcement).
+    pub fn own_capabilities(&self) -> CapabilitySet {
+        self.capabilities_of(self.node_id()).map(|n| n.capabilities).unwrap_or_default()
+    }
+
     /// The index of known capabilities.
     pub fn capability_index(&self) -> &CapabilityIndex {
         &self.inner.caps.index

@@ -159,7 +159,7 @@ impl MeshOsDispatcher for Mesh {
     }
 
     fn capabilities(&self) -> CapabilitySet {
-        self.capabilities_of(Mesh::node_id(self)).map(|n| n.capabilities).unwrap_or_default()
+        self.own_capabilities()
     }
 
     fn announce(&self, capabilities: CapabilitySet) -> Result<(), MeshOsError> {
